@@ -1,0 +1,23 @@
+import type { Store } from './store.ts';
+
+export interface StoreOptions {
+  /** A PostgreSQL URL; when absent, the embedded database is used. */
+  databaseUrl?: string;
+  /** The embedded database's directory; in memory when absent. */
+  dataDir?: string;
+}
+
+/** Opens the configured database, applies pending migrations and answers the Store. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const [{ SqlStore }, { migrate }] = await Promise.all([import('./sql/sql-store.ts'), import('./sql/migrate.ts')]);
+  const { db, close } = options.databaseUrl
+    ? await (await import('./sql/drivers/postgres.ts')).openPostgres(options.databaseUrl)
+    : await (await import('./sql/drivers/pglite.ts')).openPglite(options.dataDir);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return new SqlStore(options.databaseUrl ? 'postgres' : 'pglite', db, close);
+}

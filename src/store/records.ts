@@ -1,0 +1,108 @@
+/**
+ * Records kept by the store. Field names are the API's (camelCase); the SQL layer maps them to columns.
+ * Optional fields are absent (never empty strings) when unknown.
+ */
+
+export type OrganizationRole = 'admin' | 'member';
+
+/** The organization's token configuration (SPEC §6). New organizations start on V3 with no extra fields. */
+export type OidcConfig = { version: 'v3'; extraSubFields: string[] } | { version: 'v2' };
+
+export interface Organization {
+  id: string;
+  name: string;
+  oidcConfig: OidcConfig;
+  createdAt: Date;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  /** Upstream SSO issuer URL, when signed in through SSO. */
+  idp?: string;
+  /** Forwarded SSO claims (string or string-array values). */
+  idpClaims?: Record<string, string | string[]>;
+  createdAt: Date;
+}
+
+export interface Membership {
+  id: string;
+  organizationId: string;
+  userId: string;
+  role: OrganizationRole;
+  createdAt: Date;
+}
+
+export interface ServiceAccount {
+  id: string;
+  organizationId: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface Runner {
+  id: string;
+  organizationId: string;
+  name: string;
+  createdAt: Date;
+}
+
+/** One environment initializer (SPEC §4): a git source and/or a context URL. */
+export interface Initializer {
+  git?: { remoteUri?: string; upstreamRemoteUri?: string };
+  contextUrl?: string;
+}
+
+export interface Project {
+  id: string;
+  organizationId: string;
+  name: string;
+  initializers: Initializer[];
+  createdAt: Date;
+}
+
+export type EnvironmentStatus = 'running' | 'stopped' | 'deleted';
+export type CreatorPrincipal = 'user' | 'service_account';
+
+export interface Environment {
+  id: string;
+  organizationId: string;
+  projectId?: string;
+  runnerId: string;
+  creatorId: string;
+  creatorPrincipal: CreatorPrincipal;
+  initializers: Initializer[];
+  status: EnvironmentStatus;
+  createdAt: Date;
+}
+
+/** Who a credential authenticates. */
+export type PrincipalKind = 'installation_admin' | 'user' | 'service_account' | 'runner' | 'environment';
+
+export interface Credential {
+  id: string;
+  principalKind: PrincipalKind;
+  /** The principal's ID; absent for the installation admin. */
+  principalId?: string;
+  /** Absent for the installation admin and for users (a user may belong to several organizations). */
+  organizationId?: string;
+  /** SHA-256 of the whole secret, hex. The secret itself is never stored. */
+  secretHash: string;
+  description: string;
+  createdAt: Date;
+  expiresAt?: Date;
+  revokedAt?: Date;
+}
+
+/** Every record kind the store keeps, by collection name. */
+export interface Records {
+  organizations: Organization;
+  users: User;
+  memberships: Membership;
+  serviceAccounts: ServiceAccount;
+  runners: Runner;
+  projects: Project;
+  environments: Environment;
+  credentials: Credential;
+}

@@ -1,0 +1,29 @@
+import { type Kysely, sql } from 'kysely';
+import { migrations as allMigrations, type Migration } from './migrations/index.ts';
+
+/** Any constant: replicas starting together take this advisory lock so each migration runs once. */
+const migrationLockKey = 7_361_002;
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction
+ * together with its record, so a failed migration leaves no trace and a restart retries it.
+ */
+export async function migrate(db: Kysely<any>, migrations: Migration[] = allMigrations): Promise<string[]> {
+  await sql`create table if not exists schema_migrations (
+    id text primary key,
+    applied_at timestamptz not null default now()
+  )`.execute(db);
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    const ran = await db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(${migrationLockKey})`.execute(tx);
+      const done = await sql`select 1 from schema_migrations where id = ${migration.id}`.execute(tx);
+      if (done.rows.length > 0) return false;
+      await sql.raw(migration.up).execute(tx);
+      await sql`insert into schema_migrations (id) values (${migration.id})`.execute(tx);
+      return true;
+    });
+    if (ran) applied.push(migration.id);
+  }
+  return applied;
+}

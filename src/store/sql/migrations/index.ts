@@ -1,0 +1,10 @@
+import * as resources from './0001-resources.ts';
+
+export interface Migration {
+  /** Ordered, never renamed once released. */
+  id: string;
+  up: string;
+}
+
+/** Every migration, in the order it is applied. Append only. */
+export const migrations: Migration[] = [{ id: '0001-resources', up: resources.up }];

@@ -1,0 +1,53 @@
+import { type Kysely, sql } from 'kysely';
+import type { Records } from '../records.ts';
+import type { Collections, Store } from '../store.ts';
+import { type InTransaction, SqlCollection, type TableSpec } from './collection.ts';
+
+const tables: { [K in keyof Records]: TableSpec } = {
+  organizations: { table: 'organizations', json: ['oidcConfig'] },
+  users: { table: 'users', json: ['idpClaims'] },
+  memberships: { table: 'memberships', json: [] },
+  serviceAccounts: { table: 'service_accounts', json: [] },
+  runners: { table: 'runners', json: [] },
+  projects: { table: 'projects', json: ['initializers'] },
+  environments: { table: 'environments', json: ['initializers'] },
+  credentials: { table: 'credentials', json: [] },
+};
+
+/** The one Store implementation, on PGlite or PostgreSQL alike. */
+export class SqlStore implements Store {
+  readonly organizations!: Collections['organizations'];
+  readonly users!: Collections['users'];
+  readonly memberships!: Collections['memberships'];
+  readonly serviceAccounts!: Collections['serviceAccounts'];
+  readonly runners!: Collections['runners'];
+  readonly projects!: Collections['projects'];
+  readonly environments!: Collections['environments'];
+  readonly credentials!: Collections['credentials'];
+
+  constructor(
+    readonly engine: 'pglite' | 'postgres',
+    readonly db: Kysely<any>,
+    private readonly onClose: () => Promise<void>,
+    private readonly inTx = false,
+  ) {
+    const inTransaction: InTransaction = (work) =>
+      this.inTx ? work(this.db) : this.db.transaction().execute((tx) => work(tx));
+    for (const [name, spec] of Object.entries(tables)) {
+      (this as Record<string, unknown>)[name] = new SqlCollection(db, spec, inTransaction);
+    }
+  }
+
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTx) return work(this);
+    return this.db.transaction().execute((tx) => work(new SqlStore(this.engine, tx, async () => {}, true)));
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+}

@@ -1,0 +1,48 @@
+import type { Records } from './records.ts';
+
+export interface PageRequest {
+  /** 1 to 100; 25 when absent. */
+  pageSize?: number;
+  /** The `nextToken` of the previous page. */
+  token?: string;
+}
+
+export interface Page<R> {
+  items: R[];
+  /** Absent on the last page. */
+  nextToken?: string;
+}
+
+/** Equality filter on a record's scalar fields; absent fields match anything. */
+export type Filter<R> = { [K in keyof R]?: R[K] extends string | undefined ? R[K] : never };
+
+/**
+ * One kind of record. Reads of a missing record throw NotFoundError (or answer undefined for find*);
+ * a write that breaks a unique rule throws AlreadyExistsError. `update` reads the record with a row
+ * lock inside a transaction, so concurrent updates of one record serialize.
+ */
+export interface Collection<R extends { id: string }> {
+  insert(record: R): Promise<R>;
+  get(id: string): Promise<R>;
+  find(id: string): Promise<R | undefined>;
+  findOne(filter: Filter<R>): Promise<R | undefined>;
+  /** Ordered by creation time, then ID. */
+  list(filter: Filter<R>, page?: PageRequest): Promise<Page<R>>;
+  update(id: string, change: (current: R) => R | Promise<R>): Promise<R>;
+  delete(id: string): Promise<void>;
+  deleteWhere(filter: Filter<R>): Promise<number>;
+}
+
+export type Collections = { [K in keyof Records]: Collection<Records[K]> };
+
+export interface Store extends Collections {
+  readonly engine: 'pglite' | 'postgres';
+  /** Runs `work` in one transaction: everything it writes lands, or nothing does. Nested calls join it. */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /** Answers when the database is reachable; throws otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const defaultPageSize = 25;
+export const maxPageSize = 100;
