@@ -85,7 +85,10 @@ export interface Credential {
   principalKind: PrincipalKind;
   /** The principal's ID; absent for the installation admin. */
   principalId?: string;
-  /** Absent for the installation admin and for users (a user may belong to several organizations). */
+  /**
+   * The organization the credential acts in; absent only for the installation admin. A personal access
+   * token is bound to one of its user's organizations, so the user's tokens name one organization.
+   */
   organizationId?: string;
   /** SHA-256 of the whole secret, hex. The secret itself is never stored. */
   secretHash: string;
