@@ -39,7 +39,8 @@ export class ApiError extends Error {
 export const invalidArgument = (field: string, problem: string): ApiError =>
   new ApiError('invalid_argument', `${field}: ${problem}`);
 
-export const notFound = (what: string, id: string): ApiError => new ApiError('not_found', `${what} ${id} not found`);
+export const notFound = (what: string, id: string): ApiError =>
+  new ApiError('not_found', `${what} ${id} not found`);
 
 export const unauthenticated = (message: string): ApiError => new ApiError('unauthenticated', message);
 

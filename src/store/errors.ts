@@ -20,8 +20,8 @@ export class AlreadyExistsError extends Error {
 }
 
 /** A write that refers to a record that does not exist (a foreign key). */
-export class ReferenceError extends Error {
-  override readonly name = 'StoreReferenceError';
+export class MissingReferenceError extends Error {
+  override readonly name = 'MissingReferenceError';
   constructor(
     readonly collection: string,
     readonly detail: string,

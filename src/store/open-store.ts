@@ -9,7 +9,10 @@ export interface StoreOptions {
 
 /** Opens the configured database, applies pending migrations and answers the Store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const [{ SqlStore }, { migrate }] = await Promise.all([import('./sql/sql-store.ts'), import('./sql/migrate.ts')]);
+  const [{ SqlStore }, { migrate }] = await Promise.all([
+    import('./sql/sql-store.ts'),
+    import('./sql/migrate.ts'),
+  ]);
   const { db, close } = options.databaseUrl
     ? await (await import('./sql/drivers/postgres.ts')).openPostgres(options.databaseUrl)
     : await (await import('./sql/drivers/pglite.ts')).openPglite(options.dataDir);

@@ -1,7 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import { isUuid } from '../../core/ids.ts';
-import { AlreadyExistsError, NotFoundError, ReferenceError } from '../errors.ts';
-import { type Collection, defaultPageSize, type Filter, maxPageSize, type Page, type PageRequest } from '../store.ts';
+import { AlreadyExistsError, MissingReferenceError, NotFoundError } from '../errors.ts';
+import {
+  type Collection,
+  defaultPageSize,
+  type Filter,
+  maxPageSize,
+  type Page,
+  type PageRequest,
+} from '../store.ts';
 
 /** How one record kind maps onto its table. Columns are the fields in snake_case. */
 export interface TableSpec {
@@ -24,7 +31,10 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   ) {}
 
   async insert(record: R): Promise<R> {
-    await this.#write(() => this.db.insertInto(this.spec.table).values(this.#toRow(record)).execute(), record.id);
+    await this.#write(
+      () => this.db.insertInto(this.spec.table).values(this.#toRow(record)).execute(),
+      record.id,
+    );
     return record;
   }
 
@@ -39,7 +49,9 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   }
 
   async findOne(filter: Filter<R>): Promise<R | undefined> {
-    const row = await this.#where(this.db.selectFrom(this.spec.table).selectAll(), filter).limit(1).executeTakeFirst();
+    const row = await this.#where(this.db.selectFrom(this.spec.table).selectAll(), filter)
+      .limit(1)
+      .executeTakeFirst();
     return row ? this.#fromRow(row) : undefined;
   }
 
@@ -57,12 +69,19 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
       .execute();
     const items = rows.slice(0, size).map((row) => this.#fromRow(row));
     const last = items.at(-1) as (R & { createdAt: Date }) | undefined;
-    return rows.length > size && last ? { items, nextToken: encodePageToken(last.createdAt, last.id) } : { items };
+    return rows.length > size && last
+      ? { items, nextToken: encodePageToken(last.createdAt, last.id) }
+      : { items };
   }
 
   async update(id: string, change: (current: R) => R | Promise<R>): Promise<R> {
     return this.inTransaction(async (tx) => {
-      const row = await tx.selectFrom(this.spec.table).selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      const row = await tx
+        .selectFrom(this.spec.table)
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
       if (!row) throw new NotFoundError(this.spec.table, id);
       const next = await change(this.#fromRow(row));
       const { id: _id, ...values } = this.#toRow({ ...next, id });
@@ -81,7 +100,6 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     return Number(result.numDeletedRows);
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: Kysely's builders differ per statement kind.
   #where<Q extends { where: (...args: any[]) => any }>(query: Q, filter: Filter<R>): Q {
     let q = query;
     for (const [field, value] of Object.entries(filter)) {
@@ -98,7 +116,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
       const code = (error as { code?: string }).code;
       const detail = (error as { detail?: string }).detail ?? id;
       if (code === '23505') throw new AlreadyExistsError(this.spec.table, detail);
-      if (code === '23503') throw new ReferenceError(this.spec.table, detail);
+      if (code === '23503') throw new MissingReferenceError(this.spec.table, detail);
       throw error;
     }
   }
@@ -107,7 +125,8 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     const row: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(record)) {
       // jsonb values are sent as text: pg would send a JS array as a PostgreSQL array.
-      row[snake(field)] = value === undefined ? null : this.spec.json.includes(field) ? JSON.stringify(value) : value;
+      row[snake(field)] =
+        value === undefined ? null : this.spec.json.includes(field) ? JSON.stringify(value) : value;
     }
     return row;
   }

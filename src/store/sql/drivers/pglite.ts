@@ -17,7 +17,9 @@ import {
  * PGlite has one session, so the driver hands out its single connection to one user at a time:
  * a transaction holds it from BEGIN to COMMIT and nothing else interleaves.
  */
-export async function openPglite(dataDir: string | undefined): Promise<{ db: Kysely<any>; close(): Promise<void> }> {
+export async function openPglite(
+  dataDir: string | undefined,
+): Promise<{ db: Kysely<any>; close(): Promise<void> }> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir ? { dataDir } : {});
   const db = new Kysely<any>({ dialect: pgliteDialect(pg) });
