@@ -29,3 +29,8 @@ export class MissingReferenceError extends Error {
     super(`${collection}: ${detail}`);
   }
 }
+
+/** A page token that this store did not give out. */
+export class InvalidPageTokenError extends Error {
+  override readonly name = 'InvalidPageTokenError';
+}

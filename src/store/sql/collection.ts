@@ -1,6 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import { isUuid } from '../../core/ids.ts';
-import { AlreadyExistsError, MissingReferenceError, NotFoundError } from '../errors.ts';
+import {
+  AlreadyExistsError,
+  InvalidPageTokenError,
+  MissingReferenceError,
+  NotFoundError,
+} from '../errors.ts';
 import {
   type Collection,
   defaultPageSize,
@@ -143,10 +148,6 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
 
 function encodePageToken(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-export class InvalidPageTokenError extends Error {
-  override readonly name = 'InvalidPageTokenError';
 }
 
 function decodePageToken(token: string): [Date, string] {

@@ -1,0 +1,59 @@
+import type { Clock } from '../../core/clock.ts';
+import { hashesEqual, hashSecret, secretKind } from '../../core/credentials.ts';
+import { unauthenticated } from '../../core/errors.ts';
+import type { Credential } from '../../store/records.ts';
+import type { Store } from '../../store/store.ts';
+import type { Principal } from '../principal.ts';
+
+/**
+ * Resolves a bearer secret to its principal, refusing revoked or expired credentials, deleted
+ * principals, users no longer in the credential's organization, and environments that are not running.
+ * Messages never repeat the secret.
+ */
+export async function authenticate(store: Store, clock: Clock, secret: string): Promise<Principal> {
+  if (!secretKind(secret)) {
+    throw unauthenticated('the credential is malformed: expected an envid access token (envid_..._...)');
+  }
+  const hash = hashSecret(secret);
+  const credential = await store.credentials.findOne({ secretHash: hash });
+  if (!credential || !hashesEqual(credential.secretHash, hash))
+    throw unauthenticated('the credential is not valid');
+  if (credential.revokedAt) throw unauthenticated('the credential has been revoked');
+  if (credential.expiresAt && credential.expiresAt.getTime() <= clock.now().getTime()) {
+    throw unauthenticated('the credential has expired');
+  }
+  return resolvePrincipal(store, credential);
+}
+
+const principalGone = (): Error =>
+  unauthenticated('the credential is not valid: its principal no longer exists');
+
+async function resolvePrincipal(store: Store, credential: Credential): Promise<Principal> {
+  const { principalKind, principalId, organizationId, id: credentialId } = credential;
+  if (principalKind === 'installation_admin') return { kind: 'installation_admin', credentialId };
+  if (!principalId || !organizationId) throw principalGone();
+  switch (principalKind) {
+    case 'user': {
+      const membership = await store.memberships.findOne({ organizationId, userId: principalId });
+      if (!membership)
+        throw unauthenticated('the credential is not valid: its user is no longer in the organization');
+      return { kind: 'user', id: principalId, organizationId, role: membership.role, credentialId };
+    }
+    case 'service_account':
+      if (!(await store.serviceAccounts.find(principalId))) throw principalGone();
+      return { kind: 'service_account', id: principalId, organizationId, credentialId };
+    case 'runner':
+      if (!(await store.runners.find(principalId))) throw principalGone();
+      return { kind: 'runner', id: principalId, organizationId, credentialId };
+    case 'environment': {
+      const environment = await store.environments.find(principalId);
+      if (!environment) throw principalGone();
+      if (environment.status !== 'running') {
+        throw unauthenticated(
+          `the credential is refused: environment ${principalId} is ${environment.status}`,
+        );
+      }
+      return { kind: 'environment', id: principalId, organizationId, credentialId };
+    }
+  }
+}

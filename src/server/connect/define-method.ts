@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Clock } from '../../core/clock.ts';
+import type { Store } from '../../store/store.ts';
+import type { Principal } from '../principal.ts';
+
+/** What every API method may use. Services added later (token issuer, key manager) join here. */
+export interface ServerContext {
+  store: Store;
+  clock: Clock;
+}
+
+export interface CallContext extends ServerContext {
+  /** Absent only for methods declared `auth: 'none'`. */
+  principal: Principal;
+  request: FastifyRequest;
+}
+
+/** One Connect method: `POST /api/gitpod.v1.<service>/<method>` with a JSON body validated by `input`. */
+export interface MethodDefinition<S extends z.ZodType = z.ZodType> {
+  service: string;
+  method: string;
+  input: S;
+  handler(input: z.infer<S>, call: CallContext): Promise<unknown>;
+}
+
+export const defineMethod = <S extends z.ZodType>(definition: MethodDefinition<S>): MethodDefinition =>
+  definition as unknown as MethodDefinition;

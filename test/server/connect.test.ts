@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSecret } from '../../src/core/credentials.ts';
+import { type ApiTestServer, startApiTestServer } from '../support/api-server.ts';
+
+describe('Connect plumbing', () => {
+  let server: ApiTestServer;
+  beforeAll(async () => {
+    server = await startApiTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('answers GetAuthenticatedIdentity for the installation admin', async () => {
+    const { status, body } = await server.call(
+      'IdentityService/GetAuthenticatedIdentity',
+      {},
+      server.adminToken,
+    );
+    expect(status).toBe(200);
+    expect(body).toEqual({ subject: { id: expect.any(String), principal: 'PRINCIPAL_ACCOUNT' } });
+  });
+
+  it('refuses a missing credential', async () => {
+    const { status, body } = await server.call('IdentityService/GetAuthenticatedIdentity', {});
+    expect(status).toBe(401);
+    expect(body).toEqual({
+      code: 'unauthenticated',
+      message: expect.stringContaining('Authorization header is required'),
+    });
+  });
+
+  it('refuses a malformed Authorization header', async () => {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/gitpod.v1.IdentityService/GetAuthenticatedIdentity',
+      headers: { 'content-type': 'application/json', authorization: 'Basic abc' },
+      payload: '{}',
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().message).toContain('malformed');
+  });
+
+  it('refuses an unknown credential without echoing it', async () => {
+    const secret = generateSecret('user');
+    const { status, body } = await server.call('IdentityService/GetAuthenticatedIdentity', {}, secret);
+    expect(status).toBe(401);
+    expect(JSON.stringify(body)).not.toContain(secret);
+  });
+
+  it('answers unimplemented for an unknown method', async () => {
+    const { status, body } = await server.call('IdentityService/NoSuchMethod', {}, server.adminToken);
+    expect(status).toBe(404);
+    expect(body.code).toBe('unimplemented');
+  });
+
+  it('refuses malformed JSON', async () => {
+    const { status, body } = await server.call(
+      'IdentityService/GetAuthenticatedIdentity',
+      '{oops',
+      server.adminToken,
+    );
+    expect(status).toBe(400);
+    expect(body).toEqual({ code: 'invalid_argument', message: 'body: is not valid JSON' });
+  });
+
+  it('refuses a body over 1 MiB', async () => {
+    const big = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
+    const { status, body } = await server.call(
+      'IdentityService/GetAuthenticatedIdentity',
+      big,
+      server.adminToken,
+    );
+    expect(status).toBe(429);
+    expect(body.code).toBe('resource_exhausted');
+    expect(body.message).toContain('1 MiB');
+  });
+
+  it('treats an empty body as an empty message', async () => {
+    const { status } = await server.call('IdentityService/GetAuthenticatedIdentity', '', server.adminToken);
+    expect(status).toBe(200);
+  });
+
+  it('answers health and readiness', async () => {
+    expect((await server.app.inject('/healthz')).statusCode).toBe(200);
+    expect((await server.app.inject('/readyz')).json()).toEqual({ status: 'ok' });
+  });
+
+  it('echoes a well-formed request ID and replaces an odd one', async () => {
+    const good = await server.app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    expect(good.headers['x-request-id']).toBe('abc-123');
+    const odd = await server.app.inject({ url: '/healthz', headers: { 'x-request-id': 'a b\nc' } });
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { ManualClock } from '../../src/core/clock.ts';
+import { generateSecret } from '../../src/core/credentials.ts';
+import { ensureBootstrapCredential } from '../../src/server/bootstrap.ts';
+import { buildServer } from '../../src/server/build-server.ts';
+import type { Store } from '../../src/store/store.ts';
+import { type Engine, openTestStore } from './databases.ts';
+
+export interface ApiTestServer {
+  app: FastifyInstance;
+  store: Store;
+  clock: ManualClock;
+  /** The installation admin's secret. */
+  adminToken: string;
+  /** POSTs a Connect call through inject(); answers status and parsed JSON body. */
+  call(path: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** A server on a fresh database of `engine`, for route tests with `inject()` (no socket). */
+export async function startApiTestServer(engine: Engine = 'pglite'): Promise<ApiTestServer> {
+  const { store, dispose } = await openTestStore(engine);
+  const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
+  const adminToken = generateSecret('installation_admin');
+  await ensureBootstrapCredential(store, clock, { token: adminToken });
+  const app = buildServer({ store, clock });
+  await app.ready();
+  return {
+    app,
+    store,
+    clock,
+    adminToken,
+    async call(path, body, token) {
+      const response = await app.inject({
+        method: 'POST',
+        url: `/api/gitpod.v1.${path}`,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        payload: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
+    },
+    async close() {
+      await app.close();
+      await dispose();
+    },
+  };
+}
