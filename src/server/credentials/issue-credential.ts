@@ -1,0 +1,59 @@
+import type { Clock } from '../../core/clock.ts';
+import { generateSecret, hashSecret } from '../../core/credentials.ts';
+import { newId } from '../../core/ids.ts';
+import type { Credential, PrincipalKind } from '../../store/records.ts';
+import type { Store } from '../../store/store.ts';
+
+export interface NewCredential {
+  principalKind: Exclude<PrincipalKind, 'installation_admin'>;
+  principalId: string;
+  organizationId: string;
+  description: string;
+  expiresAt?: Date;
+}
+
+/**
+ * Creates a credential and answers its secret. The secret is returned exactly once, here; only its
+ * hash is stored.
+ */
+export async function issueCredential(
+  store: Store,
+  clock: Clock,
+  request: NewCredential,
+): Promise<{ credential: Credential; secret: string }> {
+  const secret = generateSecret(request.principalKind);
+  const credential: Credential = {
+    id: newId(),
+    principalKind: request.principalKind,
+    principalId: request.principalId,
+    organizationId: request.organizationId,
+    secretHash: hashSecret(secret),
+    description: request.description,
+    createdAt: clock.now(),
+    ...(request.expiresAt ? { expiresAt: request.expiresAt } : {}),
+  };
+  await store.credentials.insert(credential);
+  return { credential, secret };
+}
+
+/** Marks a credential revoked; it is refused from then on. Revoking twice keeps the first time. */
+export async function revokeCredential(
+  store: Store,
+  clock: Clock,
+  credentialId: string,
+): Promise<Credential> {
+  return store.credentials.update(credentialId, (current) =>
+    current.revokedAt ? current : { ...current, revokedAt: clock.now() },
+  );
+}
+
+/** The API's view of a credential: never the secret or its hash. */
+export function credentialToApi(credential: Credential) {
+  return {
+    id: credential.id,
+    description: credential.description,
+    createdAt: credential.createdAt.toISOString(),
+    ...(credential.expiresAt ? { expiresAt: credential.expiresAt.toISOString() } : {}),
+    ...(credential.revokedAt ? { revokedAt: credential.revokedAt.toISOString() } : {}),
+  };
+}
