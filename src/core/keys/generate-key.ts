@@ -1,0 +1,47 @@
+import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { type PublicJwk, rsaModulusBits, toPublicJwk } from './public-jwk.ts';
+
+export const defaultRsaModulusBits = 2048;
+export const minRsaModulusBits = 2048;
+
+/** A signing key in memory: the private key and what the JWKS publishes for it. */
+export interface KeyMaterial {
+  kid: string;
+  privateKey: KeyObject;
+  publicJwk: PublicJwk;
+}
+
+const generateRsa = promisify(generateKeyPair);
+
+/**
+ * A new RSA signing key. Generation is slow (~100 ms and more for 2048 bits) and runs off the event loop;
+ * tests inject fixed material through keyMaterialFrom instead.
+ */
+export async function generateKeyMaterial(modulusBits: number = defaultRsaModulusBits): Promise<KeyMaterial> {
+  checkModulusBits(modulusBits);
+  const { privateKey } = await generateRsa('rsa', { modulusLength: modulusBits, publicExponent: 0x10001 });
+  return keyMaterialFrom(privateKey);
+}
+
+/** Key material from an existing private key (KeyObject, PEM, or PKCS8 DER). */
+export function keyMaterialFrom(key: KeyObject | string | Buffer): KeyMaterial {
+  const privateKey =
+    typeof key === 'string'
+      ? createPrivateKey(key)
+      : Buffer.isBuffer(key)
+        ? createPrivateKey({ key, format: 'der', type: 'pkcs8' })
+        : key;
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
+    throw new Error('a signing key must be an RSA private key');
+  }
+  checkModulusBits(rsaModulusBits(privateKey));
+  const publicJwk = toPublicJwk(privateKey);
+  return { kid: publicJwk.kid, privateKey, publicJwk };
+}
+
+export function checkModulusBits(bits: number): void {
+  if (!Number.isInteger(bits) || bits < minRsaModulusBits) {
+    throw new Error(`RSA signing keys need at least ${minRsaModulusBits} bits; got ${bits}`);
+  }
+}

@@ -1,0 +1,134 @@
+import type { Initializer } from '../../store/records.ts';
+import { subjectOrganizationId, type TokenSubject } from './token-subject.ts';
+
+/** One entry of `environment_initializers` (SPEC §4); members are present only when set. */
+export interface InitializerClaim {
+  git?: { remote_uri?: string; upstream_remote_uri?: string };
+  context_url?: string;
+}
+
+export type IdpClaims = Record<string, string | string[]>;
+
+/** The V3 claims besides the standard ones, in the order SPEC §4 lists them. */
+export interface PrincipalClaims {
+  organization_id: string;
+  project_id?: string;
+  environment_id?: string;
+  runner_id?: string;
+  runner_name?: string;
+  creator_id?: string;
+  creator_principal?: 'user' | 'service_account';
+  creator_email?: string;
+  creator_name?: string;
+  creator_idp?: string;
+  creator_idp_claims?: IdpClaims;
+  environment_initializers?: InitializerClaim[];
+  user_id?: string;
+  service_account_id?: string;
+  email?: string;
+  name?: string;
+  idp?: string;
+  idp_claims?: IdpClaims;
+}
+
+/**
+ * The V3 principal claims of SPEC §4. A value that is unknown or empty is left out, never sent empty
+ * (an empty string, object or array says nothing a relying party could trust).
+ */
+export function buildPrincipalClaims(subject: TokenSubject): PrincipalClaims {
+  const organizationId = subjectOrganizationId(subject);
+  switch (subject.kind) {
+    case 'user': {
+      const { user } = subject;
+      return compact({
+        organization_id: organizationId,
+        user_id: user.id,
+        email: user.email,
+        name: user.name,
+        idp: user.idp,
+        idp_claims: idpClaims(user.idpClaims),
+      });
+    }
+    case 'service_account':
+      return compact({
+        organization_id: organizationId,
+        service_account_id: subject.serviceAccount.id,
+        name: subject.serviceAccount.name,
+      });
+    case 'runner':
+      return compact({
+        organization_id: organizationId,
+        runner_id: subject.runner.id,
+        runner_name: subject.runner.name,
+      });
+    case 'environment': {
+      const { environment, creator, project } = subject;
+      // Creator details are taken only from the record the environment names, never from a stray one.
+      const user =
+        creator.principal === 'user' &&
+        environment.creatorPrincipal === 'user' &&
+        creator.user.id === environment.creatorId
+          ? creator.user
+          : undefined;
+      const serviceAccount =
+        creator.principal === 'service_account' &&
+        environment.creatorPrincipal === 'service_account' &&
+        creator.serviceAccount.id === environment.creatorId
+          ? creator.serviceAccount
+          : undefined;
+      const initializers =
+        environment.initializers.length > 0 ? environment.initializers : (project?.initializers ?? []);
+      return compact({
+        organization_id: organizationId,
+        project_id: environment.projectId,
+        environment_id: environment.id,
+        runner_id: environment.runnerId,
+        creator_id: environment.creatorId,
+        creator_principal: environment.creatorPrincipal,
+        creator_email: user?.email,
+        creator_name: user?.name ?? serviceAccount?.name,
+        creator_idp: user?.idp,
+        creator_idp_claims: idpClaims(user?.idpClaims),
+        environment_initializers: initializerClaims(initializers),
+      });
+    }
+  }
+}
+
+function initializerClaims(initializers: readonly Initializer[]): InitializerClaim[] | undefined {
+  const claims: InitializerClaim[] = [];
+  for (const initializer of initializers) {
+    const git = compact({
+      remote_uri: initializer.git?.remoteUri,
+      upstream_remote_uri: initializer.git?.upstreamRemoteUri,
+    });
+    const claim = compact({
+      git: Object.keys(git).length > 0 ? git : undefined,
+      context_url: initializer.contextUrl,
+    });
+    if (Object.keys(claim).length > 0) claims.push(claim);
+  }
+  return claims.length > 0 ? claims : undefined;
+}
+
+/** Forwarded SSO claims: strings and non-empty string arrays only, in a copy the caller cannot change. */
+function idpClaims(claims: IdpClaims | undefined): IdpClaims | undefined {
+  if (!claims) return undefined;
+  const out: IdpClaims = {};
+  for (const [key, value] of Object.entries(claims)) {
+    if (typeof value === 'string' && value !== '') out[key] = value;
+    else if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
+      out[key] = [...value];
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Drops members that are undefined or empty strings, keeping the order of the rest. */
+function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (member === undefined || member === '') continue;
+    out[key] = member;
+  }
+  return out as T;
+}

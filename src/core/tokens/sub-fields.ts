@@ -1,0 +1,84 @@
+import type { PrincipalClaims } from './principal-claims.ts';
+
+/** Plain claim names an organization may add to its V3 `sub` (SPEC §5). */
+export const plainSubFields = [
+  'organization_id',
+  'project_id',
+  'environment_id',
+  'runner_id',
+  'runner_name',
+  'creator_id',
+  'creator_principal',
+  'creator_email',
+  'creator_name',
+  'creator_idp',
+  'user_id',
+  'email',
+  'name',
+  'idp',
+  'service_account_id',
+  'environment_initializers.git.remote_uri',
+  'environment_initializers.git.upstream_remote_uri',
+  'environment_initializers.context_url',
+] as const;
+
+/** Prefixes of forwarded SSO claims: `idp_claims.<key>` and `creator_idp_claims.<key>`. */
+export const idpClaimPrefixes = ['creator_idp_claims.', 'idp_claims.'] as const;
+
+export const maxIdpClaimKeyLength = 128;
+
+/** What the configuration error message lists as allowed. */
+export const allowedSubFieldsDescription = [
+  ...plainSubFields,
+  ...idpClaimPrefixes.map((prefix) => `${prefix}<key>`),
+].join(', ');
+
+const plain = new Set<string>(plainSubFields);
+// `:` would break splitting the `sub` back into pairs; whitespace and control characters are never claim names.
+const badKeyCharacter = /[:\s\p{Cc}]/u;
+
+/** Why `field` cannot be an extra sub field, or undefined when it can. */
+export function subFieldProblem(field: string): string | undefined {
+  if (plain.has(field)) return undefined;
+  const prefix = idpClaimPrefixes.find((p) => field.startsWith(p));
+  if (!prefix) return 'is not an allowed field';
+  const key = field.slice(prefix.length);
+  if (key === '') return `needs a claim name after "${prefix}"`;
+  if (key.length > maxIdpClaimKeyLength)
+    return `claim name is longer than ${maxIdpClaimKeyLength} characters`;
+  if (badKeyCharacter.test(key)) return 'claim name must not contain ":", whitespace or control characters';
+  return undefined;
+}
+
+/**
+ * The string value of `field` in the claims, or undefined when the principal does not have it or it is
+ * not a string (so one configuration serves every principal kind).
+ */
+export function resolveSubField(claims: PrincipalClaims, field: string): string | undefined {
+  switch (field) {
+    case 'environment_initializers.git.remote_uri':
+      // The first initializer that has a git remote (SPEC §5), and likewise for the other two.
+      return nonEmpty(claims.environment_initializers?.find((i) => i.git?.remote_uri)?.git?.remote_uri);
+    case 'environment_initializers.git.upstream_remote_uri':
+      return nonEmpty(
+        claims.environment_initializers?.find((i) => i.git?.upstream_remote_uri)?.git?.upstream_remote_uri,
+      );
+    case 'environment_initializers.context_url':
+      return nonEmpty(claims.environment_initializers?.find((i) => i.context_url)?.context_url);
+  }
+  for (const prefix of idpClaimPrefixes) {
+    if (!field.startsWith(prefix)) continue;
+    const source = prefix === 'idp_claims.' ? claims.idp_claims : claims.creator_idp_claims;
+    return nonEmpty(
+      source && Object.hasOwn(source, field.slice(prefix.length))
+        ? source[field.slice(prefix.length)]
+        : undefined,
+    );
+  }
+  if (!plain.has(field)) return undefined;
+  return nonEmpty((claims as unknown as Record<string, unknown>)[field]);
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

@@ -1,0 +1,27 @@
+import { type KeyObject, sign } from 'node:crypto';
+
+/**
+ * A private key ready for the hot path: the base64url header is computed once per key, so signing a
+ * token is one JSON.stringify, one base64url encoding and one synchronous RSA signature.
+ */
+export interface TokenSigningKey {
+  readonly kid: string;
+  readonly privateKey: KeyObject;
+  /** base64url of `{"alg":"RS256","typ":"JWT","kid":...}`. */
+  readonly encodedHeader: string;
+}
+
+export function prepareSigningKey(kid: string, privateKey: KeyObject): TokenSigningKey {
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
+    throw new Error('a token signing key must be an RSA private key');
+  }
+  const header = JSON.stringify({ alg: 'RS256', typ: 'JWT', kid });
+  return { kid, privateKey, encodedHeader: Buffer.from(header).toString('base64url') };
+}
+
+/** A compact RS256 JWT of `payload` (already in claim order). */
+export function signJwt(key: TokenSigningKey, payload: object): string {
+  const signingInput = `${key.encodedHeader}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signature = sign('RSA-SHA256', Buffer.from(signingInput), key.privateKey);
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
