@@ -44,7 +44,10 @@ export async function runServer(flags: ServeFlags, env: NodeJS.ProcessEnv): Prom
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: finishing in-flight requests');
+    // Connections that go idle after their last response would otherwise linger for the keep-alive timeout.
+    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
     await app.close();
+    clearInterval(closeIdle);
     await store.close();
     logger.info('stopped');
     process.exit(0);

@@ -1,0 +1,112 @@
+import { readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, engines } from '../support/databases.ts';
+import { removeDir, startEnvid } from '../support/envid-process.ts';
+
+const whoAmI = (url: string, token: string) =>
+  fetch(`${url}/api/gitpod.v1.IdentityService/GetAuthenticatedIdentity`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: '{}',
+  });
+
+describe.each(engines)('envid serve on %s', (engine) => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  const databaseUrl = async () => {
+    if (engine === 'pglite') return undefined;
+    const database = await createTestDatabase();
+    cleanups.push(database.drop);
+    return database.url;
+  };
+
+  it('serves health and the API, keeps its data across a restart, and exits 0 on SIGTERM', async () => {
+    const url = await databaseUrl();
+    const first = await startEnvid({ databaseUrl: url });
+    cleanups.push(() => removeDir(first.dataDir));
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${first.url}/readyz`)).json()).toEqual({ status: 'ok' });
+    expect((await whoAmI(first.url, first.adminToken)).status).toBe(200);
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    // Restart on the same data: the bootstrap credential stays; a different ENVID_BOOTSTRAP_TOKEN changes nothing.
+    const second = await startEnvid({
+      databaseUrl: url,
+      dataDir: first.dataDir,
+      adminToken: `${first.adminToken}x`,
+    });
+    try {
+      expect((await whoAmI(second.url, first.adminToken)).status).toBe(200);
+      expect((await whoAmI(second.url, second.adminToken)).status).toBe(401);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+  });
+
+  it('finishes an in-flight request after SIGTERM, then exits 0', async () => {
+    const server = await startEnvid({ databaseUrl: await databaseUrl() });
+    cleanups.push(() => removeDir(server.dataDir));
+    const body = JSON.stringify({ padding: 'x'.repeat(64 * 1024) });
+    const { hostname, port } = new URL(server.url);
+    const answer = new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          hostname,
+          port,
+          method: 'POST',
+          path: '/api/gitpod.v1.IdentityService/GetAuthenticatedIdentity',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${server.adminToken}`,
+          },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      // Half the body now: the request is in flight when SIGTERM arrives; the rest after.
+      req.write(body.slice(0, body.length / 2));
+      setTimeout(() => {
+        server.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(body.length / 2)), 300);
+      }, 200);
+    });
+    expect(await answer).toBe(200);
+    expect(await server.stop()).toBe(0);
+  });
+});
+
+describe('the bootstrap token', () => {
+  it('is generated on a fresh installation, printed once and written with mode 0600', async () => {
+    const server = await startEnvid({ env: { ENVID_BOOTSTRAP_TOKEN: '' } });
+    try {
+      const file = join(server.dataDir, 'bootstrap-token');
+      const token = readFileSync(file, 'utf8').trim();
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(token).toMatch(/^envid_adm_[A-Za-z0-9_-]{43}$/);
+      expect(server.output().split(token).length - 1).toBe(1);
+      expect((await whoAmI(server.url, token)).status).toBe(200);
+    } finally {
+      await server.stop();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('refuses to start with a malformed ENVID_BOOTSTRAP_TOKEN, naming the variable', async () => {
+    await expect(startEnvid({ adminToken: 'short' })).rejects.toThrow(/ENVID_BOOTSTRAP_TOKEN must be/);
+  });
+
+  it('refuses a bad flag with a message naming the flag and its variable', async () => {
+    await expect(startEnvid({ args: ['--port', 'eighty'] })).rejects.toThrow(
+      /--port \(ENVID_PORT\): must be a number/,
+    );
+  });
+});

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSecret } from '../../src/core/credentials.ts';
+
+export const envidBin = join(import.meta.dirname, '../../bin/envid.js');
+
+export interface EnvidProcess {
+  url: string;
+  adminToken: string;
+  dataDir: string;
+  child: ChildProcess;
+  output(): string;
+  /** Sends `signal` and answers the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  adminToken?: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts `envid serve` as a process on a free port and waits until it says it listens. */
+export async function startEnvid(options: StartOptions = {}): Promise<EnvidProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'envid-e2e-'));
+  const adminToken = options.adminToken ?? generateSecret('installation_admin');
+  const args = [
+    'serve',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--log-level',
+    'warn',
+    ...(options.args ?? []),
+  ];
+  if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
+  const child = spawn(process.execPath, [envidBin, ...args], {
+    env: { ...process.env, ENVID_BOOTSTRAP_TOKEN: adminToken, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /envid listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`envid exited with ${code} before listening:\n${output}`)));
+    setTimeout(() => reject(new Error(`envid did not start in 30 s:\n${output}`)), 30_000).unref();
+  });
+  return {
+    url,
+    adminToken,
+    dataDir,
+    child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
