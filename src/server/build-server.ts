@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Store } from '../store/store.ts';
+import { Authenticator } from './auth/authenticator.ts';
 import type { MethodDefinition, ServerContext } from './connect/define-method.ts';
 import { registerMethods } from './connect/register-methods.ts';
 import { apiMethods } from './routes/api/index.ts';
@@ -34,7 +35,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  const context: ServerContext = { store: options.store, clock: options.clock ?? systemClock };
+  const clock = options.clock ?? systemClock;
+  const authenticator = new Authenticator(options.store, clock);
+  app.addHook('onReady', () => authenticator.start());
+  app.addHook('onClose', () => authenticator.stop());
+  const context: ServerContext = { store: options.store, clock, authenticator };
   registerHealthRoutes(app, options.store);
   registerMethods(app, context, [...apiMethods, ...(options.methods ?? [])]);
   return app;

@@ -13,14 +13,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     import('./sql/sql-store.ts'),
     import('./sql/migrate.ts'),
   ]);
-  const { db, close } = options.databaseUrl
+  const database = options.databaseUrl
     ? await (await import('./sql/drivers/postgres.ts')).openPostgres(options.databaseUrl)
     : await (await import('./sql/drivers/pglite.ts')).openPglite(options.dataDir);
   try {
-    await migrate(db);
+    await migrate(database.db);
   } catch (error) {
-    await close();
+    await database.close();
     throw error;
   }
-  return new SqlStore(options.databaseUrl ? 'postgres' : 'pglite', db, close);
+  return new SqlStore(options.databaseUrl ? 'postgres' : 'pglite', database);
 }

@@ -39,6 +39,11 @@ export interface Store extends Collections {
   readonly engine: 'pglite' | 'postgres';
   /** Runs `work` in one transaction: everything it writes lands, or nothing does. Nested calls join it. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onChange(collection)` after every committed write of a watched collection, from any server
+   * sharing the database; `'*'` when changes may have been missed. Answers the function that stops it.
+   */
+  watchChanges(onChange: (collection: string) => void): Promise<() => Promise<void>>;
   /** Answers when the database is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

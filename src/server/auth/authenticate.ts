@@ -11,6 +11,21 @@ import type { Principal } from '../principal.ts';
  * Messages never repeat the secret.
  */
 export async function authenticate(store: Store, clock: Clock, secret: string): Promise<Principal> {
+  return (await resolveCredential(store, clock, secret)).principal;
+}
+
+export interface ResolvedCredential {
+  principal: Principal;
+  /** When the credential stops being valid by itself, if ever. */
+  expiresAt?: Date;
+}
+
+/** Like authenticate(), and also answers when the credential expires (for caches). */
+export async function resolveCredential(
+  store: Store,
+  clock: Clock,
+  secret: string,
+): Promise<ResolvedCredential> {
   if (!secretKind(secret)) {
     throw unauthenticated('the credential is malformed: expected an envid access token (envid_..._...)');
   }
@@ -22,7 +37,8 @@ export async function authenticate(store: Store, clock: Clock, secret: string): 
   if (credential.expiresAt && credential.expiresAt.getTime() <= clock.now().getTime()) {
     throw unauthenticated('the credential has expired');
   }
-  return resolvePrincipal(store, credential);
+  const principal = await resolvePrincipal(store, credential);
+  return credential.expiresAt ? { principal, expiresAt: credential.expiresAt } : { principal };
 }
 
 const principalGone = (): Error =>

@@ -2,12 +2,14 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Store } from '../../store/store.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { Principal } from '../principal.ts';
 
 /** What every API method may use. Services added later (token issuer, key manager) join here. */
 export interface ServerContext {
   store: Store;
   clock: Clock;
+  authenticator: Authenticator;
 }
 
 export interface CallContext extends ServerContext {

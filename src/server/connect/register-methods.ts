@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, unauthenticated } from '../../core/errors.ts';
-import { authenticate } from '../auth/authenticate.ts';
 import type { Principal } from '../principal.ts';
 import type { MethodDefinition, ServerContext } from './define-method.ts';
 import { sendApiError } from './errors.ts';
@@ -56,5 +55,5 @@ async function authenticateRequest(context: ServerContext, request: FastifyReque
   const match = bearer.exec(header);
   if (!match)
     throw unauthenticated('Authorization header is malformed: expected "Bearer <envid access token>"');
-  return authenticate(context.store, context.clock, match[1]!);
+  return context.authenticator.authenticate(match[1]!);
 }

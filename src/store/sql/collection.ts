@@ -20,7 +20,12 @@ export interface TableSpec {
   table: string;
   /** Fields stored as jsonb. */
   json: readonly string[];
+  /** Writes announce no change (nothing is cached from this table, e.g. the audit log). */
+  quiet?: true;
 }
+
+/** The NOTIFY channel on which writes announce the table they changed, for other servers' caches. */
+export const changeChannel = 'envid_changes';
 
 const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (column: string): string => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -40,6 +45,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
       () => this.db.insertInto(this.spec.table).values(this.#toRow(record)).execute(),
       record.id,
     );
+    await this.#announce(this.db);
     return record;
   }
 
@@ -91,6 +97,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
       const next = await change(this.#fromRow(row));
       const { id: _id, ...values } = this.#toRow({ ...next, id });
       await this.#write(() => tx.updateTable(this.spec.table).set(values).where('id', '=', id).execute(), id);
+      await this.#announce(tx);
       return { ...next, id };
     });
   }
@@ -98,11 +105,14 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   async delete(id: string): Promise<void> {
     const result = await this.db.deleteFrom(this.spec.table).where('id', '=', id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(this.spec.table, id);
+    await this.#announce(this.db);
   }
 
   async deleteWhere(filter: Filter<R>): Promise<number> {
     const result = await this.#where(this.db.deleteFrom(this.spec.table), filter).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const deleted = Number(result.numDeletedRows);
+    if (deleted > 0) await this.#announce(this.db);
+    return deleted;
   }
 
   #where<Q extends { where: (...args: any[]) => any }>(query: Q, filter: Filter<R>): Q {
@@ -112,6 +122,11 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
       q = q.where(snake(field), '=', value);
     }
     return q;
+  }
+
+  /** Inside a transaction PostgreSQL delivers the notification at commit, so readers see the new state. */
+  async #announce(db: Kysely<any>): Promise<void> {
+    if (!this.spec.quiet) await sql`select pg_notify(${changeChannel}, ${this.spec.table})`.execute(db);
   }
 
   async #write<T>(run: () => Promise<T>, id: string): Promise<T> {

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Records } from '../records.ts';
 import type { Collections, Store } from '../store.ts';
-import { type InTransaction, SqlCollection, type TableSpec } from './collection.ts';
+import { changeChannel, type InTransaction, SqlCollection, type TableSpec } from './collection.ts';
+import type { SqlDatabase } from './database.ts';
 
 const tables: { [K in keyof Records]: TableSpec } = {
   organizations: { table: 'organizations', json: ['oidcConfig'] },
@@ -27,8 +28,8 @@ export class SqlStore implements Store {
 
   constructor(
     readonly engine: 'pglite' | 'postgres',
-    readonly db: Kysely<any>,
-    private readonly onClose: () => Promise<void>,
+    private readonly database: SqlDatabase,
+    readonly db: Kysely<any> = database.db,
     private readonly inTx = false,
   ) {
     const inTransaction: InTransaction = (work) =>
@@ -40,14 +41,18 @@ export class SqlStore implements Store {
 
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTx) return work(this);
-    return this.db.transaction().execute((tx) => work(new SqlStore(this.engine, tx, async () => {}, true)));
+    return this.db.transaction().execute((tx) => work(new SqlStore(this.engine, this.database, tx, true)));
   }
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
 
+  watchChanges(onChange: (collection: string) => void): Promise<() => Promise<void>> {
+    return this.database.listen(changeChannel, onChange, () => onChange('*'));
+  }
+
   close(): Promise<void> {
-    return this.onClose();
+    return this.database.close();
   }
 }

@@ -11,19 +11,26 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import type { SqlDatabase } from '../database.ts';
 
 /**
  * The embedded database: PostgreSQL compiled to WASM, data in a directory (or in memory).
  * PGlite has one session, so the driver hands out its single connection to one user at a time:
  * a transaction holds it from BEGIN to COMMIT and nothing else interleaves.
  */
-export async function openPglite(
-  dataDir: string | undefined,
-): Promise<{ db: Kysely<any>; close(): Promise<void> }> {
+export async function openPglite(dataDir: string | undefined): Promise<SqlDatabase> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(dataDir ? { dataDir } : {});
   const db = new Kysely<any>({ dialect: pgliteDialect(pg) });
-  return { db, close: () => db.destroy() };
+  return {
+    db,
+    close: () => db.destroy(),
+    // One process owns the embedded database, so its notifications are never lost: no reset.
+    listen: async (channel, onMessage) => {
+      const unlisten = await pg.listen(channel, onMessage);
+      return () => unlisten();
+    },
+  };
 }
 
 /** Opens a Kysely over an existing PGlite instance (for tests that clone a migrated template). */

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../src/core/clock.ts';
+import { newId } from '../../src/core/ids.ts';
+import { Authenticator } from '../../src/server/auth/authenticator.ts';
+import { issueCredential, revokeCredential } from '../../src/server/credentials/issue-credential.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { createTestDatabase, engines } from '../support/databases.ts';
+
+const eventually = async (check: () => Promise<boolean>) => {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return false;
+};
+
+async function serviceAccountCredential(store: Store, clock: ManualClock) {
+  const organizationId = newId();
+  await store.organizations.insert({
+    id: organizationId,
+    name: 'acme',
+    oidcConfig: { version: 'v3', extraSubFields: [] },
+    createdAt: clock.now(),
+  });
+  const serviceAccount = { id: newId(), organizationId, name: 'ci', createdAt: clock.now() };
+  await store.serviceAccounts.insert(serviceAccount);
+  const issued = await issueCredential(store, clock, {
+    principalKind: 'service_account',
+    principalId: serviceAccount.id,
+    organizationId,
+    description: 'ci',
+    expiresAt: new Date(clock.now().getTime() + 60_000),
+  });
+  return { ...issued, serviceAccount };
+}
+
+const refused = (authenticator: Authenticator, secret: string) =>
+  authenticator.authenticate(secret).then(
+    () => false,
+    () => true,
+  );
+
+describe.each(engines)('Authenticator on %s', (engine) => {
+  let store: Store;
+  let drop: (() => Promise<void>) | undefined;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    const database = engine === 'postgres' ? await createTestDatabase() : undefined;
+    drop = database?.drop;
+    store = await openStore(database ? { databaseUrl: database.url } : {});
+  });
+  afterAll(async () => {
+    await store.close();
+    await drop?.();
+  });
+
+  it('answers repeated requests from memory, and drops the answer when the credential is revoked', async () => {
+    const authenticator = new Authenticator(store, clock);
+    await authenticator.start();
+    const invalidations = vi.spyOn(authenticator, 'invalidate');
+    const { secret, credential, serviceAccount } = await serviceAccountCredential(store, clock);
+    // The three inserts above announce themselves; let those announcements arrive first.
+    expect(await eventually(async () => invalidations.mock.calls.length >= 3)).toBe(true);
+    const lookups = vi.spyOn(store.credentials, 'findOne');
+    expect((await authenticator.authenticate(secret)).kind).toBe('service_account');
+    await authenticator.authenticate(secret);
+    await authenticator.authenticate(secret);
+    expect(lookups).toHaveBeenCalledTimes(1);
+    lookups.mockRestore();
+
+    await revokeCredential(store, clock, credential.id);
+    expect(await eventually(() => refused(authenticator, secret))).toBe(true);
+    expect(serviceAccount.id).toBeDefined();
+    await authenticator.stop();
+  });
+
+  it('refuses a cached credential once it expires, without asking the database', async () => {
+    const authenticator = new Authenticator(store, clock, { ttlMs: 3_600_000 });
+    await authenticator.start();
+    const { secret } = await serviceAccountCredential(store, clock);
+    await authenticator.authenticate(secret);
+    clock.advance(61_000);
+    await expect(authenticator.authenticate(secret)).rejects.toThrow('expired');
+    await authenticator.stop();
+  });
+
+  it('refuses at once when the principal is deleted', async () => {
+    const authenticator = new Authenticator(store, clock);
+    await authenticator.start();
+    const { secret, serviceAccount } = await serviceAccountCredential(store, clock);
+    await authenticator.authenticate(secret);
+    await store.serviceAccounts.delete(serviceAccount.id);
+    expect(await eventually(() => refused(authenticator, secret))).toBe(true);
+    await authenticator.stop();
+  });
+});
+
+describe.skipIf(!engines.includes('postgres'))('Authenticator across replicas', () => {
+  it('learns of a revoke made through another server', async () => {
+    const database = await createTestDatabase();
+    const [a, b] = [
+      await openStore({ databaseUrl: database.url }),
+      await openStore({ databaseUrl: database.url }),
+    ];
+    const clock = new ManualClock();
+    try {
+      const onB = new Authenticator(b, clock, { ttlMs: 3_600_000 });
+      await onB.start();
+      const { secret, credential } = await serviceAccountCredential(a, clock);
+      await onB.authenticate(secret);
+      await revokeCredential(a, clock, credential.id);
+      expect(await eventually(() => refused(onB, secret))).toBe(true);
+      await onB.stop();
+    } finally {
+      await a.close();
+      await b.close();
+      await database.drop();
+    }
+  });
+});
