@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Store } from '../store/store.ts';
 import { Authenticator } from './auth/authenticator.ts';
+import { ChangeFeed } from './cache/change-feed.ts';
 import type { MethodDefinition, ServerContext } from './connect/define-method.ts';
 import { registerMethods } from './connect/register-methods.ts';
 import { apiMethods } from './routes/api/index.ts';
@@ -36,10 +37,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     reply.header('x-request-id', request.id);
   });
   const clock = options.clock ?? systemClock;
-  const authenticator = new Authenticator(options.store, clock);
-  app.addHook('onReady', () => authenticator.start());
-  app.addHook('onClose', () => authenticator.stop());
-  const context: ServerContext = { store: options.store, clock, authenticator };
+  const changes = new ChangeFeed(options.store);
+  app.addHook('onReady', () => changes.start());
+  app.addHook('onClose', () => changes.stop());
+  const authenticator = new Authenticator(options.store, clock, changes);
+  const context: ServerContext = { store: options.store, clock, changes, authenticator };
   registerHealthRoutes(app, options.store);
   registerMethods(app, context, [...apiMethods, ...(options.methods ?? [])]);
   return app;

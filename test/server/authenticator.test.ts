@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import { Authenticator } from '../../src/server/auth/authenticator.ts';
+import { ChangeFeed } from '../../src/server/cache/change-feed.ts';
 import { issueCredential, revokeCredential } from '../../src/server/credentials/issue-credential.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -35,6 +36,14 @@ async function serviceAccountCredential(store: Store, clock: ManualClock) {
   return { ...issued, serviceAccount };
 }
 
+async function startAuthenticator(store: Store, clock: ManualClock, options: { ttlMs?: number } = {}) {
+  const feed = new ChangeFeed(store);
+  await feed.start();
+  const changes = vi.fn();
+  feed.onChange(changes);
+  return { authenticator: new Authenticator(store, clock, feed, options), feed, changes };
+}
+
 const refused = (authenticator: Authenticator, secret: string) =>
   authenticator.authenticate(secret).then(
     () => false,
@@ -56,12 +65,10 @@ describe.each(engines)('Authenticator on %s', (engine) => {
   });
 
   it('answers repeated requests from memory, and drops the answer when the credential is revoked', async () => {
-    const authenticator = new Authenticator(store, clock);
-    await authenticator.start();
-    const invalidations = vi.spyOn(authenticator, 'invalidate');
+    const { authenticator, feed, changes } = await startAuthenticator(store, clock);
     const { secret, credential, serviceAccount } = await serviceAccountCredential(store, clock);
     // The three inserts above announce themselves; let those announcements arrive first.
-    expect(await eventually(async () => invalidations.mock.calls.length >= 3)).toBe(true);
+    expect(await eventually(async () => changes.mock.calls.length >= 3)).toBe(true);
     const lookups = vi.spyOn(store.credentials, 'findOne');
     expect((await authenticator.authenticate(secret)).kind).toBe('service_account');
     await authenticator.authenticate(secret);
@@ -72,27 +79,25 @@ describe.each(engines)('Authenticator on %s', (engine) => {
     await revokeCredential(store, clock, credential.id);
     expect(await eventually(() => refused(authenticator, secret))).toBe(true);
     expect(serviceAccount.id).toBeDefined();
-    await authenticator.stop();
+    await feed.stop();
   });
 
   it('refuses a cached credential once it expires, without asking the database', async () => {
-    const authenticator = new Authenticator(store, clock, { ttlMs: 3_600_000 });
-    await authenticator.start();
+    const { authenticator, feed } = await startAuthenticator(store, clock, { ttlMs: 3_600_000 });
     const { secret } = await serviceAccountCredential(store, clock);
     await authenticator.authenticate(secret);
     clock.advance(61_000);
     await expect(authenticator.authenticate(secret)).rejects.toThrow('expired');
-    await authenticator.stop();
+    await feed.stop();
   });
 
   it('refuses at once when the principal is deleted', async () => {
-    const authenticator = new Authenticator(store, clock);
-    await authenticator.start();
+    const { authenticator, feed } = await startAuthenticator(store, clock);
     const { secret, serviceAccount } = await serviceAccountCredential(store, clock);
     await authenticator.authenticate(secret);
     await store.serviceAccounts.delete(serviceAccount.id);
     expect(await eventually(() => refused(authenticator, secret))).toBe(true);
-    await authenticator.stop();
+    await feed.stop();
   });
 });
 
@@ -105,13 +110,12 @@ describe.skipIf(!engines.includes('postgres'))('Authenticator across replicas', 
     ];
     const clock = new ManualClock();
     try {
-      const onB = new Authenticator(b, clock, { ttlMs: 3_600_000 });
-      await onB.start();
+      const { authenticator: onB, feed } = await startAuthenticator(b, clock, { ttlMs: 3_600_000 });
       const { secret, credential } = await serviceAccountCredential(a, clock);
       await onB.authenticate(secret);
       await revokeCredential(a, clock, credential.id);
       expect(await eventually(() => refused(onB, secret))).toBe(true);
-      await onB.stop();
+      await feed.stop();
     } finally {
       await a.close();
       await b.close();

@@ -3,12 +3,15 @@ import type { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Store } from '../../store/store.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
+import type { ChangeFeed } from '../cache/change-feed.ts';
 import type { Principal } from '../principal.ts';
 
 /** What every API method may use. Services added later (token issuer, key manager) join here. */
 export interface ServerContext {
   store: Store;
   clock: Clock;
+  /** Announces the store's writes; caches subscribe to forget what changed. */
+  changes: ChangeFeed;
   authenticator: Authenticator;
 }
 
