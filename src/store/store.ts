@@ -23,6 +23,8 @@ export type Filter<R> = { [K in keyof R]?: R[K] extends string | undefined ? R[K
  */
 export interface Collection<R extends { id: string }> {
   insert(record: R): Promise<R>;
+  /** Inserts all records in one statement: all land, or none does. */
+  insertMany(records: R[]): Promise<void>;
   get(id: string): Promise<R>;
   find(id: string): Promise<R | undefined>;
   findOne(filter: Filter<R>): Promise<R | undefined>;

@@ -49,6 +49,19 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     return record;
   }
 
+  async insertMany(records: R[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#write(
+      () =>
+        this.db
+          .insertInto(this.spec.table)
+          .values(records.map((record) => this.#toRow(record)))
+          .execute(),
+      records.map((record) => record.id).join(', '),
+    );
+    await this.#announce(this.db);
+  }
+
   async get(id: string): Promise<R> {
     const found = await this.find(id);
     if (!found) throw new NotFoundError(this.spec.table, id);

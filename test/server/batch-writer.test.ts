@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { BatchWriter } from '../../src/server/audit/batch-writer.ts';
+
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+};
+
+describe('BatchWriter', () => {
+  it('answers each write only after its batch is flushed, and batches writes that arrive meanwhile', async () => {
+    const flushed: number[][] = [];
+    const gates: ReturnType<typeof deferred>[] = [];
+    const writer = new BatchWriter<number>(async (items) => {
+      const gate = deferred();
+      gates.push(gate);
+      await gate.promise;
+      flushed.push(items);
+    });
+    const settled: number[] = [];
+    const first = writer.write(1).then(() => settled.push(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = [2, 3, 4].map((n) => writer.write(n).then(() => settled.push(n)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toEqual([]);
+    gates[0]!.resolve();
+    await first;
+    expect(settled).toEqual([1]);
+    await new Promise((resolve) => setImmediate(resolve));
+    gates[1]!.resolve();
+    await Promise.all(rest);
+    expect(flushed).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('fails every write of a failed flush and keeps working afterwards', async () => {
+    let fail = true;
+    const writer = new BatchWriter<string>(async () => {
+      if (fail) throw new Error('database down');
+    });
+    await expect(Promise.all([writer.write('a'), writer.write('b')])).rejects.toThrow('database down');
+    fail = false;
+    await expect(writer.write('c')).resolves.toBeUndefined();
+  });
+
+  it('splits a large queue into batches of at most maxBatch', async () => {
+    const sizes: number[] = [];
+    const writer = new BatchWriter<number>(async (items) => {
+      sizes.push(items.length);
+    }, 3);
+    await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => writer.write(n)));
+    expect(sizes).toEqual([3, 3, 1]);
+  });
+});
