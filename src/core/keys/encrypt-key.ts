@@ -1,0 +1,62 @@
+import { createCipheriv, createDecipheriv, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
+import type { MasterKey } from './master-key.ts';
+
+/**
+ * Private keys at rest: AES-256-GCM under the master key, the PKCS8 DER as plaintext, the key's `kid`
+ * as additional data (a stored key cannot be swapped onto another key's row). Text form:
+ * `envid-key:v1:<master key id>:<iv>:<ciphertext>:<tag>`, all base64url; the version prefix lets the
+ * format change later, the master key ID makes a wrong key a clear error rather than a failed tag.
+ */
+const prefix = 'envid-key:v1';
+
+export class KeyDecryptionError extends Error {
+  override readonly name = 'KeyDecryptionError';
+}
+
+export function encryptPrivateKey(
+  privateKey: KeyObject,
+  kid: string,
+  masterKey: MasterKey,
+  random: (size: number) => Buffer = randomBytes,
+): string {
+  const iv = random(12);
+  const cipher = createCipheriv('aes-256-gcm', masterKey.bytes, iv);
+  cipher.setAAD(Buffer.from(`${prefix}:${kid}`));
+  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+  const ciphertext = Buffer.concat([cipher.update(der), cipher.final()]);
+  der.fill(0);
+  const parts = [iv, ciphertext, cipher.getAuthTag()].map((b) => b.toString('base64url'));
+  return [prefix, masterKey.id, ...parts].join(':');
+}
+
+export function decryptPrivateKey(encrypted: string, kid: string, masterKey: MasterKey): KeyObject {
+  const parts = encrypted.split(':');
+  if (parts.length !== 6 || `${parts[0]}:${parts[1]}` !== prefix) {
+    throw new KeyDecryptionError(
+      `signing key ${kid}: the stored private key is not in a format this version of envid reads (expected ${prefix})`,
+    );
+  }
+  const [, , keyId, iv, ciphertext, tag] = parts as [string, string, string, string, string, string];
+  if (keyId !== masterKey.id) {
+    throw new KeyDecryptionError(
+      `signing key ${kid} was encrypted under master key ${keyId}, but the configured master key is ${masterKey.id}: ` +
+        'set ENVID_MASTER_KEY (or the data directory key file) to the key the database was created with',
+    );
+  }
+  let der: Buffer;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', masterKey.bytes, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(`${prefix}:${kid}`));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    der = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+  } catch {
+    throw new KeyDecryptionError(
+      `signing key ${kid} cannot be decrypted: the stored key was altered or belongs to another key ID (master key ${masterKey.id})`,
+    );
+  }
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0);
+  }
+}
