@@ -98,6 +98,65 @@ export interface Credential {
   revokedAt?: Date;
 }
 
+export type SigningKeyState = 'next' | 'current' | 'retired';
+
+/** The public half of a signing key, exactly as the JWKS publishes it (no private member, ever). */
+export interface PublicJwk {
+  kty: 'RSA';
+  n: string;
+  e: string;
+  kid: string;
+  alg: 'RS256';
+  use: 'sig';
+}
+
+/**
+ * A token signing key (SPEC §7). Lifecycle next -> current -> retired; a removed or revoked key's row is
+ * deleted (the audit log keeps its history). Satisfies src/core/keys/plan-rotation.ts RotationKey.
+ */
+export interface SigningKey {
+  /** The `kid`: RFC 7638 thumbprint of the public key. */
+  id: string;
+  state: SigningKeyState;
+  algorithm: 'RS256';
+  publicJwk: PublicJwk;
+  /** AES-256-GCM under the master key (src/core/keys/encrypt-key.ts); never the key in the clear. */
+  encryptedPrivateKey: string;
+  createdAt: Date;
+  /** When it entered the JWKS (its creation). */
+  publishedAt: Date;
+  /** When it started signing. */
+  activatedAt?: Date;
+  /** When it stopped signing. */
+  retiredAt?: Date;
+}
+
+export type AuditEventKind =
+  | 'token.issued'
+  | 'oidc_config.updated'
+  | 'key.created'
+  | 'key.rotated'
+  | 'key.removed'
+  | 'key.revoked';
+
+/**
+ * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
+ * caused it (absent when the server itself did, e.g. scheduled rotation). Details by kind:
+ * token.issued {jti, audiences, sub, iat, exp, clientAddress}; oidc_config.updated {before, after,
+ * subChangeConfirmed}; key.* {kid, reason}.
+ */
+export interface AuditEvent {
+  id: string;
+  kind: AuditEventKind;
+  organizationId?: string;
+  principalKind?: PrincipalKind;
+  principalId?: string;
+  actorKind?: PrincipalKind;
+  actorId?: string;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
 /** Every record kind the store keeps, by collection name. */
 export interface Records {
   organizations: Organization;
@@ -108,4 +167,6 @@ export interface Records {
   projects: Project;
   environments: Environment;
   credentials: Credential;
+  signingKeys: SigningKey;
+  auditEvents: AuditEvent;
 }

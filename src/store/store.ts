@@ -13,6 +13,12 @@ export interface Page<R> {
   nextToken?: string;
 }
 
+/** Records created at or after `from` and strictly before `before` (either may be absent). */
+export interface CreatedRange {
+  from?: Date;
+  before?: Date;
+}
+
 /** Equality filter on a record's scalar fields; absent fields match anything. */
 export type Filter<R> = { [K in keyof R]?: R[K] extends string | undefined ? R[K] : never };
 
@@ -28,8 +34,8 @@ export interface Collection<R extends { id: string }> {
   get(id: string): Promise<R>;
   find(id: string): Promise<R | undefined>;
   findOne(filter: Filter<R>): Promise<R | undefined>;
-  /** Ordered by creation time, then ID. */
-  list(filter: Filter<R>, page?: PageRequest): Promise<Page<R>>;
+  /** Ordered by creation time, then ID; `created` narrows to a time range. */
+  list(filter: Filter<R>, page?: PageRequest, created?: CreatedRange): Promise<Page<R>>;
   update(id: string, change: (current: R) => R | Promise<R>): Promise<R>;
   delete(id: string): Promise<void>;
   deleteWhere(filter: Filter<R>): Promise<number>;

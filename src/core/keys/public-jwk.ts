@@ -1,14 +1,9 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 
+import type { PublicJwk } from '../../store/records.ts';
+
 /** What the JWKS publishes for one key: public members only (SPEC §7). */
-export interface PublicJwk {
-  kty: 'RSA';
-  n: string;
-  e: string;
-  kid: string;
-  alg: 'RS256';
-  use: 'sig';
-}
+export type { PublicJwk };
 
 /** Key IDs are the RFC 7638 thumbprint (base64url SHA-256 of the canonical public JWK): stable and checkable. */
 export function rsaThumbprint(n: string, e: string): string {

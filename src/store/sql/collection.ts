@@ -8,6 +8,7 @@ import {
 } from '../errors.ts';
 import {
   type Collection,
+  type CreatedRange,
   defaultPageSize,
   type Filter,
   maxPageSize,
@@ -79,9 +80,11 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     return row ? this.#fromRow(row) : undefined;
   }
 
-  async list(filter: Filter<R>, page: PageRequest = {}): Promise<Page<R>> {
+  async list(filter: Filter<R>, page: PageRequest = {}, created: CreatedRange = {}): Promise<Page<R>> {
     const size = Math.min(Math.max(page.pageSize ?? defaultPageSize, 1), maxPageSize);
     let query = this.#where(this.db.selectFrom(this.spec.table).selectAll(), filter);
+    if (created.from) query = query.where('created_at', '>=', created.from);
+    if (created.before) query = query.where('created_at', '<', created.before);
     if (page.token) {
       const [createdAt, id] = decodePageToken(page.token);
       query = query.where(sql<boolean>`(created_at, id) > (${createdAt}, ${id})`);

@@ -13,6 +13,8 @@ const tables: { [K in keyof Records]: TableSpec } = {
   projects: { table: 'projects', json: ['initializers'] },
   environments: { table: 'environments', json: ['initializers'] },
   credentials: { table: 'credentials', json: [] },
+  signingKeys: { table: 'signing_keys', json: ['publicJwk'] },
+  auditEvents: { table: 'audit_events', json: ['details'], quiet: true },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -25,6 +27,8 @@ export class SqlStore implements Store {
   readonly projects!: Collections['projects'];
   readonly environments!: Collections['environments'];
   readonly credentials!: Collections['credentials'];
+  readonly signingKeys!: Collections['signingKeys'];
+  readonly auditEvents!: Collections['auditEvents'];
 
   constructor(
     readonly engine: 'pglite' | 'postgres',

@@ -1,4 +1,5 @@
 import * as resources from './0001-resources.ts';
+import * as keysAudit from './0002-keys-audit.ts';
 
 export interface Migration {
   /** Ordered, never renamed once released. */
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Every migration, in the order it is applied. Append only. */
-export const migrations: Migration[] = [{ id: '0001-resources', up: resources.up }];
+export const migrations: Migration[] = [
+  { id: '0001-resources', up: resources.up },
+  { id: '0002-keys-audit', up: keysAudit.up },
+];
