@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { failedPrecondition, notFound } from '../../../core/errors.ts';
+import { failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import type { Project } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
-import { assertCanAdminister, assertCanRead } from '../../auth/authorize.ts';
+import { assertCanAdminister, assertCanRead, canAdministerOrganization } from '../../auth/authorize.ts';
 import { type CallContext, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
@@ -56,7 +56,10 @@ export const createProject = defineMethod({
   }),
   handler: async (input, { store, clock, principal }: CallContext) => {
     const organizationId = await organizationForCreate(store, principal, input.organizationId);
-    assertCanAdminister(principal, organizationId, notFound('organization', organizationId));
+    // The organization is the caller's own, so refusing with permission_denied leaks nothing.
+    if (!canAdministerOrganization(principal, organizationId)) {
+      throw permissionDenied('only an admin of the organization may create projects');
+    }
     const project = await store.projects.insert({
       id: newId(),
       organizationId,
