@@ -89,7 +89,7 @@ function transition(method: 'StartEnvironment' | 'StopEnvironment', status: 'run
     service: 'EnvironmentService',
     method,
     input: z.object({ environmentId: uuid() }),
-    handler: async (input, { store, principal }) => {
+    handler: async (input, { store, principal, changes }) => {
       const environment = await findManagedEnvironment(store, principal, input.environmentId);
       await store.environments.update(environment.id, (current) => {
         if (current.status === 'deleted') {
@@ -97,6 +97,8 @@ function transition(method: 'StartEnvironment' | 'StopEnvironment', status: 'run
         }
         return { ...current, status };
       });
+      // A stopped environment's token is refused from the next request on, even if cached.
+      changes.announce('environments');
       return {};
     },
   });
@@ -109,9 +111,10 @@ export const deleteEnvironment = defineMethod({
   service: 'EnvironmentService',
   method: 'DeleteEnvironment',
   input: z.object({ environmentId: uuid(), force: z.boolean().optional() }),
-  handler: async (input, { store, clock, principal }) => {
+  handler: async (input, { store, clock, principal, changes }) => {
     const environment = await findManagedEnvironment(store, principal, input.environmentId);
     await markEnvironmentDeleted(store, clock, environment.id);
+    changes.announce('environments');
     return {};
   },
 });
