@@ -9,11 +9,14 @@ export class NotFoundError extends Error {
   }
 }
 
+/** A write that breaks a unique rule. The message names the fields, never their values. */
 export class AlreadyExistsError extends Error {
   override readonly name = 'AlreadyExistsError';
   constructor(
     readonly collection: string,
     readonly detail: string,
+    /** The record fields of the unique rule, e.g. ['email'] or ['organizationId', 'userId']. */
+    readonly fields: readonly string[] = [],
   ) {
     super(`${collection}: ${detail} already exists`);
   }
@@ -25,6 +28,8 @@ export class MissingReferenceError extends Error {
   constructor(
     readonly collection: string,
     readonly detail: string,
+    /** The record fields holding the missing reference, e.g. ['organizationId']. */
+    readonly fields: readonly string[] = [],
   ) {
     super(`${collection}: ${detail}`);
   }
@@ -33,4 +38,21 @@ export class MissingReferenceError extends Error {
 /** A page token that this store did not give out. */
 export class InvalidPageTokenError extends Error {
   override readonly name = 'InvalidPageTokenError';
+}
+
+/** The embedded database's directory is in use by another live envid process (or this one). */
+export class DataDirLockedError extends Error {
+  override readonly name = 'DataDirLockedError';
+  constructor(
+    readonly lockFile: string,
+    readonly pid: number,
+  ) {
+    super(
+      pid === process.pid
+        ? `the data directory is already open in this process (${lockFile})`
+        : `the data directory is in use by another envid process (pid ${pid}): two processes on one ` +
+            `embedded database lose writes. Stop that process, use PostgreSQL (--database-url) to run ` +
+            `several, or, if pid ${pid} is not envid, delete ${lockFile}`,
+    );
+  }
 }

@@ -24,7 +24,8 @@ export type Filter<R> = { [K in keyof R]?: R[K] extends string | undefined ? R[K
 
 /**
  * One kind of record. Reads of a missing record throw NotFoundError (or answer undefined for find*);
- * a write that breaks a unique rule throws AlreadyExistsError. `update` reads the record with a row
+ * a write that breaks a unique rule throws AlreadyExistsError, one naming a missing record (a foreign
+ * key) MissingReferenceError. A lookup by a malformed ID finds nothing. `update` reads the record with a row
  * lock inside a transaction, so concurrent updates of one record serialize.
  */
 export interface Collection<R extends { id: string }> {
@@ -34,10 +35,14 @@ export interface Collection<R extends { id: string }> {
   get(id: string): Promise<R>;
   find(id: string): Promise<R | undefined>;
   findOne(filter: Filter<R>): Promise<R | undefined>;
-  /** Ordered by creation time, then ID; `created` narrows to a time range. */
+  /**
+   * Ordered by creation time, then ID; `created` narrows to a time range. A token this store did not
+   * give out: InvalidPageTokenError.
+   */
   list(filter: Filter<R>, page?: PageRequest, created?: CreatedRange): Promise<Page<R>>;
   update(id: string, change: (current: R) => R | Promise<R>): Promise<R>;
   delete(id: string): Promise<void>;
+  /** Answers how many records it deleted. An empty filter is refused rather than emptying the table. */
   deleteWhere(filter: Filter<R>): Promise<number>;
 }
 
@@ -45,7 +50,12 @@ export type Collections = { [K in keyof Records]: Collection<Records[K]> };
 
 export interface Store extends Collections {
   readonly engine: 'pglite' | 'postgres';
-  /** Runs `work` in one transaction: everything it writes lands, or nothing does. Nested calls join it. */
+  /**
+   * Runs `work` in one transaction: everything it writes lands, or nothing does. Nested calls join it.
+   * A store error inside `work` (say AlreadyExistsError) aborts the transaction on both engines: let it
+   * propagate rather than carry on with `tx`. Inside `work`, use `tx` only, never the outer store
+   * (on PGlite the outer store waits for the transaction's one connection).
+   */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /**
    * Calls `onChange(collection)` after every committed write of a watched collection, from any server

@@ -21,6 +21,11 @@ export interface TableSpec {
   table: string;
   /** Fields stored as jsonb. */
   json: readonly string[];
+  /**
+   * Fields stored as uuid. A lookup by a value that is not a UUID matches nothing (PostgreSQL would
+   * reject the query instead, and on the API a malformed ID is simply one that does not exist).
+   */
+  uuid?: readonly string[];
   /** Writes announce no change (nothing is cached from this table, e.g. the audit log). */
   quiet?: true;
 }
@@ -42,23 +47,21 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   ) {}
 
   async insert(record: R): Promise<R> {
-    await this.#write(
-      () => this.db.insertInto(this.spec.table).values(this.#toRow(record)).execute(),
-      record.id,
+    // Answer what was stored, so insert, get and list agree (no `undefined` members, no extra fields).
+    const row = await this.#write(() =>
+      this.db.insertInto(this.spec.table).values(this.#toRow(record)).returningAll().executeTakeFirstOrThrow(),
     );
     await this.#announce(this.db);
-    return record;
+    return this.#fromRow(row);
   }
 
   async insertMany(records: R[]): Promise<void> {
     if (records.length === 0) return;
-    await this.#write(
-      () =>
-        this.db
-          .insertInto(this.spec.table)
-          .values(records.map((record) => this.#toRow(record)))
-          .execute(),
-      records.map((record) => record.id).join(', '),
+    await this.#write(() =>
+      this.db
+        .insertInto(this.spec.table)
+        .values(records.map((record) => this.#toRow(record)))
+        .execute(),
     );
     await this.#announce(this.db);
   }
@@ -74,6 +77,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   }
 
   async findOne(filter: Filter<R>): Promise<R | undefined> {
+    if (!this.#canMatch(filter)) return undefined;
     const row = await this.#where(this.db.selectFrom(this.spec.table).selectAll(), filter)
       .limit(1)
       .executeTakeFirst();
@@ -81,14 +85,15 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   }
 
   async list(filter: Filter<R>, page: PageRequest = {}, created: CreatedRange = {}): Promise<Page<R>> {
-    const size = Math.min(Math.max(page.pageSize ?? defaultPageSize, 1), maxPageSize);
+    const size = Number.isInteger(page.pageSize)
+      ? Math.min(Math.max(page.pageSize as number, 1), maxPageSize)
+      : defaultPageSize;
+    const after = page.token ? this.#decodePageToken(page.token) : undefined;
+    if (!this.#canMatch(filter)) return { items: [] };
     let query = this.#where(this.db.selectFrom(this.spec.table).selectAll(), filter);
     if (created.from) query = query.where('created_at', '>=', created.from);
     if (created.before) query = query.where('created_at', '<', created.before);
-    if (page.token) {
-      const [createdAt, id] = decodePageToken(page.token);
-      query = query.where(sql<boolean>`(created_at, id) > (${createdAt}, ${id})`);
-    }
+    if (after) query = query.where(sql<boolean>`(created_at, id) > (${after[0]}, ${after[1]})`);
     const rows = await query
       .orderBy('created_at')
       .orderBy('id')
@@ -102,6 +107,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   }
 
   async update(id: string, change: (current: R) => R | Promise<R>): Promise<R> {
+    if (!this.#canMatch({ id } as Filter<R>)) throw new NotFoundError(this.spec.table, id);
     return this.inTransaction(async (tx) => {
       const row = await tx
         .selectFrom(this.spec.table)
@@ -110,25 +116,49 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
         .forUpdate()
         .executeTakeFirst();
       if (!row) throw new NotFoundError(this.spec.table, id);
-      const next = await change(this.#fromRow(row));
-      const { id: _id, ...values } = this.#toRow({ ...next, id });
-      await this.#write(() => tx.updateTable(this.spec.table).set(values).where('id', '=', id).execute(), id);
+      const next = this.#toRow({ ...(await change(this.#fromRow(row))), id });
+      // A field the change dropped (an optional one now absent) must be cleared, not left as it was.
+      const values: Record<string, unknown> = {};
+      for (const column of Object.keys(row)) if (column !== 'id') values[column] = next[column] ?? null;
+      for (const [column, value] of Object.entries(next)) if (column !== 'id') values[column] = value;
+      const updated = await this.#write(() =>
+        tx
+          .updateTable(this.spec.table)
+          .set(values)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
       await this.#announce(tx);
-      return { ...next, id };
+      return this.#fromRow(updated);
     });
   }
 
   async delete(id: string): Promise<void> {
+    if (!this.#canMatch({ id } as Filter<R>)) throw new NotFoundError(this.spec.table, id);
     const result = await this.db.deleteFrom(this.spec.table).where('id', '=', id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(this.spec.table, id);
     await this.#announce(this.db);
   }
 
   async deleteWhere(filter: Filter<R>): Promise<number> {
+    // An empty filter (say, `{ organizationId: undefined }` from a caller's bug) would empty the table.
+    if (!Object.values(filter).some((value) => value !== undefined)) {
+      throw new Error(`${this.spec.table}: deleteWhere needs at least one filter field`);
+    }
+    if (!this.#canMatch(filter)) return 0;
     const result = await this.#where(this.db.deleteFrom(this.spec.table), filter).executeTakeFirst();
     const deleted = Number(result.numDeletedRows);
     if (deleted > 0) await this.#announce(this.db);
     return deleted;
+  }
+
+  /** False when a uuid field is compared with a value that is not a UUID, which no record can hold. */
+  #canMatch(filter: Filter<R>): boolean {
+    const uuidFields = this.spec.uuid ?? [];
+    return Object.entries(filter).every(
+      ([field, value]) => value === undefined || !uuidFields.includes(field) || isUuid(value as string),
+    );
   }
 
   #where<Q extends { where: (...args: any[]) => any }>(query: Q, filter: Filter<R>): Q {
@@ -145,15 +175,34 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     if (!this.spec.quiet) await sql`select pg_notify(${changeChannel}, ${this.spec.table})`.execute(db);
   }
 
-  async #write<T>(run: () => Promise<T>, id: string): Promise<T> {
+  /** Maps constraint violations onto store errors, naming the fields but never their values. */
+  async #write<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const detail = (error as { detail?: string }).detail ?? id;
-      if (code === '23505') throw new AlreadyExistsError(this.spec.table, detail);
-      if (code === '23503') throw new MissingReferenceError(this.spec.table, detail);
-      throw error;
+      const { code, detail, constraint } = error as { code?: string; detail?: string; constraint?: string };
+      if (code !== '23505' && code !== '23503') throw error;
+      const columns = /^Key \(([^)]*)\)=/.exec(detail ?? '')?.[1];
+      const fields = columns ? columns.split(', ').map(camel) : [];
+      const named = fields.length > 0 ? fields.join(', ') : (constraint ?? 'a field');
+      if (code === '23505') {
+        throw new AlreadyExistsError(this.spec.table, `a record with this ${named}`, fields);
+      }
+      const target = /table "([^"]+)"/.exec(detail ?? '')?.[1] ?? 'existing';
+      throw new MissingReferenceError(this.spec.table, `${named} names no ${target} record`, fields);
+    }
+  }
+
+  #decodePageToken(token: string): [Date, string] {
+    const checkId = (this.spec.uuid ?? []).includes('id') ? isUuid : () => true;
+    try {
+      const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+      const date = new Date(createdAt as string);
+      if (typeof createdAt !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad date');
+      if (typeof id !== 'string' || !checkId(id)) throw new Error('bad id');
+      return [date, id];
+    } catch {
+      throw new InvalidPageTokenError('page token is not one this server gave out');
     }
   }
 
@@ -179,15 +228,4 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
 
 function encodePageToken(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-function decodePageToken(token: string): [Date, string] {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(createdAt);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)) throw new Error('bad');
-    return [date, id];
-  } catch {
-    throw new InvalidPageTokenError('page token is not one this server gave out');
-  }
 }

@@ -9,10 +9,15 @@ const migrationLockKey = 7_361_002;
  * together with its record, so a failed migration leaves no trace and a restart retries it.
  */
 export async function migrate(db: Kysely<any>, migrations: Migration[] = allMigrations): Promise<string[]> {
-  await sql`create table if not exists schema_migrations (
-    id text primary key,
-    applied_at timestamptz not null default now()
-  )`.execute(db);
+  // Under the lock too: two `create table if not exists` racing can both try to create (a unique
+  // violation in pg_type), so replicas starting together would crash.
+  await db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(${migrationLockKey})`.execute(tx);
+    await sql`create table if not exists schema_migrations (
+      id text primary key,
+      applied_at timestamptz not null default now()
+    )`.execute(tx);
+  });
   const applied: string[] = [];
   for (const migration of migrations) {
     const ran = await db.transaction().execute(async (tx) => {

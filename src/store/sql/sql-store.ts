@@ -5,16 +5,26 @@ import { changeChannel, type InTransaction, SqlCollection, type TableSpec } from
 import type { SqlDatabase } from './database.ts';
 
 const tables: { [K in keyof Records]: TableSpec } = {
-  organizations: { table: 'organizations', json: ['oidcConfig'] },
-  users: { table: 'users', json: ['idpClaims'] },
-  memberships: { table: 'memberships', json: [] },
-  serviceAccounts: { table: 'service_accounts', json: [] },
-  runners: { table: 'runners', json: [] },
-  projects: { table: 'projects', json: ['initializers'] },
-  environments: { table: 'environments', json: ['initializers'] },
-  credentials: { table: 'credentials', json: [] },
+  organizations: { table: 'organizations', json: ['oidcConfig'], uuid: ['id'] },
+  users: { table: 'users', json: ['idpClaims'], uuid: ['id'] },
+  memberships: { table: 'memberships', json: [], uuid: ['id', 'organizationId', 'userId'] },
+  serviceAccounts: { table: 'service_accounts', json: [], uuid: ['id', 'organizationId'] },
+  runners: { table: 'runners', json: [], uuid: ['id', 'organizationId'] },
+  projects: { table: 'projects', json: ['initializers'], uuid: ['id', 'organizationId'] },
+  environments: {
+    table: 'environments',
+    json: ['initializers'],
+    uuid: ['id', 'organizationId', 'projectId', 'runnerId', 'creatorId'],
+  },
+  credentials: { table: 'credentials', json: [], uuid: ['id', 'principalId', 'organizationId'] },
+  // The ID is the key's `kid` (a thumbprint), not a UUID.
   signingKeys: { table: 'signing_keys', json: ['publicJwk'] },
-  auditEvents: { table: 'audit_events', json: ['details'], quiet: true },
+  auditEvents: {
+    table: 'audit_events',
+    json: ['details'],
+    quiet: true,
+    uuid: ['id', 'organizationId', 'principalId', 'actorId'],
+  },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */

@@ -12,6 +12,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import type { SqlDatabase } from '../database.ts';
+import { lockDataDir } from '../data-dir-lock.ts';
 
 /**
  * The embedded database: PostgreSQL compiled to WASM, data in a directory (or in memory).
@@ -19,12 +20,31 @@ import type { SqlDatabase } from '../database.ts';
  * a transaction holds it from BEGIN to COMMIT and nothing else interleaves.
  */
 export async function openPglite(dataDir: string | undefined): Promise<SqlDatabase> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir ? { dataDir } : {});
+  if (!dataDir) return overPglite(await PGlite.create(), async () => {});
+  mkdirSync(dataDir, { recursive: true });
+  // One process per directory: PGlite has no lock of its own, and two instances lose writes.
+  const lock = lockDataDir(dataDir);
+  try {
+    return overPglite(await PGlite.create({ dataDir }), async () => lock.release());
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
   const db = new Kysely<any>({ dialect: pgliteDialect(pg) });
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    try {
+      await db.destroy();
+    } finally {
+      await afterClose();
+    }
+  };
   return {
     db,
-    close: () => db.destroy(),
+    close: () => (closing ??= close()),
     // One process owns the embedded database, so its notifications are never lost: no reset.
     listen: async (channel, onMessage) => {
       const unlisten = await pg.listen(channel, onMessage);

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe } from 'vitest';
+import type { Store } from '../store.ts';
+import { testRecords } from './crud.ts';
+import { testErrors } from './failures.ts';
+import { testLists } from './lists.ts';
+import { testReferences } from './references.ts';
+import { testTransactions } from './transactions.ts';
+
+export interface ConformanceTarget {
+  store: Store;
+  dispose(): Promise<void>;
+}
+
+/** Answers the store under test; only valid inside a test (after the suite opened it). */
+export type GetStore = () => Store;
+
+/**
+ * Registers the tests every Store must pass (after dex's storage/conformance). `open` answers a fresh,
+ * migrated, empty store; the suite opens one and shares it, so each test makes its own records with
+ * fresh IDs and never depends on what other tests left behind.
+ */
+export function registerStoreConformance(name: string, open: () => Promise<ConformanceTarget>): void {
+  describe(`store conformance (${name})`, () => {
+    let target: ConformanceTarget | undefined;
+    const store: GetStore = () => {
+      if (!target) throw new Error('the store under test is not open');
+      return target.store;
+    };
+    beforeAll(async () => {
+      target = await open();
+    });
+    afterAll(async () => {
+      await target?.dispose();
+    });
+
+    describe('records', () => testRecords(store));
+    describe('errors', () => testErrors(store));
+    describe('lists', () => testLists(store));
+    describe('transactions', () => testTransactions(store));
+    describe('references', () => testReferences(store));
+  });
+}

@@ -1,0 +1,220 @@
+import { expect, it } from 'vitest';
+import { NotFoundError } from '../errors.ts';
+import type { Records } from '../records.ts';
+import type { Collection, Store } from '../store.ts';
+import type { GetStore } from './conformance.ts';
+import {
+  newCredential,
+  newEnvironment,
+  newMembership,
+  newOrganization,
+  newProject,
+  newRunner,
+  newServiceAccount,
+  newUser,
+} from './fixtures.ts';
+
+type Kind = keyof Records;
+
+/** Records a child needs to exist first. */
+interface Parents {
+  organizationId: string;
+  userId: string;
+  runnerId: string;
+  projectId: string;
+}
+
+/** One record kind: a record without its optional fields, one with all of them, and an edit. */
+interface KindCase<K extends Kind> {
+  kind: K;
+  optional: readonly (keyof Records[K])[];
+  minimal(p: Parents): Records[K];
+  full(p: Parents): Records[K];
+  edit(r: Records[K]): Records[K];
+}
+
+// SSO claims are stored as received: snake_case keys and URL-shaped keys must come back unchanged.
+const idpClaims = {
+  preferred_username: 'ada',
+  given_name: 'Ada',
+  groups: ['eng', 'ops'],
+  empty_list: [],
+  'https://example.com/claims/team_id': 'T-1',
+  camelCase: 'kept',
+  ünïcode_名前: 'ça va',
+};
+
+const cases: { [K in Kind]: KindCase<K> } = {
+  organizations: {
+    kind: 'organizations',
+    optional: [],
+    minimal: () => newOrganization(),
+    full: () => newOrganization({ oidcConfig: { version: 'v3', extraSubFields: ['project_id', 'ide'] } }),
+    edit: (r) => ({ ...r, name: 'Renamed', oidcConfig: { version: 'v2' } }),
+  },
+  users: {
+    kind: 'users',
+    optional: ['idp', 'idpClaims'],
+    minimal: () => newUser(),
+    full: () => newUser({ idp: 'https://sso.example.com', idpClaims }),
+    edit: (r) => ({ ...r, name: 'Ada King', idpClaims: { preferred_username: 'ada.king', groups: [] } }),
+  },
+  memberships: {
+    kind: 'memberships',
+    optional: [],
+    minimal: (p) => newMembership(p.organizationId, p.userId),
+    full: (p) => newMembership(p.organizationId, p.userId, { role: 'admin' }),
+    edit: (r) => ({ ...r, role: r.role === 'admin' ? 'member' : 'admin' }),
+  },
+  serviceAccounts: {
+    kind: 'serviceAccounts',
+    optional: [],
+    minimal: (p) => newServiceAccount(p.organizationId),
+    full: (p) => newServiceAccount(p.organizationId, { name: 'deploy bot ✓' }),
+    edit: (r) => ({ ...r, name: 'renamed' }),
+  },
+  runners: {
+    kind: 'runners',
+    optional: [],
+    minimal: (p) => newRunner(p.organizationId),
+    full: (p) => newRunner(p.organizationId, { name: "it's a runner" }),
+    edit: (r) => ({ ...r, name: 'renamed' }),
+  },
+  projects: {
+    kind: 'projects',
+    optional: [],
+    minimal: (p) => newProject(p.organizationId),
+    full: (p) =>
+      newProject(p.organizationId, {
+        initializers: [
+          {
+            git: {
+              remoteUri: 'https://github.com/acme/website.git',
+              upstreamRemoteUri: 'https://github.com/upstream/website.git',
+            },
+          },
+          { contextUrl: 'https://github.com/acme/website/tree/main' },
+          { git: {} },
+        ],
+      }),
+    edit: (r) => ({ ...r, name: 'renamed', initializers: [{ contextUrl: 'https://example.com/x' }] }),
+  },
+  environments: {
+    kind: 'environments',
+    optional: ['projectId'],
+    minimal: (p) => newEnvironment(p.organizationId, p.runnerId),
+    full: (p) =>
+      newEnvironment(p.organizationId, p.runnerId, {
+        projectId: p.projectId,
+        creatorPrincipal: 'service_account',
+        initializers: [{ git: { remoteUri: 'https://github.com/acme/website.git' } }],
+        status: 'stopped',
+      }),
+    edit: (r) => ({ ...r, status: 'deleted' }),
+  },
+  credentials: {
+    kind: 'credentials',
+    optional: ['principalId', 'organizationId', 'expiresAt', 'revokedAt'],
+    minimal: () => newCredential(),
+    full: (p) =>
+      newCredential({
+        principalKind: 'user',
+        principalId: p.userId,
+        organizationId: p.organizationId,
+        description: 'laptop',
+        expiresAt: new Date('2031-02-03T04:05:06.789Z'),
+        revokedAt: new Date('2030-06-07T08:09:10.011Z'),
+      }),
+    edit: (r) => ({ ...r, description: 'edited', revokedAt: new Date('2030-12-31T23:59:59.999Z') }),
+  },
+};
+
+async function makeParents(store: Store): Promise<Parents> {
+  const organization = await store.organizations.insert(newOrganization());
+  const user = await store.users.insert(newUser());
+  const runner = await store.runners.insert(newRunner(organization.id));
+  const project = await store.projects.insert(newProject(organization.id));
+  return { organizationId: organization.id, userId: user.id, runnerId: runner.id, projectId: project.id };
+}
+
+/** Removes the optional fields from a record. */
+function withoutOptional<R>(record: R, optional: readonly (keyof R)[]): R {
+  const copy = { ...record };
+  for (const field of optional) delete copy[field];
+  return copy;
+}
+
+export function testRecords(store: GetStore): void {
+  for (const c of Object.values(cases) as KindCase<Kind>[]) {
+    const collection = () => store()[c.kind] as unknown as Collection<Records[Kind]>;
+
+    it(`${c.kind}: stores and reads back a record without its optional fields`, async () => {
+      const record = c.minimal(await makeParents(store()));
+      expect(await collection().insert(record)).toStrictEqual(record);
+      const read = await collection().get(record.id);
+      expect(read).toStrictEqual(record);
+      for (const field of c.optional) expect(Object.keys(read)).not.toContain(field);
+      expect(await collection().find(record.id)).toStrictEqual(record);
+      expect((await collection().list({ id: record.id })).items).toStrictEqual([record]);
+    });
+
+    it(`${c.kind}: stores and reads back every optional field exactly`, async () => {
+      const record = c.full(await makeParents(store()));
+      for (const field of c.optional) expect(record[field as keyof typeof record]).toBeDefined();
+      await collection().insert(record);
+      expect(await collection().get(record.id)).toStrictEqual(record);
+      expect(await collection().findOne({ id: record.id })).toStrictEqual(record);
+    });
+
+    it(`${c.kind}: updates by function and answers the stored record`, async () => {
+      const record = await collection().insert(c.full(await makeParents(store())));
+      let seen: unknown;
+      const updated = await collection().update(record.id, (current) => {
+        seen = current;
+        return c.edit(current);
+      });
+      expect(seen).toStrictEqual(record);
+      expect(updated).toStrictEqual(c.edit(record));
+      expect(await collection().get(record.id)).toStrictEqual(c.edit(record));
+    });
+
+    it(`${c.kind}: an update that drops optional fields clears them`, async () => {
+      const record = await collection().insert(c.full(await makeParents(store())));
+      const updated = await collection().update(record.id, (current) => withoutOptional(current, c.optional));
+      expect(updated).toStrictEqual(withoutOptional(record, c.optional));
+      expect(await collection().get(record.id)).toStrictEqual(withoutOptional(record, c.optional));
+    });
+
+    it(`${c.kind}: deletes one record and leaves the others`, async () => {
+      const gone = await collection().insert(c.minimal(await makeParents(store())));
+      const kept = await collection().insert(c.full(await makeParents(store())));
+      await collection().delete(gone.id);
+      expect(await collection().find(gone.id)).toBeUndefined();
+      await expect(collection().get(gone.id)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(collection().delete(gone.id)).rejects.toBeInstanceOf(NotFoundError);
+      expect(await collection().get(kept.id)).toStrictEqual(kept);
+    });
+  }
+
+  it('an update cannot change the ID', async () => {
+    const organization = await store().organizations.insert(newOrganization());
+    const other = newOrganization().id;
+    const updated = await store().organizations.update(organization.id, (o) => ({
+      ...o,
+      id: other,
+      name: 'x',
+    }));
+    expect(updated).toStrictEqual({ ...organization, name: 'x' });
+    expect(await store().organizations.find(other)).toBeUndefined();
+  });
+
+  it('update waits for an asynchronous change function', async () => {
+    const user = await store().users.insert(newUser());
+    const updated = await store().users.update(user.id, async (u) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return { ...u, name: 'later' };
+    });
+    expect(updated.name).toBe('later');
+    expect((await store().users.get(user.id)).name).toBe('later');
+  });
+}

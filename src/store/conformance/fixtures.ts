@@ -1,0 +1,95 @@
+import { newId } from '../../core/ids.ts';
+import type {
+  Credential,
+  Environment,
+  Membership,
+  Organization,
+  Project,
+  Runner,
+  ServiceAccount,
+  User,
+} from '../records.ts';
+
+/** Creation times a millisecond apart, so records made in a row list in the order they were made. */
+let tick = Date.parse('2030-01-01T00:00:00.000Z');
+export const nextTime = (): Date => new Date(tick++);
+
+export const newOrganization = (o: Partial<Organization> = {}): Organization => ({
+  id: newId(),
+  name: 'Acme',
+  oidcConfig: { version: 'v3', extraSubFields: [] },
+  createdAt: nextTime(),
+  ...o,
+});
+
+export const newUser = (o: Partial<User> = {}): User => {
+  const id = o.id ?? newId();
+  return { id, email: `${id}@example.com`, name: 'Ada Lovelace', createdAt: nextTime(), ...o };
+};
+
+export const newMembership = (
+  organizationId: string,
+  userId: string,
+  o: Partial<Membership> = {},
+): Membership => ({
+  id: newId(),
+  organizationId,
+  userId,
+  role: 'member',
+  createdAt: nextTime(),
+  ...o,
+});
+
+export const newServiceAccount = (
+  organizationId: string,
+  o: Partial<ServiceAccount> = {},
+): ServiceAccount => ({
+  id: newId(),
+  organizationId,
+  name: 'ci',
+  createdAt: nextTime(),
+  ...o,
+});
+
+export const newRunner = (organizationId: string, o: Partial<Runner> = {}): Runner => ({
+  id: newId(),
+  organizationId,
+  name: 'runner',
+  createdAt: nextTime(),
+  ...o,
+});
+
+export const newProject = (organizationId: string, o: Partial<Project> = {}): Project => ({
+  id: newId(),
+  organizationId,
+  name: 'website',
+  initializers: [],
+  createdAt: nextTime(),
+  ...o,
+});
+
+export const newEnvironment = (
+  organizationId: string,
+  runnerId: string,
+  o: Partial<Environment> = {},
+): Environment => ({
+  id: newId(),
+  organizationId,
+  runnerId,
+  creatorId: newId(),
+  creatorPrincipal: 'user',
+  initializers: [],
+  status: 'running',
+  createdAt: nextTime(),
+  ...o,
+});
+
+/** A distinct secret hash per call (the store only needs uniqueness; it never sees a secret). */
+export const newCredential = (o: Partial<Credential> = {}): Credential => ({
+  id: newId(),
+  principalKind: 'installation_admin',
+  secretHash: newId().replaceAll('-', '').padEnd(64, '0'),
+  description: 'test',
+  createdAt: nextTime(),
+  ...o,
+});

@@ -1,0 +1,181 @@
+import { expect, it } from 'vitest';
+import { newId } from '../../core/ids.ts';
+import { InvalidPageTokenError } from '../errors.ts';
+import type { Runner } from '../records.ts';
+import { defaultPageSize, maxPageSize, type Store } from '../store.ts';
+import type { GetStore } from './conformance.ts';
+import {
+  newEnvironment,
+  newMembership,
+  newOrganization,
+  newRunner,
+  newServiceAccount,
+  newUser,
+  nextTime,
+} from './fixtures.ts';
+
+/** Follows nextToken to the end, answering every page. */
+async function walk(store: Store, organizationId: string, pageSize?: number): Promise<Runner[][]> {
+  const pages: Runner[][] = [];
+  let token: string | undefined;
+  do {
+    const page = await store.runners.list(
+      { organizationId },
+      { ...(pageSize !== undefined ? { pageSize } : {}), ...(token ? { token } : {}) },
+    );
+    pages.push(page.items);
+    token = page.nextToken;
+    if (pages.length > 200) throw new Error('the walk does not end');
+  } while (token);
+  return pages;
+}
+
+const byCreationThenId = (a: Runner, b: Runner): number =>
+  a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** An organization with `count` runners, several of them created in the same millisecond. */
+async function organizationWithRunners(store: Store, count: number): Promise<Runner[]> {
+  const organization = await store.organizations.insert(newOrganization());
+  const shared = nextTime();
+  const runners = Array.from({ length: count }, (_, i) =>
+    // Inserted newest first, and every third one shares a creation time: the order must come from the data.
+    newRunner(organization.id, {
+      name: `r${i}`,
+      createdAt: i % 3 === 0 ? shared : new Date(shared.getTime() + count - i),
+    }),
+  );
+  await store.transaction(async (tx) => {
+    for (const runner of runners) await tx.runners.insert(runner);
+  });
+  return runners.sort(byCreationThenId);
+}
+
+export function testLists(store: GetStore): void {
+  it('filters on one or more fields', async () => {
+    const a = await store().organizations.insert(newOrganization());
+    const b = await store().organizations.insert(newOrganization());
+    const inA = [
+      await store().serviceAccounts.insert(newServiceAccount(a.id, { name: 'one' })),
+      await store().serviceAccounts.insert(newServiceAccount(a.id, { name: 'two' })),
+    ];
+    await store().serviceAccounts.insert(newServiceAccount(b.id, { name: 'one' }));
+    expect((await store().serviceAccounts.list({ organizationId: a.id })).items).toStrictEqual(inA);
+    expect((await store().serviceAccounts.list({ organizationId: a.id, name: 'two' })).items).toStrictEqual([
+      inA[1],
+    ]);
+    expect((await store().serviceAccounts.list({ organizationId: newId() })).items).toStrictEqual([]);
+
+    const runner = await store().runners.insert(newRunner(a.id));
+    const running = await store().environments.insert(newEnvironment(a.id, runner.id, { status: 'running' }));
+    await store().environments.insert(newEnvironment(a.id, runner.id, { status: 'stopped' }));
+    const list = await store().environments.list({ organizationId: a.id, status: 'running' });
+    expect(list).toStrictEqual({ items: [running] });
+  });
+
+  it('findOne matches every field of the filter', async () => {
+    const organization = await store().organizations.insert(newOrganization());
+    const user = await store().users.insert(newUser());
+    const other = await store().users.insert(newUser());
+    const membership = await store().memberships.insert(newMembership(organization.id, user.id));
+    await store().memberships.insert(newMembership(organization.id, other.id));
+    expect(
+      await store().memberships.findOne({ organizationId: organization.id, userId: user.id }),
+    ).toStrictEqual(membership);
+    expect(await store().memberships.findOne({ organizationId: newId(), userId: user.id })).toBeUndefined();
+    expect(await store().users.findOne({ email: user.email })).toStrictEqual(user);
+    expect(await store().users.findOne({ email: user.email.toUpperCase() })).toBeUndefined();
+  });
+
+  it('orders by creation time, then ID', async () => {
+    const runners = await organizationWithRunners(store(), 9);
+    const list = await store().runners.list({ organizationId: runners[0]!.organizationId });
+    expect(list).toStrictEqual({ items: runners });
+  });
+
+  for (const pageSize of [1, 2, 3, 4, 11, 12, 100]) {
+    it(`following nextToken with page size ${pageSize} visits every record once, in order`, async () => {
+      const runners = await organizationWithRunners(store(), 11);
+      const pages = await walk(store(), runners[0]!.organizationId, pageSize);
+      expect(pages.flat()).toStrictEqual(runners);
+      expect(pages).toHaveLength(Math.max(1, Math.ceil(runners.length / pageSize)));
+      for (const page of pages.slice(0, -1)) expect(page).toHaveLength(pageSize);
+    });
+  }
+
+  it('an empty list is one page without a token', async () => {
+    expect(await store().runners.list({ organizationId: newId() }, { pageSize: 5 })).toStrictEqual({
+      items: [],
+    });
+  });
+
+  it(`pages hold ${defaultPageSize} records by default and at most ${maxPageSize}`, async () => {
+    const runners = await organizationWithRunners(store(), maxPageSize + 1);
+    const organizationId = runners[0]!.organizationId;
+    const first = await store().runners.list({ organizationId });
+    expect(first.items).toStrictEqual(runners.slice(0, defaultPageSize));
+    expect(first.nextToken).toBeDefined();
+    const large = await store().runners.list({ organizationId }, { pageSize: 1000 });
+    expect(large.items).toStrictEqual(runners.slice(0, maxPageSize));
+    expect((await store().runners.list({ organizationId }, { token: large.nextToken! })).items).toStrictEqual(
+      runners.slice(maxPageSize),
+    );
+    expect((await store().runners.list({ organizationId }, { pageSize: 0 })).items).toHaveLength(1);
+    expect((await store().runners.list({ organizationId }, { pageSize: 2.5 })).items).toHaveLength(
+      defaultPageSize,
+    );
+    const pages = await walk(store(), organizationId);
+    expect(pages.flat()).toStrictEqual(runners);
+  });
+
+  it('a walk goes on after the record its token points at is deleted', async () => {
+    const runners = await organizationWithRunners(store(), 6);
+    const organizationId = runners[0]!.organizationId;
+    const first = await store().runners.list({ organizationId }, { pageSize: 3 });
+    await store().runners.delete(runners[2]!.id);
+    const rest = await store().runners.list({ organizationId }, { pageSize: 3, token: first.nextToken! });
+    expect(rest).toStrictEqual({ items: runners.slice(3) });
+  });
+
+  it('a page token this store did not give out throws InvalidPageTokenError', async () => {
+    const organizationId = newId();
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const garbage = [
+      'garbage',
+      '!!!',
+      encode({}),
+      encode([]),
+      encode('2030-01-01T00:00:00.000Z'),
+      encode(['not a date', newId()]),
+      encode(['2030-01-01T00:00:00.000Z', 'not-a-uuid']),
+      encode(['2030-01-01T00:00:00.000Z', 42]),
+      encode([null, newId()]),
+    ];
+    for (const token of garbage) {
+      await expect(store().runners.list({ organizationId }, { token })).rejects.toBeInstanceOf(
+        InvalidPageTokenError,
+      );
+    }
+  });
+
+  it('deleteWhere deletes the matching records and answers how many', async () => {
+    const a = await store().organizations.insert(newOrganization());
+    const b = await store().organizations.insert(newOrganization());
+    for (let i = 0; i < 3; i++) await store().serviceAccounts.insert(newServiceAccount(a.id));
+    const keep = [
+      await store().serviceAccounts.insert(newServiceAccount(b.id, { name: 'x' })),
+      await store().serviceAccounts.insert(newServiceAccount(b.id, { name: 'y' })),
+    ];
+    expect(await store().serviceAccounts.deleteWhere({ organizationId: a.id })).toBe(3);
+    expect((await store().serviceAccounts.list({ organizationId: a.id })).items).toStrictEqual([]);
+    expect(await store().serviceAccounts.deleteWhere({ organizationId: a.id })).toBe(0);
+    expect(await store().serviceAccounts.deleteWhere({ organizationId: b.id, name: 'x' })).toBe(1);
+    expect((await store().serviceAccounts.list({ organizationId: b.id })).items).toStrictEqual([keep[1]]);
+  });
+
+  it('deleteWhere refuses an empty filter instead of emptying the collection', async () => {
+    const organization = await store().organizations.insert(newOrganization());
+    await expect(store().organizations.deleteWhere({})).rejects.toThrow(/filter/);
+    await expect(store().organizations.deleteWhere({ id: undefined })).rejects.toThrow(/filter/);
+    expect(await store().organizations.get(organization.id)).toStrictEqual(organization);
+  });
+}
