@@ -49,7 +49,11 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   async insert(record: R): Promise<R> {
     // Answer what was stored, so insert, get and list agree (no `undefined` members, no extra fields).
     const row = await this.#write(() =>
-      this.db.insertInto(this.spec.table).values(this.#toRow(record)).returningAll().executeTakeFirstOrThrow(),
+      this.db
+        .insertInto(this.spec.table)
+        .values(this.#toRow(record))
+        .returningAll()
+        .executeTakeFirstOrThrow(),
     );
     await this.#announce(this.db);
     return this.#fromRow(row);

@@ -11,8 +11,8 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
-import type { SqlDatabase } from '../database.ts';
 import { lockDataDir } from '../data-dir-lock.ts';
+import type { SqlDatabase } from '../database.ts';
 
 /**
  * The embedded database: PostgreSQL compiled to WASM, data in a directory (or in memory).
