@@ -1,9 +1,10 @@
 import { expect, it } from 'vitest';
-import { NotFoundError } from '../errors.ts';
+import { AlreadyExistsError, NotFoundError } from '../errors.ts';
 import type { Records } from '../records.ts';
 import type { Collection, Store } from '../store.ts';
 import type { GetStore } from './conformance.ts';
 import {
+  newAuditEvent,
   newCredential,
   newEnvironment,
   newMembership,
@@ -11,6 +12,7 @@ import {
   newProject,
   newRunner,
   newServiceAccount,
+  newSigningKey,
   newUser,
 } from './fixtures.ts';
 
@@ -127,6 +129,41 @@ const cases: { [K in Kind]: KindCase<K> } = {
       }),
     edit: (r) => ({ ...r, description: 'edited', revokedAt: new Date('2030-12-31T23:59:59.999Z') }),
   },
+  signingKeys: {
+    kind: 'signingKeys',
+    optional: ['activatedAt', 'retiredAt'],
+    minimal: () => newSigningKey(),
+    full: () =>
+      newSigningKey({
+        activatedAt: new Date('2030-02-01T00:00:00.000Z'),
+        retiredAt: new Date('2030-03-01T00:00:00.000Z'),
+      }),
+    edit: (r) => ({ ...r, encryptedPrivateKey: 'replaced', retiredAt: new Date('2030-04-01T00:00:00.000Z') }),
+  },
+  auditEvents: {
+    kind: 'auditEvents',
+    optional: ['organizationId', 'principalKind', 'principalId', 'actorKind', 'actorId'],
+    minimal: () => newAuditEvent(),
+    full: (p) =>
+      newAuditEvent({
+        kind: 'token.issued',
+        organizationId: p.organizationId,
+        principalKind: 'environment',
+        principalId: p.userId,
+        actorKind: 'user',
+        actorId: p.userId,
+        // Details are stored as given: nested values, numbers, booleans, nulls, snake_case keys.
+        details: {
+          jti: 'abc',
+          audiences: ['sts.amazonaws.com', 'api://AzureADTokenExchange'],
+          iat: 1_893_456_000,
+          sub_changed: false,
+          before: { version: 'v3', extraSubFields: ['project_id'] },
+          client_address: null,
+        },
+      }),
+    edit: (r) => ({ ...r, details: { ...r.details, edited: true } }),
+  },
 };
 
 async function makeParents(store: Store): Promise<Parents> {
@@ -216,5 +253,17 @@ export function testRecords(store: GetStore): void {
     });
     expect(updated.name).toBe('later');
     expect((await store().users.get(user.id)).name).toBe('later');
+  });
+
+  it('insertMany inserts every record, or none when one breaks a rule', async () => {
+    const users = [newUser(), newUser({ idp: 'https://sso.example.com', idpClaims }), newUser()];
+    await store().users.insertMany(users);
+    for (const user of users) expect(await store().users.get(user.id)).toStrictEqual(user);
+
+    const fresh = newUser();
+    const clash = newUser({ email: users[0]!.email });
+    await expect(store().users.insertMany([fresh, clash])).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect(await store().users.find(fresh.id)).toBeUndefined();
+    await store().users.insertMany([]);
   });
 }

@@ -10,6 +10,7 @@ import {
   newProject,
   newRunner,
   newServiceAccount,
+  newSigningKey,
   newUser,
 } from './fixtures.ts';
 
@@ -196,5 +197,28 @@ export function testErrors(store: GetStore): void {
       MissingReferenceError,
     );
     expect(await store().projects.get(project.id)).toStrictEqual(project);
+  });
+
+  it('signing key IDs are any string (a kid): a missing one is NotFoundError', async () => {
+    const key = await store().signingKeys.insert(newSigningKey({ id: 'kid-with.any_chars' }));
+    expect(await store().signingKeys.get('kid-with.any_chars')).toStrictEqual(key);
+    await failure(store().signingKeys.get('not-a-uuid'), NotFoundError);
+    await failure(store().signingKeys.insert(newSigningKey({ id: key.id })), AlreadyExistsError);
+  });
+
+  it('at most one current and one next signing key', async () => {
+    // In a transaction that never commits, so the shared store keeps no current key.
+    for (const state of ['current', 'next'] as const) {
+      const first = newSigningKey({ state });
+      const error = await failure(
+        store().transaction(async (tx) => {
+          await tx.signingKeys.insert(first);
+          await tx.signingKeys.insert(newSigningKey({ state }));
+        }),
+        AlreadyExistsError,
+      );
+      expect(error.fields).toStrictEqual(['state']);
+      expect(await store().signingKeys.find(first.id)).toBeUndefined();
+    }
   });
 }

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { newId } from '../../core/ids.ts';
 import type {
+  AuditEvent,
   Credential,
   Environment,
   Membership,
@@ -7,6 +9,7 @@ import type {
   Project,
   Runner,
   ServiceAccount,
+  SigningKey,
   User,
 } from '../records.ts';
 
@@ -90,6 +93,37 @@ export const newCredential = (o: Partial<Credential> = {}): Credential => ({
   principalKind: 'installation_admin',
   secretHash: newId().replaceAll('-', '').padEnd(64, '0'),
   description: 'test',
+  createdAt: nextTime(),
+  ...o,
+});
+
+/** A retired key: the store allows one current and one next key at a time, any number retired. */
+export const newSigningKey = (o: Partial<SigningKey> = {}): SigningKey => {
+  const id = o.id ?? randomBytes(32).toString('base64url');
+  const createdAt = nextTime();
+  return {
+    id,
+    state: 'retired',
+    algorithm: 'RS256',
+    publicJwk: {
+      kty: 'RSA',
+      n: randomBytes(256).toString('base64url'),
+      e: 'AQAB',
+      kid: id,
+      alg: 'RS256',
+      use: 'sig',
+    },
+    encryptedPrivateKey: randomBytes(64).toString('base64url'),
+    createdAt,
+    publishedAt: createdAt,
+    ...o,
+  };
+};
+
+export const newAuditEvent = (o: Partial<AuditEvent> = {}): AuditEvent => ({
+  id: newId(),
+  kind: 'key.created',
+  details: {},
   createdAt: nextTime(),
   ...o,
 });

@@ -5,6 +5,7 @@ import type { Runner } from '../records.ts';
 import { defaultPageSize, maxPageSize, type Store } from '../store.ts';
 import type { GetStore } from './conformance.ts';
 import {
+  newAuditEvent,
   newEnvironment,
   newMembership,
   newOrganization,
@@ -177,5 +178,29 @@ export function testLists(store: GetStore): void {
     await expect(store().organizations.deleteWhere({})).rejects.toThrow(/filter/);
     await expect(store().organizations.deleteWhere({ id: undefined })).rejects.toThrow(/filter/);
     expect(await store().organizations.get(organization.id)).toStrictEqual(organization);
+  });
+
+  it('narrows to a creation time range: from inclusive, before exclusive, pages within it', async () => {
+    const organizationId = newId();
+    const t = nextTime().getTime();
+    const events = Array.from({ length: 6 }, (_, i) =>
+      newAuditEvent({ organizationId, createdAt: new Date(t + 10 * i) }),
+    );
+    await store().auditEvents.insertMany(events);
+    const range = { from: new Date(t + 10), before: new Date(t + 40) };
+    const first = await store().auditEvents.list({ organizationId }, { pageSize: 2 }, range);
+    expect(first.items).toStrictEqual(events.slice(1, 3));
+    const rest = await store().auditEvents.list(
+      { organizationId },
+      { pageSize: 2, token: first.nextToken! },
+      range,
+    );
+    expect(rest).toStrictEqual({ items: events.slice(3, 4) });
+    expect(
+      (await store().auditEvents.list({ organizationId }, {}, { from: new Date(t + 45) })).items,
+    ).toStrictEqual(events.slice(5));
+    expect(
+      (await store().auditEvents.list({ organizationId }, {}, { before: new Date(t) })).items,
+    ).toStrictEqual([]);
   });
 }
