@@ -8,6 +8,7 @@ import {
   masterKeyFromBytes,
   parseMasterKey,
 } from '../../src/core/keys/master-key.ts';
+import { thrown } from '../support/thrown.ts';
 
 const material = keyMaterialFrom(
   readFileSync(new URL('../fixtures/signing-key-1.pem', import.meta.url), 'utf8'),
@@ -29,14 +30,7 @@ describe('private key encryption at rest', () => {
 
   it('refuses a wrong master key with a message that says so, naming both key IDs and no secret', () => {
     const stored = encryptPrivateKey(material.privateKey, material.kid, master);
-    const error = (() => {
-      try {
-        decryptPrivateKey(stored, material.kid, other);
-      } catch (e) {
-        return e as Error;
-      }
-      throw new Error('expected a refusal');
-    })();
+    const error = thrown(() => decryptPrivateKey(stored, material.kid, other), KeyDecryptionError);
     expect(error).toBeInstanceOf(KeyDecryptionError);
     expect(error.message).toContain(`encrypted under master key ${master.id}`);
     expect(error.message).toContain(`configured master key is ${other.id}`);

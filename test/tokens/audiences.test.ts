@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.ts';
 import { normalizeAudiences } from '../../src/core/tokens/audiences.ts';
+import { thrown } from '../support/thrown.ts';
 
-function errorOf(input: unknown): ApiError {
-  try {
-    normalizeAudiences(input);
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = (input: unknown): ApiError => thrown(() => normalizeAudiences(input), ApiError);
 
 describe('audience validation (SPEC §3)', () => {
   it('folds duplicates keeping the first occurrence', () => {

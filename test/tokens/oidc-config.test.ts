@@ -4,17 +4,10 @@ import { oidcConfigToMessage, parseOidcConfig } from '../../src/core/tokens/oidc
 import { computeOidcConfigWarnings } from '../../src/core/tokens/oidc-config-warnings.ts';
 import { previewToken } from '../../src/core/tokens/preview-token.ts';
 import { changesAnySub, findSubChanges } from '../../src/core/tokens/sub-changes.ts';
+import { thrown } from '../support/thrown.ts';
 import { orgId, projectEnvironment, runner, ssoUser, subjects } from './principals.ts';
 
-const refusal = (input: unknown): ApiError => {
-  try {
-    parseOidcConfig(input);
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-};
+const refusal = (input: unknown): ApiError => thrown(() => parseOidcConfig(input), ApiError);
 
 describe('OIDC configuration validation', () => {
   it('accepts V3 with allowed fields (plain, dotted, forwarded claims) and V2', () => {
