@@ -1,8 +1,14 @@
 import type { MethodDefinition } from '../../connect/define-method.ts';
 import { environmentMethods } from './environments.ts';
 import { identityMethods } from './identity.ts';
+import { memberMethods } from './organization-members.ts';
+import { organizationMethods } from './organizations.ts';
+import { personalAccessTokenMethods } from './personal-access-tokens.ts';
 import { projectMethods } from './projects.ts';
 import { runnerMethods } from './runners.ts';
+import { serviceAccountTokenMethods } from './service-account-tokens.ts';
+import { serviceAccountMethods } from './service-accounts.ts';
+import { userMethods } from './users.ts';
 
 /** Every Connect method the API serves. */
 export const apiMethods: MethodDefinition[] = [
@@ -10,4 +16,10 @@ export const apiMethods: MethodDefinition[] = [
   ...projectMethods,
   ...runnerMethods,
   ...environmentMethods,
+  ...organizationMethods,
+  ...memberMethods,
+  ...userMethods,
+  ...personalAccessTokenMethods,
+  ...serviceAccountMethods,
+  ...serviceAccountTokenMethods,
 ];

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { ApiError, notFound, permissionDenied } from '../../../core/errors.ts';
+import { newId } from '../../../core/ids.ts';
+import { AlreadyExistsError } from '../../../store/errors.ts';
+import type { User } from '../../../store/records.ts';
+import type { Store } from '../../../store/store.ts';
+import { assertInstallationAdmin, isSelf } from '../../auth/authorize.ts';
+import { defineMethod } from '../../connect/define-method.ts';
+import { pageRequest, pageResponse } from '../../connect/pagination.ts';
+import { formatTimestamp } from '../../connect/timestamps.ts';
+import { pagination, text, uuid } from '../../connect/validation.ts';
+import { revokePrincipalCredentials } from '../../credentials/revoke-principal-credentials.ts';
+import type { Principal } from '../../principal.ts';
+
+/**
+ * UserService: people. The installation admin creates, lists and deletes users (organization admins
+ * then add them to their organization); a user reads itself and the members of its organization.
+ */
+
+export function userToApi(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    createdAt: formatTimestamp(user.createdAt),
+    status: 'USER_STATUS_ACTIVE',
+    ...(user.idp ? { idp: user.idp } : {}),
+  };
+}
+
+/** E-mail addresses are compared without regard to case, so they are kept in lower case. */
+const email = () =>
+  z
+    .string()
+    .trim()
+    .max(254, { error: 'must be at most 254 characters' })
+    .pipe(z.email({ error: 'must be an e-mail address, e.g. ada@example.com' }))
+    .transform((value) => value.toLowerCase());
+
+/**
+ * The user, when `principal` may see it: the installation admin sees everyone, a user itself and the
+ * members of the organization it acts in. Otherwise not_found, the same as for an unknown ID.
+ */
+export async function findVisibleUser(store: Store, principal: Principal, id: string): Promise<User> {
+  const missing = notFound('user', id);
+  const user = await store.users.find(id);
+  if (!user) throw missing;
+  if (principal.kind === 'installation_admin' || isSelf(principal, 'user', id)) return user;
+  if (
+    principal.kind === 'user' &&
+    (await store.memberships.findOne({ organizationId: principal.organizationId, userId: id }))
+  ) {
+    return user;
+  }
+  throw missing;
+}
+
+export const createUser = defineMethod({
+  service: 'UserService',
+  method: 'CreateUser',
+  input: z.object({ email: email(), name: text(120) }),
+  handler: async (input, { store, clock, principal }) => {
+    assertInstallationAdmin(principal, 'create users');
+    const alreadyExists = () =>
+      new ApiError('already_exists', `a user with email ${input.email} already exists`);
+    if (await store.users.findOne({ email: input.email })) throw alreadyExists();
+    try {
+      const user = await store.users.insert({
+        id: newId(),
+        email: input.email,
+        name: input.name,
+        createdAt: clock.now(),
+      });
+      return { user: userToApi(user) };
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) throw alreadyExists(); // lost a race with another create
+      throw error;
+    }
+  },
+});
+
+export const getUser = defineMethod({
+  service: 'UserService',
+  method: 'GetUser',
+  input: z.object({ userId: uuid() }),
+  handler: async (input, { store, principal }) => ({
+    user: userToApi(await findVisibleUser(store, principal, input.userId)),
+  }),
+});
+
+export const listUsers = defineMethod({
+  service: 'UserService',
+  method: 'ListUsers',
+  input: z.object({ pagination }),
+  handler: async (input, { store, principal, request }) => {
+    assertInstallationAdmin(principal, 'list all users (members use OrganizationService/ListMembers)');
+    return pageResponse(
+      'users',
+      await store.users.list({}, pageRequest(input.pagination, request)),
+      userToApi,
+    );
+  },
+});
+
+export const deleteUser = defineMethod({
+  service: 'UserService',
+  method: 'DeleteUser',
+  input: z.object({ userId: uuid() }),
+  handler: async (input, { store, clock, principal }) => {
+    // Refused before any lookup, so the answer says nothing about the ID.
+    assertInstallationAdmin(principal, 'delete users');
+    await store.transaction(async (tx) => {
+      if (!(await tx.users.find(input.userId))) throw notFound('user', input.userId);
+      await revokePrincipalCredentials(tx, clock, { principalKind: 'user', principalId: input.userId });
+      await tx.users.delete(input.userId); // its memberships go with it
+    });
+    return {};
+  },
+});
+
+export const getAuthenticatedUser = defineMethod({
+  service: 'UserService',
+  method: 'GetAuthenticatedUser',
+  input: z.object({ empty: z.boolean().optional() }),
+  handler: async (_input, { store, principal }) => {
+    if (principal.kind !== 'user') {
+      throw permissionDenied(
+        'only a user credential (a personal access token) has a user; use IdentityService/GetAuthenticatedIdentity',
+      );
+    }
+    const user = await store.users.get(principal.id);
+    return { user: { ...userToApi(user), organizationId: principal.organizationId } };
+  },
+});
+
+export const userMethods = [createUser, getUser, listUsers, deleteUser, getAuthenticatedUser];
