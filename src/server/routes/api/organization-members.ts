@@ -123,7 +123,7 @@ export const setRole = defineMethod({
   service: 'OrganizationService',
   method: 'SetRole',
   input: z.object({ organizationId: uuid(), userId: uuid(), role: roleInput() }),
-  handler: async (input, { store, principal }) => {
+  handler: async (input, { store, changes, principal }) => {
     await assertManagesMembers(store, principal, input.organizationId);
     await withOrganizationLocked(store, input.organizationId, async (tx) => {
       const membership = await tx.memberships.findOne({
@@ -134,6 +134,7 @@ export const setRole = defineMethod({
       await assertKeepsAnAdmin(tx, principal, membership, input.role);
       await tx.memberships.update(membership.id, (current) => ({ ...current, role: input.role }));
     });
+    changes.announce('memberships'); // the role is part of a cached principal
     return {};
   },
 });
@@ -142,7 +143,7 @@ export const removeMember = defineMethod({
   service: 'OrganizationService',
   method: 'RemoveMember',
   input: z.object({ organizationId: uuid(), userId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
+  handler: async (input, { store, clock, changes, principal }) => {
     await assertManagesMembers(store, principal, input.organizationId);
     await withOrganizationLocked(store, input.organizationId, async (tx) => {
       const membership = await tx.memberships.findOne({
@@ -159,6 +160,7 @@ export const removeMember = defineMethod({
         organizationId: input.organizationId,
       });
     });
+    changes.announce('memberships');
     return {};
   },
 });

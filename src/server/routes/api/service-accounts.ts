@@ -113,7 +113,7 @@ export const deleteServiceAccount = defineMethod({
   service: 'ServiceAccountService',
   method: 'DeleteServiceAccount',
   input: z.object({ serviceAccountId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
+  handler: async (input, { store, clock, changes, principal }) => {
     const serviceAccount = await findManagedServiceAccount(store, principal, input.serviceAccountId);
     await store.transaction(async (tx) => {
       await revokePrincipalCredentials(tx, clock, {
@@ -122,6 +122,7 @@ export const deleteServiceAccount = defineMethod({
       });
       await tx.serviceAccounts.delete(serviceAccount.id);
     });
+    changes.announce('service_accounts');
     return {};
   },
 });
