@@ -1,7 +1,7 @@
 import type { Records } from './records.ts';
 
 export interface PageRequest {
-  /** 1 to 100; 25 when absent. */
+  /** 1 to 100 (values outside are clamped); 25 when absent or not an integer. */
   pageSize?: number;
   /** The `nextToken` of the previous page. */
   token?: string;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store.ts';
 import { testRecords } from './crud.ts';
 import { testErrors } from './failures.ts';
@@ -38,5 +38,13 @@ export function registerStoreConformance(name: string, open: () => Promise<Confo
     describe('lists', () => testLists(store));
     describe('transactions', () => testTransactions(store));
     describe('references', () => testReferences(store));
+
+    // Last, since it closes the shared store (dispose closes it again, which must be harmless too).
+    it('ping answers while open; after close it fails, and closing again is harmless', async () => {
+      await store().ping();
+      await store().close();
+      await expect(store().ping()).rejects.toThrow();
+      await store().close();
+    });
   });
 }

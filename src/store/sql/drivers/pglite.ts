@@ -33,7 +33,8 @@ export async function openPglite(dataDir: string | undefined): Promise<SqlDataba
 }
 
 function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
-  const db = new Kysely<any>({ dialect: pgliteDialect(pg) });
+  const session = new Session();
+  const db = new Kysely<any>({ dialect: pgliteDialect(pg, session) });
   let closing: Promise<void> | undefined;
   const close = async () => {
     try {
@@ -46,22 +47,47 @@ function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
     db,
     close: () => (closing ??= close()),
     // One process owns the embedded database, so its notifications are never lost: no reset.
+    // LISTEN takes its turn on the session: run inside someone's transaction, a rollback would undo it.
     listen: async (channel, onMessage) => {
-      const unlisten = await pg.listen(channel, onMessage);
-      return () => unlisten();
+      const unlisten = await session.run(() => pg.listen(channel, onMessage));
+      return () => session.run(() => unlisten());
     },
   };
 }
 
 /** Opens a Kysely over an existing PGlite instance (for tests that clone a migrated template). */
 export function kyselyOverPglite(pg: PGlite): Kysely<any> {
-  return new Kysely<any>({ dialect: pgliteDialect(pg) });
+  return new Kysely<any>({ dialect: pgliteDialect(pg, new Session()) });
 }
 
-function pgliteDialect(pg: PGlite): Dialect {
+/** PGlite's one session, handed to one user at a time (first come, first served). */
+class Session {
+  #tail: Promise<void> = Promise.resolve();
+
+  /** Waits for the session; answers the function that hands it on. */
+  acquire(): Promise<() => void> {
+    const previous = this.#tail;
+    let release!: () => void;
+    this.#tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return previous.then(() => release);
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+}
+
+function pgliteDialect(pg: PGlite, session: Session): Dialect {
   return {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new PgliteDriver(pg),
+    createDriver: () => new PgliteDriver(pg, session),
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   };
@@ -69,23 +95,19 @@ function pgliteDialect(pg: PGlite): Dialect {
 
 class PgliteDriver implements Driver {
   readonly #connection: PgliteConnection;
-  #queue: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
 
-  constructor(private readonly pg: PGlite) {
+  constructor(
+    private readonly pg: PGlite,
+    private readonly session: Session,
+  ) {
     this.#connection = new PgliteConnection(pg);
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.#queue;
-    let release!: () => void;
-    this.#queue = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await previous;
-    this.#release = release;
+    this.#release = await this.session.acquire();
     return this.#connection;
   }
 
