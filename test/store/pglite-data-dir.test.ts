@@ -67,8 +67,10 @@ async function openInAnotherProcess(dataDir: string): Promise<{ output: string; 
   return { output, code };
 }
 
+/** Initialized once (that costs seconds), closed by the first suite, and reused by the crash test. */
+const dataDir = temporaryDir();
+
 describe('the embedded database in a data directory', () => {
-  const dataDir = temporaryDir();
   const lockFile = join(dataDir, lockFileName);
   let store: Store;
   const organization = newOrganization({ oidcConfig: { version: 'v3', extraSubFields: ['project_id'] } });
@@ -129,6 +131,41 @@ describe('the embedded database in a data directory', () => {
     );
     expect(applied.rows.map((row) => row.id).sort()).toStrictEqual(migrations.map((m) => m.id).sort());
   });
+});
+
+describe('a crash of the embedded database', () => {
+  it('keeps every committed write after kill -9, and the next start takes over the lock', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../support/write-until-killed.ts'), dataDir],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const committed: string[] = [];
+    let buffered = '';
+    const enough = new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        committed.push(...lines);
+        if (committed.length >= 50) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`the writer exited early (${code})`)));
+    });
+    await enough;
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(readFileSync(join(dataDir, lockFileName), 'utf8').trim()).toBe(String(child.pid));
+
+    const store = await openStore({ dataDir });
+    try {
+      const missing: string[] = [];
+      for (const id of committed) if (!(await store.organizations.find(id))) missing.push(id);
+      expect(missing).toStrictEqual([]);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });
 
 describe('the data directory lock', () => {

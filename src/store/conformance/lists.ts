@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { newId } from '../../core/ids.ts';
 import { InvalidPageTokenError } from '../errors.ts';
@@ -102,6 +103,28 @@ export function testLists(store: GetStore): void {
       for (const page of pages.slice(0, -1)) expect(page).toHaveLength(pageSize);
     });
   }
+
+  it('any mix of creation times and page sizes: the walk visits every record once, in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Offsets from one instant: few distinct values, so many records share a creation time.
+        fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 25 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (offsets, pageSize) => {
+          const organization = await store().organizations.insert(newOrganization());
+          const base = nextTime().getTime();
+          const runners = offsets.map((offset) =>
+            newRunner(organization.id, { createdAt: new Date(base + offset) }),
+          );
+          await store().runners.insertMany(runners);
+          const pages = await walk(store(), organization.id, pageSize);
+          expect(pages.flat()).toStrictEqual([...runners].sort(byCreationThenId));
+          for (const page of pages.slice(0, -1)) expect(page).toHaveLength(pageSize);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
 
   it('an empty list is one page without a token', async () => {
     expect(await store().runners.list({ organizationId: newId() }, { pageSize: 5 })).toStrictEqual({
