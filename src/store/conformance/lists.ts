@@ -12,6 +12,7 @@ import {
   newOrganization,
   newRunner,
   newServiceAccount,
+  newSigningKey,
   newUser,
   nextTime,
 } from './fixtures.ts';
@@ -124,6 +125,27 @@ export function testLists(store: GetStore): void {
       ),
       { numRuns: 20 },
     );
+  });
+
+  it('pages signing keys, whose IDs are not UUIDs, by their tokens as well', async () => {
+    const createdAt = nextTime();
+    const mine = ['a.b', 'A-b', 'kid_1', 'zz', '0'].map((id) =>
+      newSigningKey({ id: `${id}-${newId()}`, createdAt }),
+    );
+    await store().signingKeys.insertMany(mine);
+    const seen = [];
+    let token: string | undefined;
+    do {
+      const page = await store().signingKeys.list({}, { pageSize: 2, ...(token ? { token } : {}) });
+      seen.push(...page.items);
+      token = page.nextToken;
+    } while (token);
+    // Other tests' keys are in the shared store too: every key once, by creation time, ours among them.
+    // (Text IDs within one instant follow the database's collation, so their order is not asserted.)
+    const times = seen.map((k) => k.createdAt.getTime());
+    expect(times).toStrictEqual([...times].sort((a, b) => a - b));
+    expect(new Set(seen.map((k) => k.id)).size).toBe(seen.length);
+    expect(seen.filter((k) => mine.some((m) => m.id === k.id))).toHaveLength(mine.length);
   });
 
   it('an empty list is one page without a token', async () => {
