@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/core/clock.ts';
-import { issueCredential } from '../../src/server/credentials/issue-credential.ts';
-import type { OrganizationRole } from '../../src/store/records.ts';
+import { issueCredential, type NewCredential } from '../../src/server/credentials/issue-credential.ts';
+import type { OrganizationRole, Records } from '../../src/store/records.ts';
 import type { Store } from '../../src/store/store.ts';
+import { type ApiTestServer, startApiTestServer } from './api-server.ts';
+import type { Engine } from './databases.ts';
 
 /**
  * Seeds records and credentials straight into a store, for API tests that need principals of every
@@ -17,6 +19,19 @@ export async function seedOrganization(store: Store, clock: Clock, name = 'Org')
     createdAt: clock.now(),
   });
 }
+
+const seedToken = (
+  store: Store,
+  clock: Clock,
+  principalKind: NewCredential['principalKind'],
+  principal: { id: string; organizationId: string },
+) =>
+  issueCredential(store, clock, {
+    principalKind,
+    principalId: principal.id,
+    organizationId: principal.organizationId,
+    description: 'seeded',
+  });
 
 /** A user who is `role` in `organizationId`, with a personal access token bound to it. */
 export async function seedUser(store: Store, clock: Clock, organizationId: string, role: OrganizationRole) {
@@ -34,12 +49,7 @@ export async function seedUser(store: Store, clock: Clock, organizationId: strin
     role,
     createdAt: clock.now(),
   });
-  const { secret, credential } = await issueCredential(store, clock, {
-    principalKind: 'user',
-    principalId: id,
-    organizationId,
-    description: 'seeded',
-  });
+  const { secret, credential } = await seedToken(store, clock, 'user', { id, organizationId });
   return { user, token: secret, credential };
 }
 
@@ -50,13 +60,7 @@ export async function seedServiceAccount(store: Store, clock: Clock, organizatio
     name: 'bot',
     createdAt: clock.now(),
   });
-  const { secret } = await issueCredential(store, clock, {
-    principalKind: 'service_account',
-    principalId: serviceAccount.id,
-    organizationId,
-    description: 'seeded',
-  });
-  return { serviceAccount, token: secret };
+  return { serviceAccount, token: (await seedToken(store, clock, 'service_account', serviceAccount)).secret };
 }
 
 export async function seedRunner(store: Store, clock: Clock, organizationId: string) {
@@ -66,15 +70,10 @@ export async function seedRunner(store: Store, clock: Clock, organizationId: str
     name: 'runner',
     createdAt: clock.now(),
   });
-  const { secret } = await issueCredential(store, clock, {
-    principalKind: 'runner',
-    principalId: runner.id,
-    organizationId,
-    description: 'seeded',
-  });
-  return { runner, token: secret };
+  return { runner, token: (await seedToken(store, clock, 'runner', runner)).secret };
 }
 
+/** A running environment created by user `creatorId`, with its access token. */
 export async function seedEnvironment(
   store: Store,
   clock: Clock,
@@ -92,13 +91,7 @@ export async function seedEnvironment(
     status: 'running',
     createdAt: clock.now(),
   });
-  const { secret } = await issueCredential(store, clock, {
-    principalKind: 'environment',
-    principalId: environment.id,
-    organizationId,
-    description: 'seeded',
-  });
-  return { environment, token: secret };
+  return { environment, token: (await seedToken(store, clock, 'environment', environment)).secret };
 }
 
 /** One organization with a principal of every kind. */
@@ -113,3 +106,51 @@ export async function seedOrganizationWithPrincipals(store: Store, clock: Clock,
 }
 
 export type SeededOrganization = Awaited<ReturnType<typeof seedOrganizationWithPrincipals>>;
+
+/** An API test server with two seeded organizations: `a`, the one under test, and `b`, another. */
+export async function startSeededApiServer(
+  engine: Engine,
+): Promise<{ server: ApiTestServer; a: SeededOrganization; b: SeededOrganization }> {
+  const server = await startApiTestServer(engine);
+  const a = await seedOrganizationWithPrincipals(server.store, server.clock, 'A');
+  const b = await seedOrganizationWithPrincipals(server.store, server.clock, 'B');
+  return { server, a, b };
+}
+
+/** Every principal kind, named by what it is to organization `a`. */
+export type PrincipalRole =
+  | 'installationAdmin'
+  | 'orgAdmin'
+  | 'orgMember'
+  | 'otherOrgUser'
+  | 'serviceAccount'
+  | 'runner'
+  | 'environment';
+
+export function tokensByRole(server: ApiTestServer, a: SeededOrganization, b: SeededOrganization) {
+  return {
+    installationAdmin: server.adminToken,
+    orgAdmin: a.admin.token,
+    orgMember: a.member.token,
+    otherOrgUser: b.admin.token,
+    serviceAccount: a.serviceAccount.token,
+    runner: a.runner.token,
+    environment: a.environment.token,
+  } satisfies Record<PrincipalRole, string>;
+}
+
+/** The HTTP status of a read that only the installation admin and `a`'s users may make. */
+export const readableByOrganizationUsers: Record<PrincipalRole, number> = {
+  installationAdmin: 200,
+  orgAdmin: 200,
+  orgMember: 200,
+  otherOrgUser: 404,
+  serviceAccount: 404,
+  runner: 404,
+  environment: 404,
+};
+
+/** How many records a collection holds (for "nothing was written" checks on small test stores). */
+export async function countRecords(store: Store, collection: keyof Records): Promise<number> {
+  return (await store[collection].list({}, { pageSize: 100 })).items.length;
+}

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk, expectSameNotFound } from '../../support/api-expect.ts';
-import { type ApiTestServer, startApiTestServer } from '../../support/api-server.ts';
+import type { ApiTestServer } from '../../support/api-server.ts';
 import { engines } from '../../support/databases.ts';
 import {
+  countRecords,
+  type PrincipalRole,
+  readableByOrganizationUsers,
   type SeededOrganization,
   seedOrganization,
   seedOrganizationWithPrincipals,
   seedUser,
+  startSeededApiServer,
+  tokensByRole,
 } from '../../support/principals.ts';
 
 describe.each(engines)('OrganizationService on %s', (engine) => {
@@ -15,26 +20,14 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
   let a: SeededOrganization;
   let b: SeededOrganization;
   beforeAll(async () => {
-    server = await startApiTestServer(engine);
-    a = await seedOrganizationWithPrincipals(server.store, server.clock, 'A');
-    b = await seedOrganizationWithPrincipals(server.store, server.clock, 'B');
+    ({ server, a, b } = await startSeededApiServer(engine));
   });
   afterAll(() => server.close());
 
   const call = (method: string, body: unknown, token: string) =>
     server.call(`OrganizationService/${method}`, body, token);
-  /** Every principal kind, with what it is relative to organization A. */
-  const principals = () => ({
-    installationAdmin: server.adminToken,
-    orgAdmin: a.admin.token,
-    orgMember: a.member.token,
-    otherOrgUser: b.admin.token,
-    serviceAccount: a.serviceAccount.token,
-    runner: a.runner.token,
-    environment: a.environment.token,
-  });
-  const countOrganizations = async () =>
-    (await server.store.organizations.list({}, { pageSize: 100 })).items.length;
+  const principals = () => tokensByRole(server, a, b);
+  const countOrganizations = () => countRecords(server.store, 'organizations');
 
   describe('CreateOrganization', () => {
     it('creates an organization for the installation admin', async () => {
@@ -78,18 +71,10 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
 
   describe('GetOrganization', () => {
     it('answers readers of the organization and not_found for everyone else', async () => {
-      const expected: Record<string, number> = {
-        installationAdmin: 200,
-        orgAdmin: 200,
-        orgMember: 200,
-        otherOrgUser: 404,
-        serviceAccount: 404,
-        runner: 404,
-        environment: 404,
-      };
+      const expected = readableByOrganizationUsers;
       for (const [who, token] of Object.entries(principals())) {
         const response = await call('GetOrganization', { organizationId: a.organization.id }, token);
-        expect(response.status, who).toBe(expected[who]);
+        expect(response.status, who).toBe(expected[who as PrincipalRole]);
         if (response.status === 200) {
           expect(response.body.organization).toEqual({
             id: a.organization.id,
@@ -257,18 +242,10 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
     });
 
     it('lets readers list members and hides them from everyone else', async () => {
-      const expected: Record<string, number> = {
-        installationAdmin: 200,
-        orgAdmin: 200,
-        orgMember: 200,
-        otherOrgUser: 404,
-        serviceAccount: 404,
-        runner: 404,
-        environment: 404,
-      };
+      const expected = readableByOrganizationUsers;
       for (const [who, token] of Object.entries(principals())) {
         const response = await call('ListMembers', { organizationId: a.organization.id }, token);
-        expect(response.status, who).toBe(expected[who]);
+        expect(response.status, who).toBe(expected[who as PrincipalRole]);
       }
     });
 

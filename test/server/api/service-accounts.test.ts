@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk, expectSameNotFound } from '../../support/api-expect.ts';
-import { type ApiTestServer, startApiTestServer } from '../../support/api-server.ts';
+import type { ApiTestServer } from '../../support/api-server.ts';
 import { engines } from '../../support/databases.ts';
 import {
+  countRecords,
   type SeededOrganization,
-  seedOrganizationWithPrincipals,
   seedServiceAccount,
+  startSeededApiServer,
+  tokensByRole,
 } from '../../support/principals.ts';
 
 describe.each(engines)('ServiceAccountService on %s', (engine) => {
@@ -14,27 +16,17 @@ describe.each(engines)('ServiceAccountService on %s', (engine) => {
   let a: SeededOrganization;
   let b: SeededOrganization;
   beforeAll(async () => {
-    server = await startApiTestServer(engine);
-    a = await seedOrganizationWithPrincipals(server.store, server.clock, 'A');
-    b = await seedOrganizationWithPrincipals(server.store, server.clock, 'B');
+    ({ server, a, b } = await startSeededApiServer(engine));
   });
   afterAll(() => server.close());
 
   const call = (method: string, body: unknown, token: string) =>
     server.call(`ServiceAccountService/${method}`, body, token);
   const whoAmI = (token: string) => server.call('IdentityService/GetAuthenticatedIdentity', {}, token);
-  const principals = () => ({
-    installationAdmin: server.adminToken,
-    orgAdmin: a.admin.token,
-    orgMember: a.member.token,
-    otherOrgUser: b.admin.token,
-    serviceAccount: a.serviceAccount.token,
-    runner: a.runner.token,
-    environment: a.environment.token,
-  });
+  const principals = () => tokensByRole(server, a, b);
   const count = async () => ({
-    serviceAccounts: (await server.store.serviceAccounts.list({}, { pageSize: 100 })).items.length,
-    credentials: (await server.store.credentials.list({}, { pageSize: 100 })).items.length,
+    serviceAccounts: await countRecords(server.store, 'serviceAccounts'),
+    credentials: await countRecords(server.store, 'credentials'),
   });
 
   it('lets an organization admin create a service account and a token that authenticates as it', async () => {

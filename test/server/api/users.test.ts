@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../src/core/credentials.ts';
 import { expectError, expectOk, expectSameNotFound } from '../../support/api-expect.ts';
-import { type ApiTestServer, startApiTestServer } from '../../support/api-server.ts';
+import type { ApiTestServer } from '../../support/api-server.ts';
 import { engines } from '../../support/databases.ts';
 import {
+  countRecords,
+  type PrincipalRole,
+  readableByOrganizationUsers,
   type SeededOrganization,
-  seedOrganizationWithPrincipals,
   seedUser,
+  startSeededApiServer,
+  tokensByRole,
 } from '../../support/principals.ts';
 
 describe.each(engines)('UserService on %s', (engine) => {
@@ -15,27 +19,16 @@ describe.each(engines)('UserService on %s', (engine) => {
   let a: SeededOrganization;
   let b: SeededOrganization;
   beforeAll(async () => {
-    server = await startApiTestServer(engine);
-    a = await seedOrganizationWithPrincipals(server.store, server.clock, 'A');
-    b = await seedOrganizationWithPrincipals(server.store, server.clock, 'B');
+    ({ server, a, b } = await startSeededApiServer(engine));
   });
   afterAll(() => server.close());
 
   const call = (method: string, body: unknown, token: string) =>
     server.call(`UserService/${method}`, body, token);
   const whoAmI = (token: string) => server.call('IdentityService/GetAuthenticatedIdentity', {}, token);
-  const principals = () => ({
-    installationAdmin: server.adminToken,
-    orgAdmin: a.admin.token,
-    orgMember: a.member.token,
-    otherOrgUser: b.admin.token,
-    serviceAccount: a.serviceAccount.token,
-    runner: a.runner.token,
-    environment: a.environment.token,
-  });
-  const countUsers = async () => (await server.store.users.list({}, { pageSize: 100 })).items.length;
-  const countCredentials = async () =>
-    (await server.store.credentials.list({}, { pageSize: 100 })).items.length;
+  const principals = () => tokensByRole(server, a, b);
+  const countUsers = () => countRecords(server.store, 'users');
+  const countCredentials = () => countRecords(server.store, 'credentials');
 
   describe('users', () => {
     it('creates a user for the installation admin, with the e-mail in lower case', async () => {
@@ -122,18 +115,10 @@ describe.each(engines)('UserService on %s', (engine) => {
 
     it('lets a user read itself and its organization’s members, and nobody else', async () => {
       const target = a.member.user.id;
-      const expected: Record<string, number> = {
-        installationAdmin: 200,
-        orgAdmin: 200,
-        orgMember: 200,
-        otherOrgUser: 404,
-        serviceAccount: 404,
-        runner: 404,
-        environment: 404,
-      };
+      const expected = readableByOrganizationUsers;
       for (const [who, token] of Object.entries(principals())) {
         const response = await call('GetUser', { userId: target }, token);
-        expect(response.status, who).toBe(expected[who]);
+        expect(response.status, who).toBe(expected[who as PrincipalRole]);
       }
       const unknown = randomUUID();
       expectSameNotFound(
@@ -363,7 +348,7 @@ describe.each(engines)('UserService on %s', (engine) => {
           { personalAccessTokenId: credential.id },
           token,
         );
-        expect(response.status, who).toBe(expected[who]);
+        expect(response.status, who).toBe(expected[who as PrincipalRole]);
       }
       const unknown = randomUUID();
       expectSameNotFound(

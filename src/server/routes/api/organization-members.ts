@@ -46,13 +46,23 @@ const memberNotFound = (organizationId: string, userId: string): ApiError =>
   new ApiError('not_found', `member ${userId} not found in organization ${organizationId}`);
 
 /**
- * Runs a membership change with the organization's row locked, so that concurrent changes serialize
- * and the last-admin rule holds.
+ * Changes one member of an organization the caller manages. The organization's row is locked, so that
+ * concurrent changes serialize and the last-admin rule holds. `newRole` is undefined for a removal.
  */
-function withOrganizationLocked<T>(store: Store, organizationId: string, work: (tx: Store) => Promise<T>) {
-  return store.transaction(async (tx) => {
-    await tx.organizations.update(organizationId, (organization) => organization);
-    return work(tx);
+async function changeMember(
+  store: Store,
+  principal: Principal,
+  target: { organizationId: string; userId: string },
+  newRole: OrganizationRole | undefined,
+  apply: (tx: Store, membership: Membership) => Promise<void>,
+): Promise<void> {
+  await assertManagesMembers(store, principal, target.organizationId);
+  await store.transaction(async (tx) => {
+    await tx.organizations.update(target.organizationId, (organization) => organization);
+    const membership = await tx.memberships.findOne(target);
+    if (!membership) throw memberNotFound(target.organizationId, target.userId);
+    await assertKeepsAnAdmin(tx, principal, membership, newRole);
+    await apply(tx, membership);
   });
 }
 
@@ -124,14 +134,8 @@ export const setRole = defineMethod({
   method: 'SetRole',
   input: z.object({ organizationId: uuid(), userId: uuid(), role: roleInput() }),
   handler: async (input, { store, changes, principal }) => {
-    await assertManagesMembers(store, principal, input.organizationId);
-    await withOrganizationLocked(store, input.organizationId, async (tx) => {
-      const membership = await tx.memberships.findOne({
-        organizationId: input.organizationId,
-        userId: input.userId,
-      });
-      if (!membership) throw memberNotFound(input.organizationId, input.userId);
-      await assertKeepsAnAdmin(tx, principal, membership, input.role);
+    const target = { organizationId: input.organizationId, userId: input.userId };
+    await changeMember(store, principal, target, input.role, async (tx, membership) => {
       await tx.memberships.update(membership.id, (current) => ({ ...current, role: input.role }));
     });
     changes.announce('memberships'); // the role is part of a cached principal
@@ -144,20 +148,14 @@ export const removeMember = defineMethod({
   method: 'RemoveMember',
   input: z.object({ organizationId: uuid(), userId: uuid() }),
   handler: async (input, { store, clock, changes, principal }) => {
-    await assertManagesMembers(store, principal, input.organizationId);
-    await withOrganizationLocked(store, input.organizationId, async (tx) => {
-      const membership = await tx.memberships.findOne({
-        organizationId: input.organizationId,
-        userId: input.userId,
-      });
-      if (!membership) throw memberNotFound(input.organizationId, input.userId);
-      await assertKeepsAnAdmin(tx, principal, membership, undefined);
+    const target = { organizationId: input.organizationId, userId: input.userId };
+    await changeMember(store, principal, target, undefined, async (tx, membership) => {
       await tx.memberships.delete(membership.id);
       // Its tokens for this organization die with the membership, even if the user is added back later.
       await revokePrincipalCredentials(tx, clock, {
         principalKind: 'user',
-        principalId: input.userId,
-        organizationId: input.organizationId,
+        principalId: target.userId,
+        organizationId: target.organizationId,
       });
     });
     changes.announce('memberships');
