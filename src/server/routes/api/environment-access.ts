@@ -5,7 +5,7 @@ import { canAdministerOrganization, canReadOrganization, isSelf } from '../../au
 import type { Principal } from '../../principal.ts';
 
 /**
- * Who may do what with an environment (docs/decisions/0002-environment-runner.md):
+ * Who may do what with an environment (docs/decisions/0006-environment-runner.md):
  * - users of its organization (admins and members) and the installation admin see it;
  * - its creator (a user or service account, acting in the environment's organization) sees and manages it;
  * - admins of its organization and the installation admin manage it;

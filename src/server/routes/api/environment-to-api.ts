@@ -20,7 +20,7 @@ export const statusOfPhase = (phase: EnvironmentPhase): EnvironmentStatus =>
 
 /**
  * The API's view of an environment. envid has no environment classes: `spec.machine.class` is the ID of
- * the runner that runs the environment (docs/decisions/0002-environment-runner.md).
+ * the runner that runs the environment (docs/decisions/0006-environment-runner.md).
  */
 export function environmentToApi(environment: Environment) {
   const phase = environmentPhases[environment.status];
