@@ -1,8 +1,11 @@
 import type { Clock } from '../../src/core/clock.ts';
-import { newId } from '../../src/core/ids.ts';
-import { issueCredential } from '../../src/server/credentials/issue-credential.ts';
-import type { OrganizationRole } from '../../src/store/records.ts';
 import type { Store } from '../../src/store/store.ts';
+import { seedOrganization, seedRunner, seedServiceAccount, seedUser } from './principals.ts';
+
+/**
+ * The shapes the project, runner and environment API tests use, built on the shared seeding helpers
+ * of principals.ts.
+ */
 
 /** A principal and the secret it authenticates with. */
 export interface Principal {
@@ -17,50 +20,18 @@ export interface OrganizationFixture {
   serviceAccount: Principal;
 }
 
-/** A user with a membership in `organizationId` and a personal access token bound to it. */
-export async function createUser(
-  store: Store,
-  clock: Clock,
-  organizationId: string,
-  role: OrganizationRole,
-): Promise<Principal> {
-  const id = newId();
-  await store.users.insert({ id, email: `${id}@example.com`, name: `user ${role}`, createdAt: clock.now() });
-  await store.memberships.insert({ id: newId(), organizationId, userId: id, role, createdAt: clock.now() });
-  const { secret } = await issueCredential(store, clock, {
-    principalKind: 'user',
-    principalId: id,
-    organizationId,
-    description: 'test token',
-  });
-  return { id, token: secret };
-}
-
 /** An organization with an admin, a member and a service account, each with a credential. */
 export async function createOrganizationFixture(store: Store, clock: Clock): Promise<OrganizationFixture> {
-  const id = newId();
-  await store.organizations.insert({
+  const { id } = await seedOrganization(store, clock);
+  const admin = await seedUser(store, clock, id, 'admin');
+  const member = await seedUser(store, clock, id, 'member');
+  const serviceAccount = await seedServiceAccount(store, clock, id);
+  return {
     id,
-    name: `org ${id.slice(0, 8)}`,
-    oidcConfig: { version: 'v3', extraSubFields: [] },
-    createdAt: clock.now(),
-  });
-  const admin = await createUser(store, clock, id, 'admin');
-  const member = await createUser(store, clock, id, 'member');
-  const serviceAccountId = newId();
-  await store.serviceAccounts.insert({
-    id: serviceAccountId,
-    organizationId: id,
-    name: 'ci',
-    createdAt: clock.now(),
-  });
-  const { secret } = await issueCredential(store, clock, {
-    principalKind: 'service_account',
-    principalId: serviceAccountId,
-    organizationId: id,
-    description: 'test token',
-  });
-  return { id, admin, member, serviceAccount: { id: serviceAccountId, token: secret } };
+    admin: { id: admin.user.id, token: admin.token },
+    member: { id: member.user.id, token: member.token },
+    serviceAccount: { id: serviceAccount.serviceAccount.id, token: serviceAccount.token },
+  };
 }
 
 /** A runner of `organizationId` with an access token. */
@@ -69,15 +40,8 @@ export async function createRunnerFixture(
   clock: Clock,
   organizationId: string,
 ): Promise<Principal> {
-  const id = newId();
-  await store.runners.insert({ id, organizationId, name: 'runner', createdAt: clock.now() });
-  const { secret } = await issueCredential(store, clock, {
-    principalKind: 'runner',
-    principalId: id,
-    organizationId,
-    description: 'test token',
-  });
-  return { id, token: secret };
+  const { runner, token } = await seedRunner(store, clock, organizationId);
+  return { id: runner.id, token };
 }
 
 /** Asserts a Connect error: its HTTP status, code, and (part of) its message. */
