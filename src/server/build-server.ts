@@ -1,17 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type Clock, systemClock } from '../core/clock.ts';
+import type { KeyMaterial } from '../core/keys/generate-key.ts';
+import type { MasterKey } from '../core/keys/master-key.ts';
+import type { RotationPolicy } from '../core/keys/rotation-policy.ts';
 import type { Store } from '../store/store.ts';
+import { StoreAuditLog } from './audit/store-audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { ChangeFeed } from './cache/change-feed.ts';
 import type { MethodDefinition, ServerContext } from './connect/define-method.ts';
 import { registerMethods } from './connect/register-methods.ts';
+import { KeyManager } from './keys/key-manager.ts';
 import { apiMethods } from './routes/api/index.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerOidcRoutes } from './routes/oidc.ts';
+import { TokenSubjects } from './tokens/token-subjects.ts';
 
 export interface ServerOptions {
   store: Store;
+  /** The issuer URL exactly as tokens carry it; a function when it is known only once listening. */
+  issuer: string | (() => string);
+  /** Encrypts signing keys at rest. */
+  masterKey: MasterKey;
   clock?: Clock;
+  rotationPolicy?: RotationPolicy;
+  /** RSA modulus size of new signing keys (2048 or more). */
+  keyBits?: number;
+  /** Makes signing key material; tests inject fixed keys. */
+  generateKey?: () => Promise<KeyMaterial>;
   /** Fastify's logger option; off unless given. */
   logger?: FastifyServerOptions['logger'];
   /** Extra methods, for tests. */
@@ -21,7 +37,10 @@ export interface ServerOptions {
 /** A client may name its request for log correlation; anything odd is replaced, so logs stay clean. */
 const requestIdShape = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Builds the HTTP application. It never listens by itself: callers `listen()` or `inject()`. */
+/**
+ * Builds the HTTP application. It never listens by itself: callers `listen()` or `inject()`. On ready it
+ * subscribes to the store's changes and loads (on first start, creates) the signing keys.
+ */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -36,13 +55,39 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+
+  const { store } = options;
   const clock = options.clock ?? systemClock;
-  const changes = new ChangeFeed(options.store);
-  app.addHook('onReady', () => changes.start());
-  app.addHook('onClose', () => changes.stop());
-  const authenticator = new Authenticator(options.store, clock, changes);
-  const context: ServerContext = { store: options.store, clock, changes, authenticator };
-  registerHealthRoutes(app, options.store);
+  const issuer = typeof options.issuer === 'string' ? () => options.issuer as string : options.issuer;
+  const changes = new ChangeFeed(store);
+  const audit = new StoreAuditLog(store, clock);
+  const keys = new KeyManager(store, clock, changes, {
+    masterKey: options.masterKey,
+    ...(options.rotationPolicy ? { policy: options.rotationPolicy } : {}),
+    ...(options.keyBits ? { modulusBits: options.keyBits } : {}),
+    ...(options.generateKey ? { generate: options.generateKey } : {}),
+  });
+  app.addHook('onReady', async () => {
+    await changes.start();
+    await keys.start();
+  });
+  app.addHook('onClose', async () => {
+    keys.stop();
+    await audit.drained();
+    await changes.stop();
+  });
+
+  const context: ServerContext = {
+    store,
+    clock,
+    changes,
+    authenticator: new Authenticator(store, clock, changes),
+    tokens: { issuer, keys, subjects: new TokenSubjects(store, clock, changes), audit },
+    keyManager: keys,
+    auditLog: audit,
+  };
+  registerHealthRoutes(app, store);
+  registerOidcRoutes(app, { issuer, keys });
   registerMethods(app, context, [...apiMethods, ...(options.methods ?? [])]);
   return app;
 }

@@ -32,6 +32,27 @@ export const serveSettings = [
     description: 'PostgreSQL URL; the embedded database is used when absent',
   },
   {
+    key: 'issuer',
+    flag: '--issuer',
+    value: 'url',
+    env: 'ENVID_ISSUER',
+    description: 'issuer URL, exactly as relying parties see it (https in production) [http://<host>:<port>]',
+  },
+  {
+    key: 'keyBits',
+    flag: '--key-bits',
+    value: 'bits',
+    env: 'ENVID_KEY_BITS',
+    description: 'RSA modulus size of new signing keys, 2048 or more [2048]',
+  },
+  {
+    key: 'keyRotationDays',
+    flag: '--key-rotation-days',
+    value: 'days',
+    env: 'ENVID_KEY_ROTATION_DAYS',
+    description: 'how long a signing key signs before the next takes over [30]',
+  },
+  {
     key: 'logLevel',
     flag: '--log-level',
     value: 'level',
@@ -55,6 +76,21 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
+  issuer: z
+    .string()
+    .refine(isIssuerUrl, { error: 'must be an http(s) URL without query or fragment, e.g. https://envid.example.com' })
+    .optional(),
+  keyBits: z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be an integer' })
+    .min(2048, { error: 'must be at least 2048' })
+    .max(8192, { error: 'must be at most 8192' })
+    .default(2048),
+  keyRotationDays: z.coerce
+    .number({ error: 'must be a number' })
+    .positive({ error: 'must be more than 0' })
+    .max(365, { error: 'must be at most 365' })
+    .default(30),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -78,4 +114,13 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+function isIssuerUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
 }

@@ -1,44 +1,74 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { systemClock } from '../core/clock.ts';
+import { defaultRotationPolicy, validateRotationPolicy } from '../core/keys/rotation-policy.ts';
 import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
 import { ensureBootstrapCredential } from './bootstrap.ts';
 import { buildServer } from './build-server.ts';
-import { ConfigError, resolveServeConfig, type ServeFlags } from './config.ts';
+import { resolveServeConfig, type ServeConfig, type ServeFlags } from './config.ts';
+import { loadMasterKey } from './keys/load-master-key.ts';
 
-/** `envid serve`: open the database, make sure there is an admin credential, listen, stop cleanly on SIGTERM. */
-export async function runServer(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
-  let config: ReturnType<typeof resolveServeConfig>;
-  try {
-    config = resolveServeConfig(flags, env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`envid serve: ${error.message}\n`);
-    process.exit(2);
+/** Expected start-up failures: a message for the operator, no stack trace. */
+class StartError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
   }
-  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+}
+
+/**
+ * `envid serve`: open the database, make sure there is an admin credential and signing keys, listen,
+ * and on SIGTERM finish in-flight requests and exit 0.
+ */
+export async function runServer(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    await start(flags, env);
+  } catch (error) {
+    if (!(error instanceof StartError)) throw error;
+    process.stderr.write(`envid serve: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+}
+
+async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
+  const config = attempt(() => resolveServeConfig(flags, env), 2);
+  const policy = attempt(
+    () => validateRotationPolicy({ ...defaultRotationPolicy, rotationPeriodSeconds: config.keyRotationDays * 86_400 }),
+    2,
+  );
+  const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
+  const logger = pino({ level: config.logLevel });
   const store = await openStore(
     config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') },
   ).catch((error: Error) => {
-    process.stderr.write(`envid serve: cannot open the database: ${error.message}\n`);
-    process.exit(1);
+    throw new StartError(`cannot open the database: ${error.message}`, 1);
   });
-  const bootstrap = await ensureBootstrapCredential(store, systemClock, {
-    ...(env.ENVID_BOOTSTRAP_TOKEN ? { token: env.ENVID_BOOTSTRAP_TOKEN } : {}),
-    dataDir: config.dataDir,
-  }).catch(async (error: Error) => {
-    process.stderr.write(`envid serve: ${error.message}\n`);
+  try {
+    await bootstrap(store, config, env);
+  } catch (error) {
     await store.close();
-    process.exit(2);
-  });
-  if (bootstrap.generatedSecret) {
-    // Printed once, on the terminal only (never through the logger).
-    process.stderr.write(
-      `\nInstallation admin token (shown once; also written to ${bootstrap.writtenTo}):\n  ${bootstrap.generatedSecret}\n\n`,
-    );
+    throw error;
   }
 
-  const app = buildServer({ store, clock: systemClock, logger: { level: config.logLevel } });
+  let listeningAt = `http://${config.host}:${config.port}`;
+  const app = buildServer({
+    store,
+    clock: systemClock,
+    issuer: config.issuer ?? (() => listeningAt),
+    masterKey,
+    rotationPolicy: policy,
+    keyBits: config.keyBits,
+    logger: { level: config.logLevel },
+  });
+  try {
+    await app.ready();
+  } catch (error) {
+    await store.close();
+    throw new StartError(`cannot start: ${(error as Error).message}`, 1);
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -55,7 +85,30 @@ export async function runServer(flags: ServeFlags, env: NodeJS.ProcessEnv): Prom
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  const address = await app.listen({ port: config.port, host: config.host });
-  logger.info({ address, database: store.engine }, 'listening');
-  process.stdout.write(`envid listening on ${address}\n`);
+  listeningAt = await app.listen({ port: config.port, host: config.host });
+  logger.info({ address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt }, 'listening');
+  process.stdout.write(`envid listening on ${listeningAt}\n`);
+}
+
+async function bootstrap(store: Store, config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await ensureBootstrapCredential(store, systemClock, {
+    ...(env.ENVID_BOOTSTRAP_TOKEN ? { token: env.ENVID_BOOTSTRAP_TOKEN } : {}),
+    dataDir: config.dataDir,
+  }).catch((error: Error) => {
+    throw new StartError(error.message, 2);
+  });
+  if (result.generatedSecret) {
+    // Printed once, on the terminal only (never through the logger).
+    process.stderr.write(
+      `\nInstallation admin token (shown once; also written to ${result.writtenTo}):\n  ${result.generatedSecret}\n\n`,
+    );
+  }
+}
+
+function attempt<T>(work: () => T, exitCode: number): T {
+  try {
+    return work();
+  } catch (error) {
+    throw new StartError((error as Error).message, exitCode);
+  }
 }

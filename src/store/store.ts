@@ -55,8 +55,10 @@ export interface Store extends Collections {
    * A store error inside `work` (say AlreadyExistsError) aborts the transaction on both engines: let it
    * propagate rather than carry on with `tx`. Inside `work`, use `tx` only, never the outer store
    * (on PGlite the outer store waits for the transaction's one connection).
+   * With `lock`, the transaction first takes that named lock, so such transactions run one at a time
+   * across every server sharing the database (e.g. key rotation).
    */
-  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Store) => Promise<T>, options?: { lock?: string }): Promise<T>;
   /**
    * Calls `onChange(collection)` after every committed write of a watched collection, from any server
    * sharing the database; `'*'` when changes may have been missed. Answers the function that stops it.

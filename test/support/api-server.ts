@@ -1,10 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/core/clock.ts';
 import { generateSecret } from '../../src/core/credentials.ts';
+import { type KeyMaterial, keyMaterialFrom } from '../../src/core/keys/generate-key.ts';
+import { generateMasterKey } from '../../src/core/keys/master-key.ts';
 import { ensureBootstrapCredential } from '../../src/server/bootstrap.ts';
-import { buildServer } from '../../src/server/build-server.ts';
+import { buildServer, type ServerOptions } from '../../src/server/build-server.ts';
 import type { Store } from '../../src/store/store.ts';
 import { type Engine, openTestStore } from './databases.ts';
+
+export const testIssuer = 'https://envid.test.example';
+
+/** Fixed signing keys (test/fixtures), handed out in turn: no slow RSA generation in tests. */
+export function fixtureKeys(): () => Promise<KeyMaterial> {
+  const pems = [1, 2].map((n) => readFileSync(join(import.meta.dirname, `../fixtures/signing-key-${n}.pem`), 'utf8'));
+  let next = 0;
+  return async () => keyMaterialFrom(pems[next++ % pems.length]!);
+}
 
 export interface ApiTestServer {
   app: FastifyInstance;
@@ -18,12 +31,22 @@ export interface ApiTestServer {
 }
 
 /** A server on a fresh database of `engine`, for route tests with `inject()` (no socket). */
-export async function startApiTestServer(engine: Engine = 'pglite'): Promise<ApiTestServer> {
+export async function startApiTestServer(
+  engine: Engine = 'pglite',
+  options: Partial<ServerOptions> = {},
+): Promise<ApiTestServer> {
   const { store, dispose } = await openTestStore(engine);
   const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
   const adminToken = generateSecret('installation_admin');
   await ensureBootstrapCredential(store, clock, { token: adminToken });
-  const app = buildServer({ store, clock });
+  const app = buildServer({
+    store,
+    clock,
+    issuer: testIssuer,
+    masterKey: generateMasterKey().key,
+    generateKey: fixtureKeys(),
+    ...options,
+  });
   await app.ready();
   return {
     app,
@@ -34,10 +57,7 @@ export async function startApiTestServer(engine: Engine = 'pglite'): Promise<Api
       const response = await app.inject({
         method: 'POST',
         url: `/api/gitpod.v1.${path}`,
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         payload: typeof body === 'string' ? body : JSON.stringify(body),
       });
       return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };

@@ -4,6 +4,11 @@ import type { Clock } from '../../core/clock.ts';
 import type { Store } from '../../store/store.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
+import type { TokenAuditLog } from '../audit/audit-log.ts';
+import type { KeySet } from '../tokens/key-set.ts';
+import type { KeyManager } from '../keys/key-manager.ts';
+import type { StoreAuditLog } from '../audit/store-audit-log.ts';
+import type { TokenSubjects } from '../tokens/token-subjects.ts';
 import type { Principal } from '../principal.ts';
 
 /** What every API method may use. Services added later (token issuer, key manager) join here. */
@@ -13,6 +18,17 @@ export interface ServerContext {
   /** Announces the store's writes; caches subscribe to forget what changed. */
   changes: ChangeFeed;
   authenticator: Authenticator;
+  tokens: TokenServices;
+  keyManager: KeyManager;
+  auditLog: StoreAuditLog;
+}
+
+/** What issuing tokens needs, all answered from memory. */
+export interface TokenServices {
+  issuer: () => string;
+  keys: KeySet;
+  subjects: TokenSubjects;
+  audit: TokenAuditLog;
 }
 
 export interface CallContext extends ServerContext {

@@ -53,9 +53,13 @@ export class SqlStore implements Store {
     }
   }
 
-  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
-    if (this.inTx) return work(this);
-    return this.db.transaction().execute((tx) => work(new SqlStore(this.engine, this.database, tx, true)));
+  transaction<T>(work: (tx: Store) => Promise<T>, options: { lock?: string } = {}): Promise<T> {
+    const run = async (db: Kysely<any>, store: Store) => {
+      if (options.lock) await sql`select pg_advisory_xact_lock(hashtext(${options.lock}))`.execute(db);
+      return work(store);
+    };
+    if (this.inTx) return run(this.db, this);
+    return this.db.transaction().execute((tx) => run(tx, new SqlStore(this.engine, this.database, tx, true)));
   }
 
   async ping(): Promise<void> {

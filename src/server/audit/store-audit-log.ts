@@ -1,0 +1,44 @@
+import type { Clock } from '../../core/clock.ts';
+import { newId } from '../../core/ids.ts';
+import type { AuditEvent } from '../../store/records.ts';
+import type { Store } from '../../store/store.ts';
+import type { TokenAuditLog, TokenIssuedEvent } from './audit-log.ts';
+import { BatchWriter } from './batch-writer.ts';
+
+/**
+ * The audit log in the store. Token records go through a group-commit writer: each request waits until
+ * its record is durable, and records arriving together share one INSERT.
+ */
+export class StoreAuditLog implements TokenAuditLog {
+  readonly #writer: BatchWriter<AuditEvent>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    this.#writer = new BatchWriter((events) => store.auditEvents.insertMany(events));
+  }
+
+  recordTokenIssued(event: TokenIssuedEvent): Promise<void> {
+    const { jti, audiences, sub, iat, exp, clientAddress } = event;
+    return this.#writer.write({
+      id: newId(),
+      kind: 'token.issued',
+      organizationId: event.organizationId,
+      principalKind: event.principalKind,
+      principalId: event.principalId,
+      details: { jti, audiences, sub, iat, exp, clientAddress },
+      createdAt: this.clock.now(),
+    });
+  }
+
+  /** Any other event (configuration changes, key events): written at once, not batched. */
+  async record(event: Omit<AuditEvent, 'id' | 'createdAt'>): Promise<void> {
+    await this.store.auditEvents.insert({ ...event, id: newId(), createdAt: this.clock.now() });
+  }
+
+  /** Waits for pending token records (before shutdown). */
+  drained(): Promise<void> {
+    return this.#writer.drained();
+  }
+}

@@ -1,0 +1,202 @@
+import { ApiError } from '../../core/errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import { decryptPrivateKey, encryptPrivateKey } from '../../core/keys/encrypt-key.ts';
+import { defaultRsaModulusBits, generateKeyMaterial, type KeyMaterial } from '../../core/keys/generate-key.ts';
+import { buildJwks } from '../../core/keys/jwks.ts';
+import type { MasterKey } from '../../core/keys/master-key.ts';
+import {
+  applyRotationPlan,
+  planRotation,
+  type RotationDecision,
+  type RotationRequest,
+} from '../../core/keys/plan-rotation.ts';
+import { defaultRotationPolicy, type RotationPolicy } from '../../core/keys/rotation-policy.ts';
+import { prepareSigningKey, type TokenSigningKey } from '../../core/tokens/token-signer.ts';
+import { newId } from '../../core/ids.ts';
+import type { AuditEvent, AuditEventKind, SigningKey } from '../../store/records.ts';
+import type { Store } from '../../store/store.ts';
+import type { ChangeFeed } from '../cache/change-feed.ts';
+import { etagOf } from '../routes/oidc.ts';
+import type { Principal } from '../principal.ts';
+import type { KeySet, PublishedJwks } from '../tokens/key-set.ts';
+
+export interface KeyManagerOptions {
+  masterKey: MasterKey;
+  policy?: RotationPolicy;
+  modulusBits?: number;
+  /** Makes new key material; tests inject fixed keys. */
+  generate?: () => Promise<KeyMaterial>;
+  /** Re-reads the key set at least this often, in case a change announcement was missed. */
+  reloadIntervalMs?: number;
+}
+
+const lockName = 'envid:signing-keys';
+const stateOrder = { retired: 0, current: 1, next: 2 } as const;
+
+/**
+ * Owns the signing keys: runs the rotation plan on a schedule and on demand, inside a locked
+ * transaction so replicas sharing a database never rotate twice, and keeps in memory the key that
+ * signs and the JWKS, so neither the token path nor the JWKS route touches the database.
+ */
+export class KeyManager implements KeySet {
+  readonly jwksMaxAgeSeconds: number;
+  readonly #policy: RotationPolicy;
+  readonly #generate: () => Promise<KeyMaterial>;
+  #signing: TokenSigningKey | undefined;
+  #jwks: PublishedJwks = published([]);
+  #decrypted = new Map<string, TokenSigningKey>();
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly feed: ChangeFeed,
+    private readonly options: KeyManagerOptions,
+  ) {
+    this.#policy = options.policy ?? defaultRotationPolicy;
+    this.jwksMaxAgeSeconds = this.#policy.jwksMaxAgeSeconds;
+    const bits = options.modulusBits ?? defaultRsaModulusBits;
+    this.#generate = options.generate ?? (() => generateKeyMaterial(bits));
+    feed.onChange((collection) => {
+      if (this.#running && (collection === 'signing_keys' || collection === '*')) void this.reload().catch(() => {});
+    });
+  }
+
+  /** Loads (creating on first start) the key set; throws when the stored keys cannot be decrypted. */
+  async start(): Promise<void> {
+    this.#running = true;
+    await this.reconcile({});
+  }
+
+  stop(): void {
+    this.#running = false;
+    clearTimeout(this.#timer);
+  }
+
+  signingKey(): TokenSigningKey {
+    if (!this.#signing) throw new ApiError('unavailable', 'no signing key is loaded yet; try again shortly');
+    return this.#signing;
+  }
+
+  jwks(): PublishedJwks {
+    return this.#jwks;
+  }
+
+  /** The stored key set (public parts), for the admin API. */
+  async list(): Promise<SigningKey[]> {
+    return (await this.store.signingKeys.list({}, { pageSize: 100 })).items;
+  }
+
+  /**
+   * Plans and applies a rotation. New key material is generated before the transaction; inside it the
+   * key set is read again under a lock and planned again, so the decision holds whoever else rotates.
+   */
+  async reconcile(request: RotationRequest, actor?: Principal): Promise<RotationDecision[]> {
+    const before = planRotation(await this.list(), this.clock.now(), this.#policy, request);
+    if (before.decisions.length === 0) {
+      await this.reload();
+      return [];
+    }
+    const creates = before.decisions.filter((d) => d.action === 'create').length;
+    const material = await Promise.all(Array.from({ length: creates }, () => this.#generate()));
+    const decisions = await this.store.transaction(
+      async (tx) => {
+        const keys = (await tx.signingKeys.list({}, { pageSize: 100 })).items;
+        const now = this.clock.now();
+        const plan = planRotation(keys, now, this.#policy, request);
+        const needed = plan.decisions.filter((d) => d.action === 'create').length;
+        while (material.length < needed) material.push(await this.#generate());
+        const applied = applyRotationPlan(keys, plan, now, (state) => this.#newRecord(material.shift()!, state, now));
+        // In an order the one-current / one-next unique indexes accept: free a state before filling it.
+        for (const kid of applied.removed) await tx.signingKeys.delete(kid);
+        const retiredFirst = [...applied.updated].sort((a, b) => stateOrder[a.state] - stateOrder[b.state]);
+        for (const key of retiredFirst) await tx.signingKeys.update(key.id, () => key);
+        if (applied.inserted.length > 0) await tx.signingKeys.insertMany(applied.inserted);
+        await tx.auditEvents.insertMany(keyEvents(plan.decisions, applied.inserted, actor, now));
+        return plan.decisions;
+      },
+      { lock: lockName },
+    );
+    await this.reload();
+    return decisions;
+  }
+
+  /** Re-reads the key set into memory and schedules the next check. */
+  async reload(): Promise<void> {
+    const keys = await this.list();
+    const current = keys.find((key) => key.state === 'current');
+    const decrypted = new Map<string, TokenSigningKey>();
+    if (current) {
+      const known = this.#decrypted.get(current.id);
+      decrypted.set(
+        current.id,
+        known ?? prepareSigningKey(current.id, decryptPrivateKey(current.encryptedPrivateKey, current.id, this.options.masterKey)),
+      );
+    }
+    this.#decrypted = decrypted;
+    this.#signing = current ? decrypted.get(current.id) : undefined;
+    this.#jwks = published(keys);
+    this.#schedule(planRotation(keys, this.clock.now(), this.#policy).nextCheckAt);
+  }
+
+  #schedule(nextCheckAt: Date): void {
+    clearTimeout(this.#timer);
+    if (!this.#running) return;
+    const reloadMs = this.options.reloadIntervalMs ?? 60_000;
+    const delay = Math.min(Math.max(nextCheckAt.getTime() - this.clock.now().getTime(), 0), reloadMs);
+    this.#timer = setTimeout(() => {
+      void this.reconcile({}).catch(() => this.#schedule(new Date(this.clock.now().getTime() + reloadMs)));
+    }, delay);
+    this.#timer.unref();
+  }
+
+  #newRecord(material: KeyMaterial, state: 'next' | 'current', now: Date): SigningKey {
+    return {
+      id: material.kid,
+      state,
+      algorithm: 'RS256',
+      publicJwk: material.publicJwk,
+      encryptedPrivateKey: encryptPrivateKey(material.privateKey, material.kid, this.options.masterKey),
+      publishedAt: now,
+      createdAt: now,
+    };
+  }
+}
+
+const eventKinds = { promote: 'key.promoted', retire: 'key.retired' } as const;
+
+/** The audit records of one rotation: who (absent: the server's own schedule), which key, why. */
+function keyEvents(
+  decisions: RotationDecision[],
+  inserted: SigningKey[],
+  actor: Principal | undefined,
+  now: Date,
+): AuditEvent[] {
+  const who = actor
+    ? { actorKind: actor.kind, actorId: actor.kind === 'installation_admin' ? actor.credentialId : actor.id }
+    : {};
+  const event = (kind: AuditEventKind, details: Record<string, unknown>): AuditEvent => ({
+    id: newId(),
+    kind,
+    ...who,
+    details,
+    createdAt: now,
+  });
+  const creates = decisions.filter((d) => d.action === 'create');
+  return [
+    ...inserted.map((key, i) => event('key.created', { kid: key.id, state: key.state, reason: creates[i]?.reason })),
+    ...decisions.flatMap((d) => {
+      if (d.action === 'create') return [];
+      if (d.action === 'remove') {
+        return [event(d.reason === 'revoked' ? 'key.revoked' : 'key.removed', { kid: d.kid, reason: d.reason })];
+      }
+      return [event(eventKinds[d.action], { kid: d.kid, reason: d.reason })];
+    }),
+  ];
+}
+
+function published(keys: readonly Pick<SigningKey, 'state' | 'publicJwk'>[]): PublishedJwks {
+  const body = JSON.stringify(buildJwks(keys));
+  return { body, etag: etagOf(body) };
+}

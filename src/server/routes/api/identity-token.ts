@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { invalidArgument, permissionDenied } from '../../../core/errors.ts';
+import { issueToken } from '../../../core/tokens/issue-token.ts';
+import { subjectId } from '../../../core/tokens/token-subject.ts';
+import { defineMethod } from '../../connect/define-method.ts';
+
+/** `lifetime` as protobuf JSON writes a Duration ("900s"), or a whole number of seconds. */
+const lifetime = z
+  .union([z.string(), z.number()])
+  .optional()
+  .transform((value) => {
+    if (value === undefined || typeof value === 'number') return value;
+    const match = /^(\d+)s$/.exec(value);
+    if (!match) throw invalidArgument('lifetime', 'must be a duration in seconds such as "900s"');
+    return Number(match[1]);
+  });
+
+/**
+ * GetIDToken (SPEC §3): a signed JWT for the calling principal. The hot path reads no database: the
+ * principal, its records and the signing key come from memory; the one write is the batched audit record,
+ * which is durable before the token is returned.
+ */
+export const getIdToken = defineMethod({
+  service: 'IdentityService',
+  method: 'GetIDToken',
+  input: z.object({ audience: z.unknown(), version: z.string().optional(), lifetime }),
+  handler: async (input, { principal, clock, tokens, request }) => {
+    if (principal.kind === 'installation_admin') {
+      throw permissionDenied(
+        'the installation admin gets no ID tokens; use a user, service account, runner or environment credential',
+      );
+    }
+    const { subject, oidcConfig } = await tokens.subjects.load(principal);
+    const issued = issueToken({
+      issuer: tokens.issuer(),
+      audiences: input.audience,
+      ...(input.lifetime !== undefined ? { lifetimeSeconds: input.lifetime } : {}),
+      now: clock.now(),
+      jti: randomUUID(),
+      subject,
+      oidcConfig,
+      key: tokens.keys.signingKey(),
+    });
+    await tokens.audit.recordTokenIssued({
+      jti: issued.claims.jti,
+      principalKind: principal.kind,
+      principalId: subjectId(subject),
+      organizationId: principal.organizationId,
+      audiences: issued.audiences,
+      sub: issued.claims.sub,
+      iat: issued.claims.iat,
+      exp: issued.claims.exp,
+      clientAddress: request.ip,
+    });
+    return { token: issued.token };
+  },
+});
