@@ -78,7 +78,9 @@ const configSchema = z.object({
     .optional(),
   issuer: z
     .string()
-    .refine(isIssuerUrl, { error: 'must be an http(s) URL without query or fragment, e.g. https://envid.example.com' })
+    .refine(isIssuerUrl, {
+      error: 'must be an http(s) URL without query or fragment, e.g. https://envid.example.com',
+    })
     .optional(),
   keyBits: z.coerce
     .number({ error: 'must be a number' })

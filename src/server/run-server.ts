@@ -36,7 +36,11 @@ export async function runServer(flags: ServeFlags, env: NodeJS.ProcessEnv): Prom
 async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   const config = attempt(() => resolveServeConfig(flags, env), 2);
   const policy = attempt(
-    () => validateRotationPolicy({ ...defaultRotationPolicy, rotationPeriodSeconds: config.keyRotationDays * 86_400 }),
+    () =>
+      validateRotationPolicy({
+        ...defaultRotationPolicy,
+        rotationPeriodSeconds: config.keyRotationDays * 86_400,
+      }),
     2,
   );
   const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
@@ -86,7 +90,10 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   listeningAt = await app.listen({ port: config.port, host: config.host });
-  logger.info({ address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt }, 'listening');
+  logger.info(
+    { address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt },
+    'listening',
+  );
   process.stdout.write(`envid listening on ${listeningAt}\n`);
 }
 

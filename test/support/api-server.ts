@@ -14,7 +14,9 @@ export const testIssuer = 'https://envid.test.example';
 
 /** Fixed signing keys (test/fixtures), handed out in turn: no slow RSA generation in tests. */
 export function fixtureKeys(): () => Promise<KeyMaterial> {
-  const pems = [1, 2].map((n) => readFileSync(join(import.meta.dirname, `../fixtures/signing-key-${n}.pem`), 'utf8'));
+  const pems = [1, 2].map((n) =>
+    readFileSync(join(import.meta.dirname, `../fixtures/signing-key-${n}.pem`), 'utf8'),
+  );
   let next = 0;
   return async () => keyMaterialFrom(pems[next++ % pems.length]!);
 }
@@ -57,7 +59,10 @@ export async function startApiTestServer(
       const response = await app.inject({
         method: 'POST',
         url: `/api/gitpod.v1.${path}`,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         payload: typeof body === 'string' ? body : JSON.stringify(body),
       });
       return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };

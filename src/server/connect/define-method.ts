@@ -2,14 +2,14 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Store } from '../../store/store.ts';
+import type { TokenAuditLog } from '../audit/audit-log.ts';
+import type { StoreAuditLog } from '../audit/store-audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
-import type { TokenAuditLog } from '../audit/audit-log.ts';
-import type { KeySet } from '../tokens/key-set.ts';
 import type { KeyManager } from '../keys/key-manager.ts';
-import type { StoreAuditLog } from '../audit/store-audit-log.ts';
-import type { TokenSubjects } from '../tokens/token-subjects.ts';
 import type { Principal } from '../principal.ts';
+import type { KeySet } from '../tokens/key-set.ts';
+import type { TokenSubjects } from '../tokens/token-subjects.ts';
 
 /** What every API method may use. Services added later (token issuer, key manager) join here. */
 export interface ServerContext {

@@ -1,7 +1,12 @@
-import { ApiError } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
+import { ApiError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
 import { decryptPrivateKey, encryptPrivateKey } from '../../core/keys/encrypt-key.ts';
-import { defaultRsaModulusBits, generateKeyMaterial, type KeyMaterial } from '../../core/keys/generate-key.ts';
+import {
+  defaultRsaModulusBits,
+  generateKeyMaterial,
+  type KeyMaterial,
+} from '../../core/keys/generate-key.ts';
 import { buildJwks } from '../../core/keys/jwks.ts';
 import type { MasterKey } from '../../core/keys/master-key.ts';
 import {
@@ -12,12 +17,11 @@ import {
 } from '../../core/keys/plan-rotation.ts';
 import { defaultRotationPolicy, type RotationPolicy } from '../../core/keys/rotation-policy.ts';
 import { prepareSigningKey, type TokenSigningKey } from '../../core/tokens/token-signer.ts';
-import { newId } from '../../core/ids.ts';
 import type { AuditEvent, AuditEventKind, SigningKey } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
-import { etagOf } from '../routes/oidc.ts';
 import type { Principal } from '../principal.ts';
+import { etagOf } from '../routes/oidc.ts';
 import type { KeySet, PublishedJwks } from '../tokens/key-set.ts';
 
 export interface KeyManagerOptions {
@@ -51,7 +55,7 @@ export class KeyManager implements KeySet {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly feed: ChangeFeed,
+    feed: ChangeFeed,
     private readonly options: KeyManagerOptions,
   ) {
     this.#policy = options.policy ?? defaultRotationPolicy;
@@ -59,7 +63,8 @@ export class KeyManager implements KeySet {
     const bits = options.modulusBits ?? defaultRsaModulusBits;
     this.#generate = options.generate ?? (() => generateKeyMaterial(bits));
     feed.onChange((collection) => {
-      if (this.#running && (collection === 'signing_keys' || collection === '*')) void this.reload().catch(() => {});
+      if (this.#running && (collection === 'signing_keys' || collection === '*'))
+        void this.reload().catch(() => {});
     });
   }
 
@@ -107,7 +112,9 @@ export class KeyManager implements KeySet {
         const plan = planRotation(keys, now, this.#policy, request);
         const needed = plan.decisions.filter((d) => d.action === 'create').length;
         while (material.length < needed) material.push(await this.#generate());
-        const applied = applyRotationPlan(keys, plan, now, (state) => this.#newRecord(material.shift()!, state, now));
+        const applied = applyRotationPlan(keys, plan, now, (state) =>
+          this.#newRecord(material.shift()!, state, now),
+        );
         // In an order the one-current / one-next unique indexes accept: free a state before filling it.
         for (const kid of applied.removed) await tx.signingKeys.delete(kid);
         const retiredFirst = [...applied.updated].sort((a, b) => stateOrder[a.state] - stateOrder[b.state]);
@@ -131,7 +138,11 @@ export class KeyManager implements KeySet {
       const known = this.#decrypted.get(current.id);
       decrypted.set(
         current.id,
-        known ?? prepareSigningKey(current.id, decryptPrivateKey(current.encryptedPrivateKey, current.id, this.options.masterKey)),
+        known ??
+          prepareSigningKey(
+            current.id,
+            decryptPrivateKey(current.encryptedPrivateKey, current.id, this.options.masterKey),
+          ),
       );
     }
     this.#decrypted = decrypted;
@@ -164,7 +175,7 @@ export class KeyManager implements KeySet {
   }
 }
 
-const eventKinds = { promote: 'key.promoted', retire: 'key.retired' } as const;
+const newStates = { promote: 'current', retire: 'retired' } as const;
 
 /** The audit records of one rotation: who (absent: the server's own schedule), which key, why. */
 function keyEvents(
@@ -185,13 +196,17 @@ function keyEvents(
   });
   const creates = decisions.filter((d) => d.action === 'create');
   return [
-    ...inserted.map((key, i) => event('key.created', { kid: key.id, state: key.state, reason: creates[i]?.reason })),
+    ...inserted.map((key, i) =>
+      event('key.created', { kid: key.id, state: key.state, reason: creates[i]?.reason }),
+    ),
     ...decisions.flatMap((d) => {
       if (d.action === 'create') return [];
       if (d.action === 'remove') {
-        return [event(d.reason === 'revoked' ? 'key.revoked' : 'key.removed', { kid: d.kid, reason: d.reason })];
+        return [
+          event(d.reason === 'revoked' ? 'key.revoked' : 'key.removed', { kid: d.kid, reason: d.reason }),
+        ];
       }
-      return [event(eventKinds[d.action], { kid: d.kid, reason: d.reason })];
+      return [event('key.rotated', { kid: d.kid, state: newStates[d.action], reason: d.reason })];
     }),
   ];
 }

@@ -58,7 +58,7 @@ function sendCacheable(
     .header('etag', document.etag)
     .header('access-control-allow-origin', '*');
   const ifNoneMatch = request.headers['if-none-match'];
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === document.etag)) {
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === document.etag)) {
     return reply.code(304).send();
   }
   return reply.type('application/json').send(document.body);

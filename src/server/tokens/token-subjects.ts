@@ -36,7 +36,10 @@ export class TokenSubjects {
 
 const gone = () => unauthenticated('the credential is not valid: its principal no longer exists');
 
-export async function loadTokenSubject(store: Store, principal: OrganizationPrincipal): Promise<LoadedSubject> {
+export async function loadTokenSubject(
+  store: Store,
+  principal: OrganizationPrincipal,
+): Promise<LoadedSubject> {
   const organization = await store.organizations.find(principal.organizationId);
   if (!organization) throw gone();
   return { subject: await loadSubject(store, principal), oidcConfig: organization.oidcConfig };

@@ -44,6 +44,8 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     private readonly db: Kysely<any>,
     private readonly spec: TableSpec,
     private readonly inTransaction: InTransaction,
+    /** Tells this process's watchers once the write is committed (the NOTIFY reaches the others). */
+    private readonly committed: (table: string) => void,
   ) {}
 
   async insert(record: R): Promise<R> {
@@ -56,6 +58,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
         .executeTakeFirstOrThrow(),
     );
     await this.#announce(this.db);
+    this.#committed();
     return this.#fromRow(row);
   }
 
@@ -68,6 +71,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
         .execute(),
     );
     await this.#announce(this.db);
+    this.#committed();
   }
 
   async get(id: string): Promise<R> {
@@ -112,7 +116,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
 
   async update(id: string, change: (current: R) => R | Promise<R>): Promise<R> {
     if (!this.#canMatch({ id } as Filter<R>)) throw new NotFoundError(this.spec.table, id);
-    return this.inTransaction(async (tx) => {
+    const updated = await this.inTransaction(async (tx) => {
       const row = await tx
         .selectFrom(this.spec.table)
         .selectAll()
@@ -136,6 +140,8 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
       await this.#announce(tx);
       return this.#fromRow(updated);
     });
+    this.#committed();
+    return updated;
   }
 
   async delete(id: string): Promise<void> {
@@ -143,6 +149,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     const result = await this.db.deleteFrom(this.spec.table).where('id', '=', id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(this.spec.table, id);
     await this.#announce(this.db);
+    this.#committed();
   }
 
   async deleteWhere(filter: Filter<R>): Promise<number> {
@@ -153,7 +160,10 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     if (!this.#canMatch(filter)) return 0;
     const result = await this.#where(this.db.deleteFrom(this.spec.table), filter).executeTakeFirst();
     const deleted = Number(result.numDeletedRows);
-    if (deleted > 0) await this.#announce(this.db);
+    if (deleted > 0) {
+      await this.#announce(this.db);
+      this.#committed();
+    }
     return deleted;
   }
 
@@ -172,6 +182,10 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
       q = q.where(snake(field), '=', value);
     }
     return q;
+  }
+
+  #committed(): void {
+    if (!this.spec.quiet) this.committed(this.spec.table);
   }
 
   /** Inside a transaction PostgreSQL delivers the notification at commit, so readers see the new state. */

@@ -40,34 +40,65 @@ export class SqlStore implements Store {
   readonly signingKeys!: Collections['signingKeys'];
   readonly auditEvents!: Collections['auditEvents'];
 
+  /** This process's watchers, shared by every transaction view of the store. */
+  readonly #watchers: Set<(collection: string) => void>;
+  /** Inside a transaction: the tables written, announced to this process's watchers after commit. */
+  readonly #written: Set<string> | undefined;
+
   constructor(
     readonly engine: 'pglite' | 'postgres',
     private readonly database: SqlDatabase,
     readonly db: Kysely<any> = database.db,
-    private readonly inTx = false,
+    parent?: { watchers: Set<(collection: string) => void>; written: Set<string> },
   ) {
+    this.#watchers = parent?.watchers ?? new Set();
+    this.#written = parent?.written;
     const inTransaction: InTransaction = (work) =>
-      this.inTx ? work(this.db) : this.db.transaction().execute((tx) => work(tx));
+      this.#written ? work(this.db) : this.db.transaction().execute((tx) => work(tx));
+    const committed = (table: string) => {
+      if (this.#written) this.#written.add(table);
+      else this.#tell(table);
+    };
     for (const [name, spec] of Object.entries(tables)) {
-      (this as Record<string, unknown>)[name] = new SqlCollection(db, spec, inTransaction);
+      (this as Record<string, unknown>)[name] = new SqlCollection(db, spec, inTransaction, committed);
     }
   }
 
-  transaction<T>(work: (tx: Store) => Promise<T>, options: { lock?: string } = {}): Promise<T> {
+  async transaction<T>(work: (tx: Store) => Promise<T>, options: { lock?: string } = {}): Promise<T> {
     const run = async (db: Kysely<any>, store: Store) => {
       if (options.lock) await sql`select pg_advisory_xact_lock(hashtext(${options.lock}))`.execute(db);
       return work(store);
     };
-    if (this.inTx) return run(this.db, this);
-    return this.db.transaction().execute((tx) => run(tx, new SqlStore(this.engine, this.database, tx, true)));
+    if (this.#written) return run(this.db, this);
+    const written = new Set<string>();
+    const result = await this.db
+      .transaction()
+      .execute((tx) =>
+        run(tx, new SqlStore(this.engine, this.database, tx, { watchers: this.#watchers, written })),
+      );
+    for (const table of written) this.#tell(table);
+    return result;
+  }
+
+  #tell(table: string): void {
+    for (const watcher of this.#watchers) watcher(table);
   }
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
 
-  watchChanges(onChange: (collection: string) => void): Promise<() => Promise<void>> {
-    return this.database.listen(changeChannel, onChange, () => onChange('*'));
+  /**
+   * This process hears of its own writes at once, after commit; the database's NOTIFY tells every
+   * server, this one included (a second, harmless announcement here).
+   */
+  async watchChanges(onChange: (collection: string) => void): Promise<() => Promise<void>> {
+    const stopListening = await this.database.listen(changeChannel, onChange, () => onChange('*'));
+    this.#watchers.add(onChange);
+    return async () => {
+      this.#watchers.delete(onChange);
+      await stopListening();
+    };
   }
 
   close(): Promise<void> {

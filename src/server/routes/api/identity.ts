@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineMethod } from '../../connect/define-method.ts';
 import { apiPrincipalNames, type Principal } from '../../principal.ts';
+import { getIdToken } from './identity-token.ts';
 
 const subjectId = (principal: Principal): string =>
   principal.kind === 'installation_admin' ? principal.credentialId : principal.id;
@@ -15,4 +16,4 @@ export const getAuthenticatedIdentity = defineMethod({
   }),
 });
 
-export const identityMethods = [getAuthenticatedIdentity];
+export const identityMethods = [getAuthenticatedIdentity, getIdToken];
