@@ -1,9 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, engines } from '../support/databases.ts';
 import { removeDir, startEnvid } from '../support/envid-process.ts';
+
+// Each test starts real server processes; PGlite's first start alone takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
 
 const whoAmI = (url: string, token: string) =>
   fetch(`${url}/api/gitpod.v1.IdentityService/GetAuthenticatedIdentity`, {

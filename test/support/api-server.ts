@@ -21,6 +21,11 @@ export function fixtureKeys(): () => Promise<KeyMaterial> {
   return async () => keyMaterialFrom(pems[next++ % pems.length]!);
 }
 
+/** What buildServer needs besides the store and clock, for tests: a fixed issuer, a fresh master key, fixture keys. */
+export function testServerOptions(): Pick<ServerOptions, 'issuer' | 'masterKey' | 'generateKey'> {
+  return { issuer: testIssuer, masterKey: generateMasterKey().key, generateKey: fixtureKeys() };
+}
+
 export interface ApiTestServer {
   app: FastifyInstance;
   store: Store;
@@ -44,9 +49,7 @@ export async function startApiTestServer(
   const app = buildServer({
     store,
     clock,
-    issuer: testIssuer,
-    masterKey: generateMasterKey().key,
-    generateKey: fixtureKeys(),
+    ...testServerOptions(),
     ...options,
   });
   await app.ready();

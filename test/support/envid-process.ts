@@ -54,7 +54,7 @@ export async function startEnvid(options: StartOptions = {}): Promise<EnvidProce
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     void exited.then((code) => reject(new Error(`envid exited with ${code} before listening:\n${output}`)));
-    setTimeout(() => reject(new Error(`envid did not start in 30 s:\n${output}`)), 30_000).unref();
+    setTimeout(() => reject(new Error(`envid did not start in 90 s:\n${output}`)), 90_000).unref();
   });
   return {
     url,

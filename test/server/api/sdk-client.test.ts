@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.ts';
 import { buildServer } from '../../../src/server/build-server.ts';
 import type { Store } from '../../../src/store/store.ts';
+import { testServerOptions } from '../../support/api-server.ts';
 import { engines, openTestStore } from '../../support/databases.ts';
 import { createOrganizationFixture, type OrganizationFixture } from '../../support/org-fixtures.ts';
 
@@ -20,7 +21,7 @@ describe.each(engines)('@gitpod/sdk against envid on %s', (engine) => {
     ({ store, dispose } = await openTestStore(engine));
     const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
     org = await createOrganizationFixture(store, clock);
-    app = buildServer({ store, clock });
+    app = buildServer({ store, clock, ...testServerOptions() });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     baseURL = `${address}/api`;
   });
