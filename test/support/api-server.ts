@@ -18,7 +18,13 @@ export function fixtureKeys(): () => Promise<KeyMaterial> {
     readFileSync(join(import.meta.dirname, `../fixtures/signing-key-${n}.pem`), 'utf8'),
   );
   let next = 0;
-  return async () => keyMaterialFrom(pems[next++ % pems.length]!);
+  return async () => {
+    const pem = pems[next++];
+    // Handing a fixture out twice would give two keys one kid: tests that rotate more generate real keys.
+    if (!pem)
+      throw new Error('both fixture keys are used; pass generateKey: undefined to generate real ones');
+    return keyMaterialFrom(pem);
+  };
 }
 
 /** What buildServer needs besides the store and clock, for tests: a fixed issuer, a fresh master key, fixture keys. */

@@ -8,6 +8,7 @@ import { projectMethods } from './projects.ts';
 import { runnerMethods } from './runners.ts';
 import { serviceAccountTokenMethods } from './service-account-tokens.ts';
 import { serviceAccountMethods } from './service-accounts.ts';
+import { signingKeyMethods } from './signing-keys.ts';
 import { userMethods } from './users.ts';
 
 /** Every Connect method the API serves. */
@@ -16,6 +17,7 @@ export const apiMethods: MethodDefinition[] = [
   ...projectMethods,
   ...runnerMethods,
   ...environmentMethods,
+  ...signingKeyMethods,
   ...organizationMethods,
   ...memberMethods,
   ...userMethods,
