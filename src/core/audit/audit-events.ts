@@ -51,6 +51,8 @@ export function oidcConfigUpdatedEvent(
     after: OidcConfig;
     /** How many principals' `sub` the change alters (the caller confirmed when > 0). */
     subChanges: number;
+    /** Whether the request carried `confirmSubChange: true`. */
+    subChangeConfirmed?: boolean;
   },
 ): AuditEvent {
   return {
@@ -58,7 +60,12 @@ export function oidcConfigUpdatedEvent(
     kind: 'oidc_config.updated',
     organizationId: base.organizationId,
     ...actorFields(base.actor),
-    details: { before: base.before, after: base.after, subChanges: base.subChanges },
+    details: {
+      before: base.before,
+      after: base.after,
+      subChanges: base.subChanges,
+      ...(base.subChangeConfirmed !== undefined ? { subChangeConfirmed: base.subChangeConfirmed } : {}),
+    },
     createdAt: base.now,
   };
 }

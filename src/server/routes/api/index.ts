@@ -1,6 +1,8 @@
 import type { MethodDefinition } from '../../connect/define-method.ts';
+import { auditMethods } from './audit-events.ts';
 import { environmentMethods } from './environments.ts';
 import { identityMethods } from './identity.ts';
+import { oidcConfigMethods } from './oidc-config.ts';
 import { memberMethods } from './organization-members.ts';
 import { organizationMethods } from './organizations.ts';
 import { personalAccessTokenMethods } from './personal-access-tokens.ts';
@@ -19,6 +21,8 @@ export const apiMethods: MethodDefinition[] = [
   ...environmentMethods,
   ...signingKeyMethods,
   ...organizationMethods,
+  ...oidcConfigMethods,
+  ...auditMethods,
   ...memberMethods,
   ...userMethods,
   ...personalAccessTokenMethods,

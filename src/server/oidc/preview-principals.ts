@@ -1,0 +1,99 @@
+import { previewToken } from '../../core/tokens/preview-token.ts';
+import type { TokenSubject, TokenSubjectKind } from '../../core/tokens/token-subject.ts';
+import type { OidcConfig } from '../../store/records.ts';
+
+const kinds: TokenSubjectKind[] = ['user', 'service_account', 'runner', 'environment'];
+
+/** Fixed, obviously made-up IDs for synthetic examples (never a real record's). */
+const exampleIds = {
+  user: '00000000-0000-4000-8000-000000000001',
+  serviceAccount: '00000000-0000-4000-8000-000000000002',
+  runner: '00000000-0000-4000-8000-000000000003',
+  project: '00000000-0000-4000-8000-000000000004',
+  environment: '00000000-0000-4000-8000-000000000005',
+};
+const exampleTime = new Date(0);
+
+/** A made-up principal of `kind` in the organization, for kinds the organization has none of yet. */
+export function syntheticSubject(organizationId: string, kind: TokenSubjectKind): TokenSubject {
+  const user = {
+    id: exampleIds.user,
+    email: 'example.user@example.com',
+    name: 'Example User',
+    createdAt: exampleTime,
+  };
+  const runner = { id: exampleIds.runner, organizationId, name: 'example-runner', createdAt: exampleTime };
+  switch (kind) {
+    case 'user':
+      return { kind, organizationId, user };
+    case 'service_account':
+      return {
+        kind,
+        serviceAccount: {
+          id: exampleIds.serviceAccount,
+          organizationId,
+          name: 'example-bot',
+          createdAt: exampleTime,
+        },
+      };
+    case 'runner':
+      return { kind, runner };
+    case 'environment': {
+      const initializers = [
+        {
+          git: { remoteUri: 'https://github.com/example/repo.git' },
+          contextUrl: 'https://github.com/example/repo',
+        },
+      ];
+      return {
+        kind,
+        organizationId,
+        project: {
+          id: exampleIds.project,
+          organizationId,
+          name: 'example',
+          initializers,
+          createdAt: exampleTime,
+        },
+        environment: {
+          id: exampleIds.environment,
+          organizationId,
+          projectId: exampleIds.project,
+          runnerId: runner.id,
+          creatorId: user.id,
+          creatorPrincipal: 'user',
+          initializers,
+          status: 'running',
+          createdAt: exampleTime,
+        },
+        creator: { principal: 'user', user },
+      };
+    }
+  }
+}
+
+/**
+ * For each principal kind, what a token would say under `config`: a real principal of the organization
+ * when it has one (for environments, preferably one in a project, whose sub has the most keys), else a
+ * synthetic example marked `example: "synthetic"`.
+ */
+export function previewPrincipalKinds(
+  organizationId: string,
+  subjects: readonly TokenSubject[],
+  config: OidcConfig,
+) {
+  return kinds.map((kind) => {
+    const ofKind = subjects.filter((subject) => subject.kind === kind);
+    const real =
+      ofKind.find((subject) => subject.kind === 'environment' && subject.project !== undefined) ?? ofKind[0];
+    const subject = real ?? syntheticSubject(organizationId, kind);
+    const preview = previewToken(subject, config);
+    return {
+      principal: kind,
+      example: real ? 'existing' : 'synthetic',
+      id: preview.id,
+      sub: preview.sub,
+      claims: preview.claims,
+    };
+  });
+}
