@@ -21,3 +21,9 @@ export const apiPrincipalNames = {
   runner: 'PRINCIPAL_RUNNER',
   environment: 'PRINCIPAL_ENVIRONMENT',
 } as const;
+
+/** The audit log's name for whoever made a request. */
+export const auditActor = (principal: Principal): { kind: Principal['kind']; id: string } => ({
+  kind: principal.kind,
+  id: principal.kind === 'installation_admin' ? principal.credentialId : principal.id,
+});

@@ -15,7 +15,7 @@ async function call(server: EnvidProcess, method: string, body: unknown = {}) {
 }
 
 describe.skipIf(!engines.includes('postgres'))('two servers on one PostgreSQL', () => {
-  const cleanups: (() => Promise<unknown> | void)[] = [];
+  const cleanups: (() => unknown)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });

@@ -71,7 +71,7 @@ describe.each(engines)('SigningKeyService on %s', (engine) => {
     expect(events.items).toHaveLength(1);
     expect(events.items[0]).toMatchObject({
       actorKind: 'installation_admin',
-      details: { reason: 'revoked' },
+      details: { kid: expect.any(String) },
     });
   });
 

@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
 import type { AuditEvent } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
-import type { TokenAuditLog, TokenIssuedEvent } from './audit-log.ts';
+import type { TokenAuditLog } from './audit-log.ts';
 import { BatchWriter } from './batch-writer.ts';
 
 /**
@@ -19,17 +19,8 @@ export class StoreAuditLog implements TokenAuditLog {
     this.#writer = new BatchWriter((events) => store.auditEvents.insertMany(events));
   }
 
-  recordTokenIssued(event: TokenIssuedEvent): Promise<void> {
-    const { jti, audiences, sub, iat, exp, clientAddress } = event;
-    return this.#writer.write({
-      id: newId(),
-      kind: 'token.issued',
-      organizationId: event.organizationId,
-      principalKind: event.principalKind,
-      principalId: event.principalId,
-      details: { jti, audiences, sub, iat, exp, clientAddress },
-      createdAt: this.clock.now(),
-    });
+  recordTokenIssued(event: AuditEvent): Promise<void> {
+    return this.#writer.write(event);
   }
 
   /** Any other event (configuration changes, key events): written at once, not batched. */

@@ -1,3 +1,4 @@
+import { keyRotationEvents } from '../../core/audit/audit-events.ts';
 import type { Clock } from '../../core/clock.ts';
 import { ApiError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -17,10 +18,10 @@ import {
 } from '../../core/keys/plan-rotation.ts';
 import { defaultRotationPolicy, type RotationPolicy } from '../../core/keys/rotation-policy.ts';
 import { prepareSigningKey, type TokenSigningKey } from '../../core/tokens/token-signer.ts';
-import type { AuditEvent, AuditEventKind, SigningKey } from '../../store/records.ts';
+import type { SigningKey } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
-import type { Principal } from '../principal.ts';
+import { auditActor, type Principal } from '../principal.ts';
 import { etagOf } from '../routes/oidc.ts';
 import type { KeySet, PublishedJwks } from '../tokens/key-set.ts';
 
@@ -120,7 +121,13 @@ export class KeyManager implements KeySet {
         const retiredFirst = [...applied.updated].sort((a, b) => stateOrder[a.state] - stateOrder[b.state]);
         for (const key of retiredFirst) await tx.signingKeys.update(key.id, () => key);
         if (applied.inserted.length > 0) await tx.signingKeys.insertMany(applied.inserted);
-        await tx.auditEvents.insertMany(keyEvents(plan.decisions, applied.inserted, actor, now));
+        await tx.auditEvents.insertMany(
+          keyRotationEvents(
+            plan.decisions,
+            applied.inserted.map((key) => key.id),
+            { now, newId, ...(actor ? { actor: auditActor(actor) } : {}) },
+          ),
+        );
         return plan.decisions;
       },
       { lock: lockName },
@@ -173,42 +180,6 @@ export class KeyManager implements KeySet {
       createdAt: now,
     };
   }
-}
-
-const newStates = { promote: 'current', retire: 'retired' } as const;
-
-/** The audit records of one rotation: who (absent: the server's own schedule), which key, why. */
-function keyEvents(
-  decisions: RotationDecision[],
-  inserted: SigningKey[],
-  actor: Principal | undefined,
-  now: Date,
-): AuditEvent[] {
-  const who = actor
-    ? { actorKind: actor.kind, actorId: actor.kind === 'installation_admin' ? actor.credentialId : actor.id }
-    : {};
-  const event = (kind: AuditEventKind, details: Record<string, unknown>): AuditEvent => ({
-    id: newId(),
-    kind,
-    ...who,
-    details,
-    createdAt: now,
-  });
-  const creates = decisions.filter((d) => d.action === 'create');
-  return [
-    ...inserted.map((key, i) =>
-      event('key.created', { kid: key.id, state: key.state, reason: creates[i]?.reason }),
-    ),
-    ...decisions.flatMap((d) => {
-      if (d.action === 'create') return [];
-      if (d.action === 'remove') {
-        return [
-          event(d.reason === 'revoked' ? 'key.revoked' : 'key.removed', { kid: d.kid, reason: d.reason }),
-        ];
-      }
-      return [event('key.rotated', { kid: d.kid, state: newStates[d.action], reason: d.reason })];
-    }),
-  ];
 }
 
 function published(keys: readonly Pick<SigningKey, 'state' | 'publicJwk'>[]): PublishedJwks {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { tokenIssuedEvent } from '../../../core/audit/audit-events.ts';
 import { invalidArgument, permissionDenied } from '../../../core/errors.ts';
 import { issueToken } from '../../../core/tokens/issue-token.ts';
-import { subjectId } from '../../../core/tokens/token-subject.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 
 /** `lifetime` as protobuf JSON writes a Duration ("900s"), or a whole number of seconds. */
@@ -32,27 +32,20 @@ export const getIdToken = defineMethod({
       );
     }
     const { subject, oidcConfig } = await tokens.subjects.load(principal);
+    const now = clock.now();
     const issued = issueToken({
       issuer: tokens.issuer(),
       audiences: input.audience,
       ...(input.lifetime !== undefined ? { lifetimeSeconds: input.lifetime } : {}),
-      now: clock.now(),
+      now,
       jti: randomUUID(),
       subject,
       oidcConfig,
       key: tokens.keys.signingKey(),
     });
-    await tokens.audit.recordTokenIssued({
-      jti: issued.claims.jti,
-      principalKind: principal.kind,
-      principalId: subjectId(subject),
-      organizationId: principal.organizationId,
-      audiences: issued.audiences,
-      sub: issued.claims.sub,
-      iat: issued.claims.iat,
-      exp: issued.claims.exp,
-      clientAddress: request.ip,
-    });
+    await tokens.audit.recordTokenIssued(
+      tokenIssuedEvent({ id: randomUUID(), now, subject, issued, clientAddress: request.ip }),
+    );
     return { token: issued.token };
   },
 });
