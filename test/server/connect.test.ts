@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSecret } from '../../src/core/credentials.ts';
 import { type ApiTestServer, startApiTestServer } from '../support/api-server.ts';
 
@@ -89,5 +89,48 @@ describe('Connect plumbing', () => {
     expect(good.headers['x-request-id']).toBe('abc-123');
     const odd = await server.app.inject({ url: '/healthz', headers: { 'x-request-id': 'a b\nc' } });
     expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('operating basics', () => {
+  it('answers 503 on /readyz while the database is unreachable', async () => {
+    const server = await startApiTestServer();
+    try {
+      const ping = vi.spyOn(server.store, 'ping').mockRejectedValue(new Error('connection refused'));
+      const response = await server.app.inject('/readyz');
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ status: 'unavailable', message: 'the database is unreachable' });
+      ping.mockRestore();
+      expect((await server.app.inject('/readyz')).statusCode).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('logs each request with its request ID and never a credential', async () => {
+    const lines: string[] = [];
+    const stream = { write: (line: string) => lines.push(line) };
+    const server = await startApiTestServer('pglite', { logger: { level: 'info', stream } });
+    try {
+      const secret = generateSecret('user');
+      await server.app.inject({
+        method: 'POST',
+        url: '/api/gitpod.v1.IdentityService/GetAuthenticatedIdentity',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${secret}`,
+          'x-request-id': 'req-42',
+        },
+        payload: '{}',
+      });
+      await server.call('IdentityService/GetAuthenticatedIdentity', {}, server.adminToken);
+      const log = lines.join('');
+      expect(log).toContain('"reqId":"req-42"');
+      expect(log).not.toContain(secret);
+      expect(log).not.toContain(server.adminToken);
+      expect(log).not.toMatch(/envid_(adm|pat)_/);
+    } finally {
+      await server.close();
+    }
   });
 });
