@@ -73,6 +73,8 @@ describe.each(engines)('AuditService/ListAuditEvents on %s', (engine) => {
       kind: 'token.issued',
       organizationId: a.organization.id,
       principal: { principal: 'PRINCIPAL_ENVIRONMENT', id: a.environment.environment.id },
+      // The principal asked for its own token: it is also the actor.
+      actor: { principal: 'PRINCIPAL_ENVIRONMENT', id: a.environment.environment.id },
       details: {
         jti: expect.any(String),
         audiences: ['vault'],
