@@ -25,14 +25,6 @@ export class ChangeFeed {
     this.#emit('*');
   }
 
-  /**
-   * Tells this server's caches about a write it has just committed, at once: the database's own
-   * announcement arrives a moment later, and a request in between must not see the old state.
-   */
-  announce(collection: string): void {
-    this.#emit(collection);
-  }
-
   onChange(listener: (collection: string) => void): void {
     this.#listeners.add(listener);
   }

@@ -89,7 +89,7 @@ function transition(method: 'StartEnvironment' | 'StopEnvironment', status: 'run
     service: 'EnvironmentService',
     method,
     input: z.object({ environmentId: uuid() }),
-    handler: async (input, { store, principal, changes }) => {
+    handler: async (input, { store, principal }) => {
       const environment = await findManagedEnvironment(store, principal, input.environmentId);
       await store.environments.update(environment.id, (current) => {
         if (current.status === 'deleted') {
@@ -98,7 +98,6 @@ function transition(method: 'StartEnvironment' | 'StopEnvironment', status: 'run
         return { ...current, status };
       });
       // A stopped environment's token is refused from the next request on, even if cached.
-      changes.announce('environments');
       return {};
     },
   });
@@ -111,10 +110,9 @@ export const deleteEnvironment = defineMethod({
   service: 'EnvironmentService',
   method: 'DeleteEnvironment',
   input: z.object({ environmentId: uuid(), force: z.boolean().optional() }),
-  handler: async (input, { store, clock, principal, changes }) => {
+  handler: async (input, { store, clock, principal }) => {
     const environment = await findManagedEnvironment(store, principal, input.environmentId);
     await markEnvironmentDeleted(store, clock, environment.id);
-    changes.announce('environments');
     return {};
   },
 });

@@ -78,7 +78,7 @@ export const updateOidcConfig = defineMethod({
     oidcConfig: oidcConfigInput,
     confirmSubChange: z.boolean().optional(),
   }),
-  handler: async (input, { store, changes, principal, clock }) => {
+  handler: async (input, { store, principal, clock }) => {
     // Validate before any lookup so that a bad request writes nothing and says what is allowed.
     const next = parseOidcConfig(input.oidcConfig);
     await findAdministeredOrganization(store, principal, input.organizationId);
@@ -114,7 +114,6 @@ export const updateOidcConfig = defineMethod({
       return { subjects };
     });
     // Token subjects cache the configuration: forget it now, before the database's own announcement.
-    changes.announce('organizations');
     return {
       oidcConfig: oidcConfigToMessage(next),
       warnings: computeOidcConfigWarnings(next, subjects).map(warningToApi),

@@ -133,12 +133,11 @@ export const setRole = defineMethod({
   service: 'OrganizationService',
   method: 'SetRole',
   input: z.object({ organizationId: uuid(), userId: uuid(), role: roleInput() }),
-  handler: async (input, { store, changes, principal }) => {
+  handler: async (input, { store, principal }) => {
     const target = { organizationId: input.organizationId, userId: input.userId };
     await changeMember(store, principal, target, input.role, async (tx, membership) => {
       await tx.memberships.update(membership.id, (current) => ({ ...current, role: input.role }));
     });
-    changes.announce('memberships'); // the role is part of a cached principal
     return {};
   },
 });
@@ -147,7 +146,7 @@ export const removeMember = defineMethod({
   service: 'OrganizationService',
   method: 'RemoveMember',
   input: z.object({ organizationId: uuid(), userId: uuid() }),
-  handler: async (input, { store, clock, changes, principal }) => {
+  handler: async (input, { store, clock, principal }) => {
     const target = { organizationId: input.organizationId, userId: input.userId };
     await changeMember(store, principal, target, undefined, async (tx, membership) => {
       await tx.memberships.delete(membership.id);
@@ -158,7 +157,6 @@ export const removeMember = defineMethod({
         organizationId: target.organizationId,
       });
     });
-    changes.announce('memberships');
     return {};
   },
 });

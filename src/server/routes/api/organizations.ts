@@ -91,7 +91,7 @@ export const deleteOrganization = defineMethod({
   service: 'OrganizationService',
   method: 'DeleteOrganization',
   input: z.object({ organizationId: uuid() }),
-  handler: async (input, { store, changes, principal }) => {
+  handler: async (input, { store, principal }) => {
     // Refused before any lookup, so the answer says nothing about the ID.
     assertInstallationAdmin(principal, 'delete organizations');
     if (!(await store.organizations.find(input.organizationId))) {
@@ -99,7 +99,6 @@ export const deleteOrganization = defineMethod({
     }
     // Memberships, service accounts, runners, projects, environments and credentials go with it.
     await store.organizations.delete(input.organizationId);
-    changes.announce('organizations');
     return {};
   },
 });

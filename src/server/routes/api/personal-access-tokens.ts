@@ -142,11 +142,10 @@ export const deletePersonalAccessToken = defineMethod({
   service: 'UserService',
   method: 'DeletePersonalAccessToken',
   input: z.object({ personalAccessTokenId: uuid() }),
-  handler: async (input, { store, clock, changes, principal }) => {
+  handler: async (input, { store, clock, principal }) => {
     const credential = await findVisibleToken(store, principal, input.personalAccessTokenId);
     // Kept as revoked rather than erased, so the record of what existed survives.
     await revokeCredential(store, clock, credential.id);
-    changes.announce('credentials');
     return {};
   },
 });

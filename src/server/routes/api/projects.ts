@@ -112,7 +112,7 @@ export const deleteProject = defineMethod({
     /** envid extension: also delete the project's environments that are not deleted yet. */
     force: z.boolean().optional(),
   }),
-  handler: async (input, { store, clock, principal, changes }) => {
+  handler: async (input, { store, clock, principal }) => {
     const project = await findVisibleProject(store, principal, input.projectId);
     assertCanAdminister(principal, project.organizationId, notFound('project', project.id));
     await store.transaction(async (tx) => {
@@ -128,7 +128,6 @@ export const deleteProject = defineMethod({
       for (const environment of live) await markEnvironmentDeleted(tx, clock, environment.id);
       await tx.projects.delete(project.id);
     });
-    changes.announce('projects');
     return {};
   },
 });

@@ -107,7 +107,7 @@ export const deleteRunner = defineMethod({
     /** Also delete the runner's environments that are not deleted yet. */
     force: z.boolean().optional(),
   }),
-  handler: async (input, { store, clock, principal, changes }) => {
+  handler: async (input, { store, clock, principal }) => {
     const runner = await findManagedRunner(store, principal, input.runnerId);
     await store.transaction(async (tx) => {
       const live = await liveEnvironments(tx, { runnerId: runner.id });
@@ -126,7 +126,6 @@ export const deleteRunner = defineMethod({
       // The runner's environment records go with it (the store cascades).
       await tx.runners.delete(runner.id);
     });
-    changes.announce('runners');
     return {};
   },
 });
@@ -168,14 +167,13 @@ export const revokeRunnerToken = defineMethod({
   service: 'RunnerService',
   method: 'RevokeRunnerToken',
   input: z.object({ runnerId: uuid(), tokenId: uuid() }),
-  handler: async (input, { store, clock, principal, changes }) => {
+  handler: async (input, { store, clock, principal }) => {
     const runner = await findManagedRunner(store, principal, input.runnerId);
     const credential = await store.credentials.find(input.tokenId);
     if (credential?.principalKind !== 'runner' || credential.principalId !== runner.id) {
       throw notFound('runner token', input.tokenId);
     }
     const revoked = await revokeCredential(store, clock, credential.id);
-    changes.announce('credentials');
     return { token: credentialToApi(revoked) };
   },
 });

@@ -67,13 +67,12 @@ export const revokeServiceAccountToken = defineMethod({
   service: 'ServiceAccountService',
   method: 'RevokeServiceAccountToken',
   input: z.object({ serviceAccountTokenId: uuid() }),
-  handler: async (input, { store, clock, changes, principal }) => {
+  handler: async (input, { store, clock, principal }) => {
     const credential = await findVisibleToken(store, principal, input.serviceAccountTokenId);
     if (!canAdministerOrganization(principal, credential.organizationId!)) {
       throw permissionDenied('only an admin of the organization may revoke service account tokens');
     }
     await revokeCredential(store, clock, credential.id);
-    changes.announce('credentials');
     return {};
   },
 });

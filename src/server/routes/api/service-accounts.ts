@@ -113,7 +113,7 @@ export const deleteServiceAccount = defineMethod({
   service: 'ServiceAccountService',
   method: 'DeleteServiceAccount',
   input: z.object({ serviceAccountId: uuid() }),
-  handler: async (input, { store, clock, changes, principal }) => {
+  handler: async (input, { store, clock, principal }) => {
     const serviceAccount = await findManagedServiceAccount(store, principal, input.serviceAccountId);
     await store.transaction(async (tx) => {
       await revokePrincipalCredentials(tx, clock, {
@@ -122,7 +122,6 @@ export const deleteServiceAccount = defineMethod({
       });
       await tx.serviceAccounts.delete(serviceAccount.id);
     });
-    changes.announce('service_accounts');
     return {};
   },
 });

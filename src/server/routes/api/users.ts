@@ -106,7 +106,7 @@ export const deleteUser = defineMethod({
   service: 'UserService',
   method: 'DeleteUser',
   input: z.object({ userId: uuid() }),
-  handler: async (input, { store, clock, changes, principal }) => {
+  handler: async (input, { store, clock, principal }) => {
     // Refused before any lookup, so the answer says nothing about the ID.
     assertInstallationAdmin(principal, 'delete users');
     await store.transaction(async (tx) => {
@@ -114,7 +114,6 @@ export const deleteUser = defineMethod({
       await revokePrincipalCredentials(tx, clock, { principalKind: 'user', principalId: input.userId });
       await tx.users.delete(input.userId); // its memberships go with it
     });
-    changes.announce('users');
     return {};
   },
 });
