@@ -1,11 +1,50 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { registerHelpCommand } from './commands/help.ts';
+import { registerIdpCommands } from './commands/idp.ts';
+import { registerLoginCommands } from './commands/login.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
 
-/** The `envid` command. Each command's module imports what it needs lazily. */
+/**
+ * The `envid` command. Each command's module imports what it needs lazily: `envid idp token` must not
+ * load the server, the database or cloud SDKs (test/cli/module-graph.test.ts checks it).
+ */
 const program = new Command('envid')
-  .description('envid: an OpenID Connect identity provider for development environments')
-  .showHelpAfterError();
+  .description(
+    'envid: an OpenID Connect identity provider for development environments. ' +
+      'Commands talking to a server take --host/--token, else ENVID_HOST/ENVID_TOKEN, else the saved `envid login`.',
+  )
+  .showHelpAfterError('(add --help for usage and examples)')
+  // Commander's errors become usage errors (exit 2) in the handler below instead of exiting 1.
+  .exitOverride();
 
 registerServeCommand(program);
+registerLoginCommands(program);
+registerIdpCommands(program);
+registerHelpCommand(program);
+program.addHelpText(
+  'after',
+  '\nExamples:\n  envid idp token --audience sts.amazonaws.com\n  envid help exit-codes\n',
+);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeOf(error);
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander printed its message (or the help) already.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`envid: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const detail = process.env['ENVID_DEBUG'] ? (error as Error)?.stack : (error as Error)?.message;
+  process.stderr.write(
+    `envid: unexpected error: ${detail ?? String(error)} (ENVID_DEBUG=1 shows the stack)\n`,
+  );
+  return ExitCode.serverError;
+}

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type ServeFlags, serveSettings } from '../../server/config.ts';
+import { type ServeFlags, serveSettings } from '../../server/serve-settings.ts';
 
 export function registerServeCommand(program: Command): void {
   const command = program

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { credentialsPath } from './config-paths.ts';
+import { readCredentialsFile } from './credentials-file.ts';
+import { type Connection, type ConnectionFlags, resolveConnection } from './resolve-connection.ts';
+
+/** Adds `--host` and `--token` to a command that talks to a server. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--host <url>', 'envid server URL (env ENVID_HOST; else the saved login)')
+    .option('--token <token>', 'credential (env ENVID_TOKEN; else the saved login)');
+}
+
+/** Host and credential from flags, environment, then the saved login. */
+export async function loadConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<Connection> {
+  const needsFile =
+    (flags.token ?? env['ENVID_TOKEN']) === undefined || (flags.host ?? env['ENVID_HOST']) === undefined;
+  const saved = needsFile ? await readCredentialsFile(env) : undefined;
+  return resolveConnection(flags, env, saved, credentialsPath(env));
+}

@@ -1,0 +1,94 @@
+import type { Connection } from '../config/resolve-connection.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { writeFileAtomic } from '../write-file-atomic.ts';
+import { decodeJwt } from './decode-jwt.ts';
+import { refreshDelayMs, retryDelayMs } from './refresh-schedule.ts';
+import { requestIdToken } from './request-token.ts';
+import type { TokenOptions } from './token-options.ts';
+
+export interface RunContext {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** `envid idp token`: prints the token, or writes it to a file and optionally keeps it fresh. */
+export async function runIdpToken(
+  connection: Connection,
+  options: TokenOptions,
+  context: RunContext,
+): Promise<void> {
+  const fetchToken = () => requestIdToken(connection, options.audiences, options.lifetimeSeconds);
+  const { output } = options;
+  if (output.kind === 'stdout') {
+    const token = await fetchToken();
+    context.stdout.write(output.decode ? `${JSON.stringify(decodeJwt(token), null, 2)}\n` : `${token}\n`);
+    return;
+  }
+  // The file holds the JWT alone, without a newline, as AWS_WEB_IDENTITY_TOKEN_FILE readers expect.
+  const token = await fetchToken();
+  await writeFileAtomic(output.path, token, 0o600);
+  if (!output.refresh) return;
+  if (output.background) {
+    const { startBackgroundRefresher } = await import('./background-refresher.ts');
+    const pid = await startBackgroundRefresher(output.pidFile, output.logFile, context.env);
+    context.stderr.write(
+      `envid: renewing ${output.path} in the background (pid ${pid}, pid file ${output.pidFile}, log ${output.logFile})\n`,
+    );
+    return;
+  }
+  try {
+    await refreshUntilSignalled(token, output.path, fetchToken, context);
+  } finally {
+    if (context.env['ENVID_CLI_PID_FILE']) {
+      const { removeOwnPidFile } = await import('./background-refresher.ts');
+      await removeOwnPidFile(context.env);
+    }
+  }
+}
+
+/** Renews the token file at 2/3 of each token's lifetime until SIGTERM or SIGINT; then resolves. */
+async function refreshUntilSignalled(
+  first: string,
+  path: string,
+  fetchToken: () => Promise<string>,
+  context: RunContext,
+): Promise<void> {
+  let current = decodeJwt(first);
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    const schedule = (delayMs: number) => {
+      timer = setTimeout(renew, delayMs);
+    };
+    const renew = async () => {
+      try {
+        const token = await fetchToken();
+        await writeFileAtomic(path, token, 0o600);
+        current = decodeJwt(token);
+        schedule(refreshDelayMs(current, Date.now(), context.env));
+      } catch (error) {
+        // A refused credential (e.g. the environment was stopped) will not recover: stop with its code.
+        if (
+          error instanceof CliError &&
+          error.exitCode !== ExitCode.unreachable &&
+          error.exitCode !== ExitCode.serverError
+        ) {
+          stop();
+          reject(error);
+          return;
+        }
+        context.stderr.write(`envid: renewing ${path} failed, retrying: ${(error as Error).message}\n`);
+        schedule(retryDelayMs(current, Date.now(), context.env));
+      }
+    };
+    schedule(refreshDelayMs(current, Date.now(), context.env));
+  });
+}

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes `content` to `path` so that a reader sees the old file or the whole new one, never a part:
+ * a temporary file in the same directory (same file system, so rename is atomic), created with
+ * `mode`, flushed, then renamed over `path`.
+ */
+export async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'wx', mode);
+  let written = false;
+  try {
+    await handle.writeFile(content);
+    // The umask may have narrowed `mode`; make it exact.
+    await handle.chmod(mode);
+    await handle.sync();
+    written = true;
+  } finally {
+    await handle.close();
+    if (!written) await rm(temporary, { force: true });
+  }
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}

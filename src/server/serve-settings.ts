@@ -1,0 +1,62 @@
+// Pure data, without zod: the CLI's entry point imports it to register `serve`'s flags.
+/** Every server setting: its flag, its environment variable and its default. */
+export const serveSettings = [
+  {
+    key: 'port',
+    flag: '--port',
+    value: 'port',
+    env: 'ENVID_PORT',
+    description: 'TCP port; 0 picks a free one [8080]',
+  },
+  {
+    key: 'host',
+    flag: '--host',
+    value: 'address',
+    env: 'ENVID_LISTEN_HOST',
+    description: 'address to listen on [127.0.0.1]',
+  },
+  {
+    key: 'dataDir',
+    flag: '--data-dir',
+    value: 'path',
+    env: 'ENVID_DATA_DIR',
+    description: 'data directory (embedded database, key file, bootstrap token) [./.envid]',
+  },
+  {
+    key: 'databaseUrl',
+    flag: '--database-url',
+    value: 'url',
+    env: 'ENVID_DATABASE_URL',
+    description: 'PostgreSQL URL; the embedded database is used when absent',
+  },
+  {
+    key: 'issuer',
+    flag: '--issuer',
+    value: 'url',
+    env: 'ENVID_ISSUER',
+    description: 'issuer URL, exactly as relying parties see it (https in production) [http://<host>:<port>]',
+  },
+  {
+    key: 'keyBits',
+    flag: '--key-bits',
+    value: 'bits',
+    env: 'ENVID_KEY_BITS',
+    description: 'RSA modulus size of new signing keys, 2048 or more [2048]',
+  },
+  {
+    key: 'keyRotationDays',
+    flag: '--key-rotation-days',
+    value: 'days',
+    env: 'ENVID_KEY_ROTATION_DAYS',
+    description: 'how long a signing key signs before the next takes over [30]',
+  },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    value: 'level',
+    env: 'ENVID_LOG_LEVEL',
+    description: 'fatal, error, warn, info, debug or trace [info]',
+  },
+] as const;
+
+export type ServeFlags = Partial<Record<(typeof serveSettings)[number]['key'], string>>;

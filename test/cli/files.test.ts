@@ -1,0 +1,79 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { credentialsPath } from '../../src/cli/config/config-paths.ts';
+import {
+  deleteCredentialsFile,
+  readCredentialsFile,
+  writeCredentialsFile,
+} from '../../src/cli/config/credentials-file.ts';
+import { decodeJwt } from '../../src/cli/idp/decode-jwt.ts';
+import { refreshDelayMs, retryDelayMs } from '../../src/cli/idp/refresh-schedule.ts';
+import { writeFileAtomic } from '../../src/cli/write-file-atomic.ts';
+import { removeDir } from '../support/envid-process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'envid-cli-files-'));
+afterAll(() => removeDir(dir));
+
+describe('writeFileAtomic', () => {
+  it('replaces the file whole with the given mode and leaves no temporary file', async () => {
+    const path = join(dir, 'token');
+    writeFileSync(path, 'old', { mode: 0o644 });
+    await writeFileAtomic(path, 'new-content', 0o600);
+    expect(readFileSync(path, 'utf8')).toBe('new-content');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['token']);
+  });
+
+  it('leaves the old file alone when the directory does not exist', async () => {
+    await expect(writeFileAtomic(join(dir, 'missing', 'token'), 'x', 0o600)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('the credentials file', () => {
+  const env = { HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'xdg') };
+
+  it('is written with mode 0600 in a 0700 directory, read back and deleted', async () => {
+    expect(await readCredentialsFile(env)).toBeUndefined();
+    const path = await writeCredentialsFile(env, { host: 'http://h:1', token: 't' });
+    expect(path).toBe(join(dir, 'xdg', 'envid', 'credentials.json'));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'xdg', 'envid')).mode & 0o777).toBe(0o700);
+    expect(await readCredentialsFile(env)).toEqual({ host: 'http://h:1', token: 't' });
+    expect(await deleteCredentialsFile(env)).toBe(true);
+    expect(await deleteCredentialsFile(env)).toBe(false);
+  });
+
+  it('reports a malformed file as a usage error naming it', async () => {
+    await writeCredentialsFile(env, { host: 'h', token: 't' });
+    writeFileSync(credentialsPath(env), '{"host": 1}');
+    await expect(readCredentialsFile(env)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('credentials.json'),
+    });
+  });
+});
+
+describe('decoding and the refresh schedule', () => {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const token = `${part({ alg: 'RS256', kid: 'k' })}.${part({ iat: 1000, exp: 1060, aud: 'a' })}.sig`;
+
+  it('decodes header and claims', () => {
+    expect(decodeJwt(token)).toEqual({
+      Header: { alg: 'RS256', kid: 'k' },
+      Claims: { iat: 1000, exp: 1060, aud: 'a' },
+    });
+    expect(() => decodeJwt('nope')).toThrow(/not a JWT/);
+  });
+
+  it('renews at 2/3 of the lifetime, never sooner than 1 s, and scales for tests', () => {
+    const decoded = decodeJwt(token);
+    expect(refreshDelayMs(decoded, 1_000_000, {})).toBe(40_000);
+    expect(refreshDelayMs(decoded, 1_010_000, {})).toBe(30_000);
+    expect(refreshDelayMs(decoded, 1_059_000, {})).toBe(1000);
+    expect(refreshDelayMs(decoded, 1_000_000, { ENVID_CLI_TEST_TIME_SCALE: '100' })).toBe(400);
+    expect(retryDelayMs(decoded, 1_040_000, {})).toBe(5000);
+    expect(retryDelayMs(decoded, 1_000_000, {})).toBe(15_000);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from '../../src/cli/duration.ts';
+import { CliError } from '../../src/cli/exit-codes.ts';
+import { parseTokenOptions } from '../../src/cli/idp/token-options.ts';
+
+function usageMessage(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(2);
+    return (error as Error).message;
+  }
+  throw new Error('expected a usage error');
+}
+
+describe('envid idp token flags', () => {
+  it('needs an audience and names --audience when it is missing', () => {
+    expect(usageMessage(() => parseTokenOptions({}))).toMatch(/missing --audience/);
+    expect(usageMessage(() => parseTokenOptions({ audience: [] }))).toMatch(/--audience/);
+    expect(usageMessage(() => parseTokenOptions({ audience: ['a b'] }))).toMatch(/invalid --audience "a b"/);
+  });
+
+  it('folds duplicate audiences and keeps their order', () => {
+    expect(parseTokenOptions({ audience: ['b', 'a', 'b'] })).toEqual({
+      audiences: ['b', 'a'],
+      output: { kind: 'stdout', decode: false },
+    });
+  });
+
+  it('parses the lifetime and --decode', () => {
+    expect(parseTokenOptions({ audience: ['a'], lifetime: '15m', decode: true })).toEqual({
+      audiences: ['a'],
+      lifetimeSeconds: 900,
+      output: { kind: 'stdout', decode: true },
+    });
+    expect(usageMessage(() => parseTokenOptions({ audience: ['a'], lifetime: 'soon' }))).toMatch(
+      /--lifetime/,
+    );
+  });
+
+  it('writes a file, with --refresh and --background defaulting the pid and log files next to it', () => {
+    expect(parseTokenOptions({ audience: ['a'], outputFile: '/t/tok' }).output).toEqual({
+      kind: 'file',
+      path: '/t/tok',
+      refresh: false,
+    });
+    expect(
+      parseTokenOptions({ audience: ['a'], outputFile: '/t/tok', refresh: true, background: true }).output,
+    ).toEqual({
+      kind: 'file',
+      path: '/t/tok',
+      refresh: true,
+      background: true,
+      pidFile: '/t/tok.pid',
+      logFile: '/t/tok.log',
+    });
+    expect(
+      parseTokenOptions({ audience: ['a'], outputFile: '/t/tok', refresh: true, pidFile: '/run/x.pid' })
+        .output,
+    ).toMatchObject({ background: false, pidFile: '/run/x.pid' });
+  });
+
+  it('refuses combinations that make no sense, naming the flags', () => {
+    expect(usageMessage(() => parseTokenOptions({ audience: ['a'], refresh: true }))).toMatch(
+      /--refresh needs --output-file/,
+    );
+    expect(usageMessage(() => parseTokenOptions({ audience: ['a'], background: true }))).toMatch(
+      /--background needs/,
+    );
+    expect(
+      usageMessage(() => parseTokenOptions({ audience: ['a'], outputFile: 'f', background: true })),
+    ).toMatch(/--background needs --refresh/);
+    expect(usageMessage(() => parseTokenOptions({ audience: ['a'], outputFile: 'f', decode: true }))).toMatch(
+      /--decode/,
+    );
+  });
+});
+
+describe('durations', () => {
+  it('accepts seconds, minutes, hours and combinations', () => {
+    expect(parseDuration('90', '--x')).toBe(90);
+    expect(parseDuration('900s', '--x')).toBe(900);
+    expect(parseDuration('15m', '--x')).toBe(900);
+    expect(parseDuration('1h', '--x')).toBe(3600);
+    expect(parseDuration('1h30m', '--x')).toBe(5400);
+  });
+
+  it('refuses anything else', () => {
+    for (const value of ['', 'm', '1d', '-5s', '0', '0s', '1.5m', '15 m']) {
+      expect(usageMessage(() => parseDuration(value, '--lifetime'))).toMatch(/--lifetime/);
+    }
+  });
+});

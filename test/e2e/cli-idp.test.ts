@@ -1,0 +1,400 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Gitpod } from '@gitpod/sdk';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
+import { runCli } from '../support/run-cli.ts';
+
+// One real server process for the file; each CLI run is a process of its own.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
+
+const jwtPattern = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+
+async function call(url: string, token: string, method: string, body: unknown): Promise<any> {
+  const response = await fetch(`${url}/api/gitpod.v1.${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('envid login, idp token and idp whoami against envid serve', () => {
+  let server: EnvidProcess;
+  let organizationId: string;
+  let userId: string;
+  let pat: string;
+  let environmentId: string;
+  let environmentToken: string;
+  const dir = mkdtempSync(join(tmpdir(), 'envid-cli-e2e-'));
+  let home = 0;
+  /** A fresh HOME (and no XDG_CONFIG_HOME) per test, so saved logins never leak between tests. */
+  const freshHome = () => ({ HOME: join(dir, `home-${++home}`) });
+
+  beforeAll(async () => {
+    server = await startEnvid();
+    const { organization } = await call(
+      server.url,
+      server.adminToken,
+      'OrganizationService/CreateOrganization',
+      {
+        name: 'Acme',
+      },
+    );
+    organizationId = organization.id;
+    const { user } = await call(server.url, server.adminToken, 'UserService/CreateUser', {
+      email: 'ada@acme.example',
+      name: 'Ada',
+    });
+    userId = user.id;
+    await call(server.url, server.adminToken, 'OrganizationService/AddMember', {
+      organizationId,
+      userId,
+      role: 'ORGANIZATION_ROLE_ADMIN',
+    });
+    ({ token: pat } = await call(server.url, server.adminToken, 'UserService/CreatePersonalAccessToken', {
+      organizationId,
+      userId,
+      description: 'cli e2e',
+    }));
+    const admin = new Gitpod({ bearerToken: pat, baseURL: `${server.url}/api`, maxRetries: 0 });
+    const initializer = { specs: [{ git: { remoteUri: 'https://github.com/acme/app.git' } }] };
+    const { project } = await admin.projects.create({ name: 'app', environmentClass: {}, initializer });
+    const { runner } = await admin.runners.create({ name: 'eu-1' });
+    const { environment } = await admin.environments.createFromProject({
+      projectId: project!.id!,
+      spec: { machine: { class: runner.runnerId! } },
+    });
+    environmentId = environment.id;
+    ({ accessToken: environmentToken } = await admin.environments.createEnvironmentToken({ environmentId }));
+  });
+
+  afterAll(async () => {
+    if (server) {
+      expect(await server.stop()).toBe(0);
+      removeDir(server.dataDir);
+    }
+    removeDir(dir);
+  });
+
+  it('login checks the credential, says whose it is and saves it 0600; whoami and token then use it; logout forgets it', async () => {
+    const env = freshHome();
+    const login = await runCli(['login', '--host', `${server.url}/`, '--token', pat], env);
+    expect(login.stderr).toBe('');
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain(
+      `Logged in to ${server.url} as user ${userId} in organization ${organizationId}`,
+    );
+    const file = join(env.HOME, '.config', 'envid', 'credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(env.HOME, '.config', 'envid')).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ host: server.url, token: pat });
+
+    const whoami = await runCli(['idp', 'whoami', '--json'], env);
+    expect(whoami.code).toBe(0);
+    expect(JSON.parse(whoami.stdout)).toEqual({
+      host: server.url,
+      organizationId,
+      subject: { id: userId, principal: 'PRINCIPAL_USER' },
+    });
+    const token = await runCli(['idp', 'token', '--audience', 'vault'], env);
+    expect(token.code).toBe(0);
+    expect(claimsOf(token.stdout.trim()).aud).toBe('vault');
+
+    expect((await runCli(['logout'], env)).code).toBe(0);
+    const after = await runCli(['idp', 'whoami'], env);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/--host.*ENVID_HOST.*envid login/);
+  });
+
+  it('login with a refused credential exits 3 naming the host and saves nothing; --token - reads stdin', async () => {
+    const env = freshHome();
+    const refused = await runCli(['login', '--host', server.url, '--token', 'envid_pat_nope'], env);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`${server.url} refused the credential`);
+    expect(() => statSync(join(env.HOME, '.config', 'envid', 'credentials.json'))).toThrow(/ENOENT/);
+
+    const xdg = { ...env, XDG_CONFIG_HOME: join(dir, `xdg-${home}`) };
+    const fromStdin = await runCli(['login', '--host', server.url, '--token', '-'], xdg, {
+      input: `${pat}\n`,
+    });
+    expect(fromStdin.code).toBe(0);
+    expect(
+      JSON.parse(readFileSync(join(xdg.XDG_CONFIG_HOME, 'envid', 'credentials.json'), 'utf8')).token,
+    ).toBe(pat);
+  });
+
+  it('idp token prints the JWT alone, for one or several audiences and a lifetime, verifiable with the JWKS', async () => {
+    const env = { ...freshHome(), ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
+    const one = await runCli(['idp', 'token', '--audience', 'sts.amazonaws.com'], env);
+    expect(one.code).toBe(0);
+    expect(one.stderr).toBe('');
+    expect(one.stdout.endsWith('\n')).toBe(true);
+    const token = one.stdout.slice(0, -1);
+    expect(token).toMatch(jwtPattern);
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(token, jwks, { issuer: server.url, audience: 'sts.amazonaws.com' });
+    expect(payload['environment_id']).toBe(environmentId);
+
+    const several = await runCli(
+      ['idp', 'token', '--audience', 'a', '--audience', 'b', '--audience', 'a', '--lifetime', '2m'],
+      env,
+    );
+    expect(several.code).toBe(0);
+    const claims = claimsOf(several.stdout.trim());
+    expect(claims.aud).toEqual(['a', 'b']);
+    expect(claims.exp - claims.iat).toBe(120);
+
+    // Flags win over the environment.
+    const flagged = await runCli(['idp', 'token', '--audience', 'x', '--token', pat], env);
+    expect(claimsOf(flagged.stdout.trim()).sub).not.toBe(claims.sub);
+  });
+
+  it('idp token --decode prints Header and Claims as JSON', async () => {
+    const env = { ...freshHome(), ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
+    const decoded = await runCli(['idp', 'token', '--audience', 'vault', '--decode'], env);
+    expect(decoded.code).toBe(0);
+    const json = JSON.parse(decoded.stdout);
+    expect(Object.keys(json)).toEqual(['Header', 'Claims']);
+    expect(json.Header).toMatchObject({ alg: 'RS256', typ: 'JWT' });
+    expect(typeof json.Header.kid).toBe('string');
+    expect(json.Claims).toMatchObject({ aud: 'vault', iss: server.url, environment_id: environmentId });
+  });
+
+  it('idp whoami describes an environment credential', async () => {
+    const env = { ...freshHome(), ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
+    const whoami = await runCli(['idp', 'whoami'], env);
+    expect(whoami.code).toBe(0);
+    expect(whoami.stdout).toBe(
+      `host:         ${server.url}\nprincipal:    environment\nid:           ${environmentId}\norganization: ${organizationId}\n`,
+    );
+  });
+
+  it('exits with the documented codes and one-line messages, without stack traces', async () => {
+    const env = { ...freshHome(), ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
+    const cases: [string[], NodeJS.ProcessEnv, number, RegExp][] = [
+      [['idp', 'token'], env, 2, /missing --audience/],
+      [['idp', 'token', '--audience', 'a', '--nope'], env, 2, /unknown option '--nope'/],
+      [['idp', 'token', '--audience', 'a', '--lifetime', '10h'], env, 2, /invalid_argument.*lifetime/],
+      [
+        ['idp', 'token', '--audience', 'a'],
+        { ...env, ENVID_TOKEN: 'envid_env_revoked' },
+        3,
+        /refused the credential from ENVID_TOKEN/,
+      ],
+      [['idp', 'token', '--audience', 'a'], { ...env, ENVID_TOKEN: server.adminToken }, 3, /does not allow/],
+      [
+        ['idp', 'token', '--audience', 'a'],
+        { HOME: env.HOME },
+        2,
+        /--host URL, set ENVID_HOST, or run `envid login/,
+      ],
+      [
+        ['idp', 'token', '--audience', 'a'],
+        { HOME: env.HOME, ENVID_HOST: server.url },
+        2,
+        /--token.*ENVID_TOKEN.*envid login/,
+      ],
+      [['help', 'nothing'], env, 2, /no command or help topic/],
+    ];
+    for (const [args, caseEnv, code, message] of cases) {
+      const result = await runCli(args, caseEnv);
+      expect({ args, code: result.code }).toEqual({ args, code });
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
+      expect(result.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+      expect(result.stdout).toBe('');
+    }
+    const unreachableHost = `http://127.0.0.1:${await closedPort()}`;
+    const unreachable = await runCli(['idp', 'token', '--audience', 'a'], {
+      ...env,
+      ENVID_HOST: unreachableHost,
+    });
+    expect(unreachable.code).toBe(5);
+    expect(unreachable.stderr).toContain(`cannot reach the envid server at ${unreachableHost}`);
+    // Not found: an envid server at a path where there is none answers 404 without a Connect error.
+    const wrongPath = await runCli(['idp', 'whoami'], { ...env, ENVID_HOST: `${server.url}/nothing-here` });
+    expect(wrongPath.code).toBe(4);
+  });
+
+  it('help exit-codes prints the table; every command has a summary, a description and examples', async () => {
+    const table = await runCli(['help', 'exit-codes'], {});
+    expect(table.code).toBe(0);
+    for (const code of [0, 1, 2, 3, 4, 5]) expect(table.stdout).toMatch(new RegExp(`^  ${code}  \\S`, 'm'));
+    for (const command of [
+      [],
+      ['login'],
+      ['logout'],
+      ['idp'],
+      ['idp', 'token'],
+      ['idp', 'whoami'],
+      ['serve'],
+    ]) {
+      const help = await runCli([...command, '--help'], {});
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Examples:');
+      expect(help).toEqual(await runCli(['help', ...command], {}));
+    }
+  });
+
+  it('--output-file writes the token atomically with mode 0600 and no newline', async () => {
+    const env = { ...freshHome(), ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
+    const path = join(dir, 'plain', 'token');
+    execFileSync('mkdir', ['-p', join(dir, 'plain')]);
+    const result = await runCli(['idp', 'token', '--audience', 'a', '--output-file', path], env);
+    expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(readFileSync(path, 'utf8')).toMatch(jwtPattern);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(join(dir, 'plain'))).toEqual(['token']);
+  });
+
+  it('--refresh renews the file at 2/3 of a 60 s lifetime (time scaled), never half-written, until SIGTERM', async () => {
+    const tokenDir = join(dir, 'refresh');
+    execFileSync('mkdir', ['-p', tokenDir]);
+    const path = join(tokenDir, 'token');
+    const child = spawn(
+      process.execPath,
+      [
+        envidBin,
+        'idp',
+        'token',
+        '--audience',
+        'sts.amazonaws.com',
+        '--lifetime',
+        '60s',
+        '--output-file',
+        path,
+        '--refresh',
+      ],
+      {
+        env: {
+          PATH: process.env['PATH'],
+          ...freshHome(),
+          ENVID_HOST: server.url,
+          ENVID_TOKEN: environmentToken,
+          // 2/3 of 60 s = 40 s, scaled down to about 0.4 s.
+          ENVID_CLI_TEST_TIME_SCALE: '100',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const seen = new Set<string>();
+    // Read as fast as we can while it renews: every read is a whole token.
+    await waitFor('three tokens', () => {
+      let content: string;
+      try {
+        content = readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+      expect(content).toMatch(jwtPattern);
+      const claims = claimsOf(content);
+      expect(claims.exp - claims.iat).toBe(60);
+      seen.add(claims.jti);
+      return seen.size >= 3 ? true : undefined;
+    });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    expect(readdirSync(tokenDir)).toEqual(['token']);
+  });
+
+  it('--refresh --background detaches, writes a pid file, renews, and removes the pid file on SIGTERM', async () => {
+    const tokenDir = join(dir, 'background');
+    execFileSync('mkdir', ['-p', tokenDir]);
+    const path = join(tokenDir, 'token');
+    const env = {
+      ...freshHome(),
+      ENVID_HOST: server.url,
+      ENVID_TOKEN: environmentToken,
+      ENVID_CLI_TEST_TIME_SCALE: '100',
+    };
+    const started = await runCli(
+      [
+        'idp',
+        'token',
+        '--audience',
+        'a',
+        '--lifetime',
+        '60s',
+        '--output-file',
+        path,
+        '--refresh',
+        '--background',
+      ],
+      env,
+    );
+    expect(started.code).toBe(0);
+    expect(started.stdout).toBe('');
+    const pid = Number(readFileSync(`${path}.pid`, 'utf8'));
+    expect(started.stderr).toContain(`pid ${pid}`);
+    const first = claimsOf(readFileSync(path, 'utf8')).jti;
+    try {
+      await waitFor('a renewal', () =>
+        claimsOf(readFileSync(path, 'utf8')).jti !== first ? true : undefined,
+      );
+    } finally {
+      process.kill(pid, 'SIGTERM');
+    }
+    await waitFor('the pid file to go', () =>
+      readdirSync(tokenDir).includes('token.pid') ? undefined : true,
+    );
+    expect(readdirSync(tokenDir).sort()).toEqual(['token', 'token.log']);
+  });
+
+  it('idp token loads no server, database or logging module: only commander from node_modules', async () => {
+    const log = join(dir, 'modules.log');
+    const hook = join(import.meta.dirname, '../support/module-log.mjs');
+    const env = {
+      ...freshHome(),
+      ENVID_HOST: server.url,
+      ENVID_TOKEN: environmentToken,
+      ENVID_MODULE_LOG: log,
+    };
+    const result = await runCli(['idp', 'token', '--audience', 'a', '--decode'], env, {
+      nodeArgs: ['--import', hook],
+    });
+    expect(result.code).toBe(0);
+    const urls = readFileSync(log, 'utf8').trim().split('\n');
+    // The hook itself is the proof the log works: it saw the CLI's chunks.
+    expect(urls.some((url) => /\/dist\/run-token-\w+\.js$/.test(url))).toBe(true);
+    const packages = new Set(
+      urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []),
+    );
+    expect([...packages]).toEqual(['commander']);
+    const chunks = urls.filter((url) => url.includes('/dist/')).map((url) => url.replace(/^.*\/dist\//, ''));
+    for (const heavy of ['run-server', 'pglite', 'postgres', 'sql-store', 'migrate']) {
+      expect(chunks.filter((chunk) => chunk.startsWith(heavy))).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+import { envidBin } from './envid-process.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `envid` with only the environment given (plus PATH), never the caller's ENVID_*. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { input?: string; nodeArgs?: string[] } = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [...(options.nodeArgs ?? []), envidBin, ...args],
+      { env: { PATH: process.env['PATH'], ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    else child.stdin!.end();
+  });
+}
