@@ -8,7 +8,10 @@ import {
   type PrincipalRole,
   readableByOrganizationUsers,
   type SeededOrganization,
+  seedEnvironment,
   seedOrganization,
+  seedRunner,
+  seedUser,
   startSeededApiServer,
   tokensByRole,
 } from '../../support/principals.ts';
@@ -318,6 +321,39 @@ describe.each(engines)('OIDC configuration methods on %s', (engine) => {
       expect(body.currentOidcConfig).toEqual(v3());
       expect(await storedConfig()).toEqual({ version: 'v3', extraSubFields: [] });
       expect(await countRecords(server.store, 'auditEvents')).toBe(events);
+    });
+
+    it('counts stopped environments as existing principals, deleted ones not', async () => {
+      const org = await seedOrganization(server.store, server.clock, 'Lifecycle');
+      const { user } = await seedUser(server.store, server.clock, org.id, 'admin');
+      const { runner } = await seedRunner(server.store, server.clock, org.id);
+      const { environment } = await seedEnvironment(server.store, server.clock, org.id, runner.id, user.id);
+      const preview = async () =>
+        expectOk(
+          await call(
+            'PreviewOIDCConfig',
+            { organizationId: org.id, oidcConfig: v3('environment_id') },
+            server.adminToken,
+          ),
+        );
+      await server.store.environments.update(environment.id, (e) => ({ ...e, status: 'stopped' }));
+      expect((await preview()).subChangeCount).toBe(1);
+      await server.store.environments.update(environment.id, (e) => ({ ...e, status: 'deleted' }));
+      const body = await preview();
+      expect(body.subChangeCount).toBe(0);
+      expect(body.principals.map((p: { example: string }) => p.example)).toEqual([
+        'existing',
+        'synthetic',
+        'existing',
+        'synthetic',
+      ]);
+      expectOk(
+        await call(
+          'UpdateOIDCConfig',
+          { organizationId: org.id, oidcConfig: v3('environment_id') },
+          server.adminToken,
+        ),
+      );
     });
 
     it('uses labelled synthetic examples for kinds an organization has none of', async () => {
