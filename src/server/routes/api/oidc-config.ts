@@ -113,7 +113,8 @@ export const updateOidcConfig = defineMethod({
       );
       return { subjects };
     });
-    // Token subjects cache the configuration: forget it now, before the database's own announcement.
+    // Token subjects cache the configuration; the store tells every server of the committed write, so the
+    // next token (here or on another server) carries the new sub (tested in oidc-config.test.ts).
     return {
       oidcConfig: oidcConfigToMessage(next),
       warnings: computeOidcConfigWarnings(next, subjects).map(warningToApi),
