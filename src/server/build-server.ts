@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { KeyMaterial } from '../core/keys/generate-key.ts';
 import type { MasterKey } from '../core/keys/master-key.ts';
@@ -51,6 +51,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return typeof given === 'string' && requestIdShape.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Fastify's two lines per request cost a token request more than anything but its signature (see
+    // BENCHMARKS.md): they are written only at debug. Tokens are in the audit log; refusals and
+    // failures are logged at info and error by the error handler whatever the level.
+    logController: new LogController({
+      disableRequestLogging: (request) => request.log.level !== 'debug' && request.log.level !== 'trace',
+    }),
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

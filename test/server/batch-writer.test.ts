@@ -52,4 +52,64 @@ describe('BatchWriter', () => {
     await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => writer.write(n)));
     expect(sizes).toEqual([3, 3, 1]);
   });
+
+  it('runs up to maxInFlight flushes at once, each write answered after its own flush', async () => {
+    const gates = new Map<number, ReturnType<typeof deferred>>();
+    let running = 0;
+    let mostRunning = 0;
+    const flushed: number[][] = [];
+    const writer = new BatchWriter<number>(
+      async (items) => {
+        running++;
+        mostRunning = Math.max(mostRunning, running);
+        const gate = deferred();
+        gates.set(items[0]!, gate);
+        await gate.promise;
+        running--;
+        flushed.push(items);
+      },
+      500,
+      2,
+    );
+    const settled: number[] = [];
+    const write = (n: number) => writer.write(n).then(() => settled.push(n));
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const one = write(1);
+    await turn();
+    const two = write(2);
+    await turn();
+    // Two flushes run; the next writes wait for a free slot and then go together.
+    const rest = [3, 4].map(write);
+    await turn();
+    expect([...gates.keys()]).toEqual([1, 2]);
+    gates.get(2)!.resolve();
+    await two;
+    expect(settled).toEqual([2]);
+    await turn();
+    expect([...gates.keys()]).toEqual([1, 2, 3]);
+    gates.get(1)!.resolve();
+    gates.get(3)!.resolve();
+    await Promise.all([one, ...rest]);
+    expect(flushed).toEqual([[2], [1], [3, 4]]);
+    expect(mostRunning).toBe(2);
+    await writer.drained();
+  });
+
+  it('drained() waits for every flush still running', async () => {
+    const gate = deferred();
+    let done = false;
+    const writer = new BatchWriter<number>(
+      async () => {
+        await gate.promise;
+        done = true;
+      },
+      500,
+      4,
+    );
+    void writer.write(1);
+    const drained = writer.drained();
+    setTimeout(() => gate.resolve(), 5);
+    await drained;
+    expect(done).toBe(true);
+  });
 });

@@ -11,12 +11,19 @@ export type Engine = 'pglite' | 'postgres';
 /** Every engine this run can test: PGlite always, PostgreSQL when ENVID_TEST_DATABASE_URL is set. */
 export const engines: Engine[] = postgresAdminUrl ? ['pglite', 'postgres'] : ['pglite'];
 
-/** A fresh, uniquely named database on the test PostgreSQL server, dropped by `drop()`. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (!postgresAdminUrl) throw new Error('ENVID_TEST_DATABASE_URL is not set');
-  const name = `envid_test_${randomBytes(6).toString('hex')}`;
+/**
+ * A fresh, uniquely named database on the test PostgreSQL server (or `adminUrl`'s), dropped by `drop()`.
+ * `prefix` tells whose it is when one is left behind (tests, the benchmark).
+ */
+export async function createTestDatabase(
+  adminUrl = postgresAdminUrl,
+  prefix = 'envid_test',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!adminUrl) throw new Error('ENVID_TEST_DATABASE_URL is not set');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const withAdmin = <T>(work: (client: pg.Client) => Promise<T>) => withClient(adminUrl, work);
   await withAdmin((client) => client.query(`create database ${name}`));
-  const url = new URL(postgresAdminUrl);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
@@ -25,8 +32,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl });
+async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     return await work(client);

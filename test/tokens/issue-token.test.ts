@@ -3,7 +3,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.ts';
 import { keyMaterialFrom } from '../../src/core/keys/generate-key.ts';
-import { issueToken, type TokenRequest } from '../../src/core/tokens/issue-token.ts';
+import { issueToken, issueTokenAsync, type TokenRequest } from '../../src/core/tokens/issue-token.ts';
 import { prepareSigningKey } from '../../src/core/tokens/token-signer.ts';
 import { subjects } from './principals.ts';
 
@@ -57,5 +57,13 @@ describe('issueToken', () => {
   it('gives V2 tokens the standard claims and org only', () => {
     const { claims } = issueToken({ ...base, oidcConfig: { version: 'v2' } });
     expect(Object.keys(claims)).toEqual(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti', 'org']);
+  });
+
+  it('issueTokenAsync (signature off the event loop) gives the very same token', async () => {
+    for (const oidcConfig of [{ version: 'v2' as const }, { version: 'v3' as const, extraSubFields: [] }]) {
+      const request = { ...base, oidcConfig, audiences: ['a', 'b'] };
+      expect(await issueTokenAsync(request)).toEqual(issueToken(request));
+    }
+    await expect(issueTokenAsync({ ...base, audiences: [] })).rejects.toThrow(ApiError);
   });
 });

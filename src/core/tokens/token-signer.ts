@@ -2,7 +2,7 @@ import { type KeyObject, sign } from 'node:crypto';
 
 /**
  * A private key ready for the hot path: the base64url header is computed once per key, so signing a
- * token is one JSON.stringify, one base64url encoding and one synchronous RSA signature.
+ * token is one JSON.stringify, one base64url encoding and one RSA signature.
  */
 export interface TokenSigningKey {
   readonly kid: string;
@@ -19,9 +19,27 @@ export function prepareSigningKey(kid: string, privateKey: KeyObject): TokenSign
   return { kid, privateKey, encodedHeader: Buffer.from(header).toString('base64url') };
 }
 
+const signingInputOf = (key: TokenSigningKey, payload: object): string =>
+  `${key.encodedHeader}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+
 /** A compact RS256 JWT of `payload` (already in claim order). */
 export function signJwt(key: TokenSigningKey, payload: object): string {
-  const signingInput = `${key.encodedHeader}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signingInput = signingInputOf(key, payload);
   const signature = sign('RSA-SHA256', Buffer.from(signingInput), key.privateKey);
   return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+/**
+ * The same JWT as signJwt (RS256 is deterministic), but the RSA signature, most of a token's cost, is
+ * made on libuv's thread pool: the server's event loop keeps parsing, authenticating and answering other
+ * requests meanwhile, and a second core can sign (see BENCHMARKS.md).
+ */
+export function signJwtAsync(key: TokenSigningKey, payload: object): Promise<string> {
+  const signingInput = signingInputOf(key, payload);
+  return new Promise((resolve, reject) => {
+    sign('RSA-SHA256', Buffer.from(signingInput), key.privateKey, (error, signature) => {
+      if (error) reject(error);
+      else resolve(`${signingInput}.${signature.toString('base64url')}`);
+    });
+  });
 }

@@ -5,6 +5,10 @@ import type { Store } from '../../store/store.ts';
 import type { TokenAuditLog } from './audit-log.ts';
 import { BatchWriter } from './batch-writer.ts';
 
+const maxAuditBatch = 500;
+/** Token batches committing at once: the next batch forms while one commits; the pool (10) keeps room for the rest. */
+const maxAuditFlushesInFlight = 2;
+
 /**
  * The audit log in the store. Token records go through a group-commit writer: each request waits until
  * its record is durable, and records arriving together share one INSERT.
@@ -16,7 +20,11 @@ export class StoreAuditLog implements TokenAuditLog {
     private readonly store: Store,
     private readonly clock: Clock,
   ) {
-    this.#writer = new BatchWriter((events) => store.auditEvents.insertMany(events));
+    this.#writer = new BatchWriter(
+      (events) => store.auditEvents.insertMany(events),
+      maxAuditBatch,
+      maxAuditFlushesInFlight,
+    );
   }
 
   recordTokenIssued(event: AuditEvent): Promise<void> {

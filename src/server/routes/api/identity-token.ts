@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { tokenIssuedEvent } from '../../../core/audit/audit-events.ts';
 import { invalidArgument, permissionDenied } from '../../../core/errors.ts';
-import { issueToken } from '../../../core/tokens/issue-token.ts';
+import { issueTokenAsync } from '../../../core/tokens/issue-token.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 
 /** `lifetime` as protobuf JSON writes a Duration ("900s"), or a whole number of seconds. */
@@ -33,7 +33,7 @@ export const getIdToken = defineMethod({
     }
     const { subject, oidcConfig } = await tokens.subjects.load(principal);
     const now = clock.now();
-    const issued = issueToken({
+    const issued = await issueTokenAsync({
       issuer: tokens.issuer(),
       audiences: input.audience,
       ...(input.lifetime !== undefined ? { lifetimeSeconds: input.lifetime } : {}),

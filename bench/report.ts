@@ -1,0 +1,121 @@
+import type { LoadResult } from './load.ts';
+import type { Machine } from './machine.ts';
+
+/** One round: the baselines and envid measured one after the other, so they share the machine's state. */
+export interface Round {
+  rawSigningPerSecond: number;
+  envid: LoadResult;
+  oidcProvider: LoadResult;
+}
+
+export interface BenchResults {
+  machine: Machine;
+  settings: string;
+  rounds: Round[];
+  jwks: LoadResult;
+}
+
+interface Target {
+  name: string;
+  target: string;
+  /** Higher is better for every figure but p99. */
+  value(round: Round, jwks: LoadResult): number;
+  met(value: number): boolean;
+  lowerIsBetter?: true;
+}
+
+/** The figures the issue sets targets for (issue 3, "Speed"). */
+export const targets: Target[] = [
+  {
+    name: 'envid / raw signing',
+    target: '>= 0.85',
+    value: (r) => r.envid.requestsPerSecond / r.rawSigningPerSecond,
+    met: (v) => v >= 0.85,
+  },
+  {
+    name: 'envid / oidc-provider',
+    target: '>= 1.3',
+    value: (r) => r.envid.requestsPerSecond / r.oidcProvider.requestsPerSecond,
+    met: (v) => v >= 1.3,
+  },
+  {
+    name: 'envid p99 (ms)',
+    target: '<= 20',
+    value: (r) => r.envid.p99,
+    met: (v) => v <= 20,
+    lowerIsBetter: true,
+  },
+  {
+    name: 'JWKS / token rate',
+    target: '>= 10',
+    value: (r, jwks) => jwks.requestsPerSecond / r.envid.requestsPerSecond,
+    met: (v) => v >= 10,
+  },
+];
+
+/** Failed requests make every figure meaningless. */
+export function failures(result: LoadResult): number {
+  return result.errors + result.timeouts + result.non2xx;
+}
+
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+
+function loadRow(name: string, r: LoadResult): string {
+  return (
+    `  ${name.padEnd(24)} ${fixed(r.requestsPerSecond).padStart(7)} req/s  p50 ${fixed(r.p50, 1).padStart(5)} ms  ` +
+    `p99 ${fixed(r.p99, 1).padStart(5)} ms  errors ${r.errors + r.timeouts}  non-2xx ${r.non2xx}  ` +
+    `CPU/request (µs): server ${fixed(r.serverCpuMicros)}` +
+    (Number.isNaN(r.databaseCpuMicros) ? '' : `, PostgreSQL ${fixed(r.databaseCpuMicros)}`) +
+    `, autocannon ${fixed(r.loadCpuMicros)}`
+  );
+}
+
+/** The best value of each target over the rounds, and the spread (worst to best). */
+export function summarize(results: BenchResults) {
+  return targets.map((target) => {
+    const values = results.rounds.map((round) => target.value(round, results.jwks));
+    const sorted = [...values].sort((a, b) => (target.lowerIsBetter ? b - a : a - b));
+    const best = sorted.at(-1)!;
+    return { ...target, values, best, worst: sorted[0]!, bestMet: target.met(best) };
+  });
+}
+
+export function formatReport(results: BenchResults): string {
+  const { machine } = results;
+  const lines = [
+    `machine: ${machine.cores} cores, ${machine.cpuModel}, node ${machine.node}, ${machine.date}`,
+    `settings: ${results.settings}`,
+  ];
+  results.rounds.forEach((round, index) => {
+    lines.push(
+      '',
+      `round ${index + 1}`,
+      `  ${'raw RS256 signing'.padEnd(24)} ${fixed(round.rawSigningPerSecond).padStart(7)} sig/s  (one core, node:crypto sign: ${fixed(1e6 / round.rawSigningPerSecond)} µs each)`,
+      loadRow('envid GetIDToken', round.envid),
+      loadRow('oidc-provider token', round.oidcProvider),
+    );
+  });
+  lines.push('', loadRow('envid JWKS', results.jwks), '');
+  lines.push(`  ${'figure'.padEnd(24)} ${'best'.padStart(7)}  ${'spread'.padEnd(13)}  target`);
+  for (const s of summarize(results)) {
+    const spread = `${fixed(s.worst, 2)}..${fixed(s.best, 2)}`;
+    lines.push(
+      `  ${s.name.padEnd(24)} ${fixed(s.best, 2).padStart(7)}  ${spread.padEnd(13)}  ${s.target.padEnd(8)} ${s.bestMet ? 'met' : 'MISSED'}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One line per round for the table in BENCHMARKS.md. */
+export function formatMarkdownRows(results: BenchResults): string {
+  return results.rounds
+    .map((round) => {
+      const [vsRaw, vsPeer, , jwksRatio] = targets.map((t) => t.value(round, results.jwks));
+      return (
+        `| ${fixed(round.rawSigningPerSecond)} | ${fixed(round.envid.requestsPerSecond)} | ` +
+        `${fixed(round.envid.p50, 1)} / ${fixed(round.envid.p99, 1)} | ${fixed(round.oidcProvider.requestsPerSecond)} | ` +
+        `${fixed(results.jwks.requestsPerSecond)} | ${fixed(vsRaw!, 2)} | ${fixed(vsPeer!, 2)} | ${fixed(jwksRatio!, 1)} |`
+      );
+    })
+    .join('\n');
+}

@@ -1,0 +1,172 @@
+// `npm run bench`: envid's token and JWKS throughput against baselines measured in the same run (raw
+// RS256 signing, panva's oidc-provider). Prints figures and ratios; asserts nothing (see BENCHMARKS.md).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { stopAll } from './child-process.ts';
+import { startEnvidTarget } from './envid-target.ts';
+import { type LoadOptions, runLoad } from './load.ts';
+import { describeMachine } from './machine.ts';
+import { startOidcProviderTarget } from './oidc-provider-target.ts';
+import { measureRawSigning } from './raw-signing.ts';
+import { type BenchResults, failures, formatMarkdownRows, formatReport, type Round } from './report.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '10' },
+    'warmup-seconds': { type: 'string', default: '3' },
+    'raw-seconds': { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
+    environments: { type: 'string', default: '32' },
+    'log-level': { type: 'string', default: 'info' },
+    /** Writes a CPU profile of the envid server into this directory (read it with bench/profile-summary.ts). */
+    'cpu-prof': { type: 'string' },
+    /** Only envid's token load (for profiling): no baselines, no JWKS. */
+    'envid-only': { type: 'boolean', default: false },
+    'database-url': {
+      type: 'string',
+      default:
+        process.env.ENVID_BENCH_DATABASE_URL ??
+        process.env.ENVID_TEST_DATABASE_URL ??
+        'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+  },
+});
+const rounds = Number(flags.rounds);
+const seconds = Number(flags.seconds);
+const warmupSeconds = Number(flags['warmup-seconds']);
+const rawSeconds = Number(flags['raw-seconds']);
+const connections = Number(flags.connections);
+const envidOnly = flags['envid-only'];
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+// Bounded: whatever happens, stop every process this run started and give up after three minutes.
+const workDir = mkdtempSync(join(tmpdir(), 'envid-bench-run-'));
+let dropDatabase: () => Promise<void> = async () => {};
+const abort = async (reason: string) => {
+  log(reason);
+  await stopAll();
+  await dropDatabase().catch(() => {});
+  process.exit(1);
+};
+setTimeout(() => void abort('gave up after 180 s'), 180_000).unref();
+process.once('SIGINT', () => void abort('interrupted'));
+process.once('SIGTERM', () => void abort('terminated'));
+
+try {
+  const machine = describeMachine();
+  // Both servers run from the start: an idle one costs nothing, and alternating between them in rounds
+  // lets the baselines and envid share whatever else the machine is doing at the time.
+  log('starting envid on a fresh PostgreSQL database and seeding it; starting oidc-provider');
+  const envid = await startEnvidTarget({
+    adminUrl: flags['database-url'],
+    environments: Number(flags.environments),
+    logLevel: flags['log-level'],
+    workDir,
+    ...(flags['cpu-prof'] ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']] } : {}),
+  });
+  dropDatabase = envid.dropDatabase;
+  const peer = envidOnly ? undefined : await startOidcProviderTarget(workDir);
+
+  const tokenLoad: LoadOptions = {
+    url: `${envid.url}/api/gitpod.v1.IdentityService/GetIDToken`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ audience: ['sts.amazonaws.com'] }),
+    authorizations: envid.authorizations,
+    connections,
+    seconds,
+    serverPid: envid.process.child.pid,
+    databasePids: envid.databasePids,
+  };
+  const peerLoad: LoadOptions | undefined = peer && {
+    url: peer.tokenUrl,
+    method: 'POST',
+    headers: peer.headers,
+    body: peer.body,
+    connections,
+    seconds,
+    serverPid: peer.process.child.pid,
+  };
+  await checkEnvidToken(envid.url, envid.authorizations[0]!);
+  if (peerLoad) await checkPeerToken(peerLoad);
+
+  log(`warm-up: ${warmupSeconds} s each`);
+  await runLoad({ ...tokenLoad, seconds: warmupSeconds });
+  if (peerLoad) await runLoad({ ...peerLoad, seconds: warmupSeconds });
+
+  const measured: Round[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    log(
+      `round ${round}/${rounds}: raw signing ${rawSeconds} s, envid ${seconds} s, oidc-provider ${seconds} s`,
+    );
+    const rawSigning = envidOnly ? { perSecond: Number.NaN } : measureRawSigning(rawSeconds);
+    const envidResult = await runLoad(tokenLoad);
+    const peerResult = peerLoad ? await runLoad(peerLoad) : envidResult;
+    measured.push({
+      rawSigningPerSecond: rawSigning.perSecond,
+      envid: envidResult,
+      oidcProvider: peerResult,
+    });
+  }
+
+  let jwksResult = measured[0]!.envid;
+  if (!envidOnly) {
+    const jwksLoad: LoadOptions = {
+      url: `${envid.url}/.well-known/jwks.json`,
+      connections,
+      seconds,
+      serverPid: envid.process.child.pid,
+    };
+    log(`envid JWKS: ${seconds} s`);
+    await runLoad({ ...jwksLoad, seconds: 1 });
+    jwksResult = await runLoad(jwksLoad);
+  }
+  await stopAll();
+  await envid.dropDatabase();
+
+  const results: BenchResults = {
+    machine,
+    settings:
+      `${connections} connections, ${flags.environments} environments, ${seconds} s per load after ` +
+      `${warmupSeconds} s warm-up, envid log level ${flags['log-level']}`,
+    rounds: measured,
+    jwks: jwksResult,
+  };
+  process.stdout.write(`${formatReport(results)}\n\nBENCHMARKS.md rows:\n${formatMarkdownRows(results)}\n`);
+  const failed = [...measured.flatMap((r) => [r.envid, r.oidcProvider]), jwksResult].some(
+    (result) => failures(result) > 0,
+  );
+  if (failed) log('some requests failed: the figures are not valid');
+  rmSync(workDir, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
+} catch (error) {
+  await abort(`failed: ${(error as Error).stack ?? error} (logs in ${workDir})`);
+}
+
+/** The bench must measure real tokens: one is verified against envid's own JWKS before the load. */
+async function checkEnvidToken(url: string, authorization: string): Promise<void> {
+  const response = await fetch(`${url}/api/gitpod.v1.IdentityService/GetIDToken`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify({ audience: ['sts.amazonaws.com'] }),
+  });
+  if (!response.ok) throw new Error(`GetIDToken answered ${response.status}: ${await response.text()}`);
+  const { token } = (await response.json()) as { token: string };
+  await jwtVerify(token, createRemoteJWKSet(new URL(`${url}/.well-known/jwks.json`)), {
+    audience: 'sts.amazonaws.com',
+  });
+}
+
+async function checkPeerToken(load: LoadOptions): Promise<void> {
+  const response = await fetch(load.url, { method: 'POST', headers: load.headers!, body: load.body! });
+  const answer = (await response.json()) as { access_token?: string };
+  if (!response.ok || !answer.access_token) {
+    throw new Error(`oidc-provider answered ${response.status}: ${JSON.stringify(answer)}`);
+  }
+  const header = decodeProtectedHeader(answer.access_token);
+  if (header.alg !== 'RS256') throw new Error(`oidc-provider signed with ${header.alg}, not RS256`);
+}
