@@ -222,6 +222,12 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
         /--token.*ENVID_TOKEN.*envid login/,
       ],
       [['help', 'nothing'], env, 2, /no command or help topic/],
+      [
+        ['idp', 'token', '--audience', 'a', '--output-file', join(dir, 'no', 'such', 'dir', 't')],
+        env,
+        2,
+        /cannot write --output-file .*ENOENT/,
+      ],
     ];
     for (const [args, caseEnv, code, message] of cases) {
       const result = await runCli(args, caseEnv);

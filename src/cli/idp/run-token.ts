@@ -27,7 +27,14 @@ export async function runIdpToken(
   }
   // The file holds the JWT alone, without a newline, as AWS_WEB_IDENTITY_TOKEN_FILE readers expect.
   const token = await fetchToken();
-  await writeFileAtomic(output.path, token, 0o600);
+  try {
+    await writeFileAtomic(output.path, token, 0o600);
+  } catch (error) {
+    throw new CliError(
+      `cannot write --output-file ${output.path}: ${(error as Error).message}`,
+      ExitCode.usage,
+    );
+  }
   if (!output.refresh) return;
   if (output.background) {
     const { startBackgroundRefresher } = await import('./background-refresher.ts');
@@ -56,32 +63,40 @@ async function refreshUntilSignalled(
 ): Promise<void> {
   let current = decodeJwt(first);
   let timer: NodeJS.Timeout | undefined;
+  // Set on SIGTERM/SIGINT: a renewal in flight then must neither write nor schedule another.
+  let stopped = false;
   await new Promise<void>((resolve, reject) => {
-    const stop = () => {
+    const cleanUp = () => {
+      stopped = true;
       clearTimeout(timer);
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
+    };
+    const stop = () => {
+      cleanUp();
       resolve();
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     const schedule = (delayMs: number) => {
-      timer = setTimeout(renew, delayMs);
+      if (!stopped) timer = setTimeout(renew, delayMs);
     };
     const renew = async () => {
       try {
         const token = await fetchToken();
+        if (stopped) return;
         await writeFileAtomic(path, token, 0o600);
         current = decodeJwt(token);
         schedule(refreshDelayMs(current, Date.now(), context.env));
       } catch (error) {
+        if (stopped) return;
         // A refused credential (e.g. the environment was stopped) will not recover: stop with its code.
         if (
           error instanceof CliError &&
           error.exitCode !== ExitCode.unreachable &&
           error.exitCode !== ExitCode.serverError
         ) {
-          stop();
+          cleanUp();
           reject(error);
           return;
         }
