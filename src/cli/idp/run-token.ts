@@ -25,15 +25,26 @@ export async function runIdpToken(
     context.stdout.write(output.decode ? `${JSON.stringify(decodeJwt(token), null, 2)}\n` : `${token}\n`);
     return;
   }
-  // The file holds the JWT alone, without a newline, as AWS_WEB_IDENTITY_TOKEN_FILE readers expect.
-  const token = await fetchToken();
+  // A refresher may be signalled while it writes its first token (a detached one especially, right
+  // after it started): remember the signal so that it then ends cleanly instead of being killed.
+  let signalled = false;
+  const onEarlySignal = () => {
+    signalled = true;
+  };
+  if (output.refresh && !output.background) {
+    process.on('SIGTERM', onEarlySignal);
+    process.on('SIGINT', onEarlySignal);
+  }
+  let token: string;
   try {
-    await writeFileAtomic(output.path, token, 0o600);
-  } catch (error) {
-    throw new CliError(
-      `cannot write --output-file ${output.path}: ${(error as Error).message}`,
-      ExitCode.usage,
-    );
+    token = await fetchToken();
+    // The file holds the JWT alone, without a newline, as AWS_WEB_IDENTITY_TOKEN_FILE readers expect.
+    await writeFileAtomic(output.path, token, 0o600).catch((error: Error) => {
+      throw new CliError(`cannot write --output-file ${output.path}: ${error.message}`, ExitCode.usage);
+    });
+  } finally {
+    process.off('SIGTERM', onEarlySignal);
+    process.off('SIGINT', onEarlySignal);
   }
   if (!output.refresh) return;
   if (output.background) {
@@ -45,7 +56,8 @@ export async function runIdpToken(
     return;
   }
   try {
-    await refreshUntilSignalled(token, output.path, fetchToken, context);
+    // Called without an await before it: its own signal handlers take over from the early ones at once.
+    if (!signalled) await refreshUntilSignalled(token, output.path, fetchToken, context);
   } finally {
     if (context.env['ENVID_CLI_PID_FILE']) {
       const { removeOwnPidFile } = await import('./background-refresher.ts');
