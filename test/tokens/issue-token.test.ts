@@ -3,8 +3,8 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.ts';
 import { keyMaterialFrom } from '../../src/core/keys/generate-key.ts';
-import { issueToken, issueTokenAsync, type TokenRequest } from '../../src/core/tokens/issue-token.ts';
-import { prepareSigningKey } from '../../src/core/tokens/token-signer.ts';
+import { buildTokenClaims, issueToken, type TokenRequest } from '../../src/core/tokens/issue-token.ts';
+import { prepareSigningKey, signJwtAsync } from '../../src/core/tokens/token-signer.ts';
 import { subjects } from './principals.ts';
 
 const material = keyMaterialFrom(
@@ -59,11 +59,11 @@ describe('issueToken', () => {
     expect(Object.keys(claims)).toEqual(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti', 'org']);
   });
 
-  it('issueTokenAsync (signature off the event loop) gives the very same token', async () => {
+  it('signJwtAsync (signature off the event loop) gives the very same token', async () => {
     for (const oidcConfig of [{ version: 'v2' as const }, { version: 'v3' as const, extraSubFields: [] }]) {
       const request = { ...base, oidcConfig, audiences: ['a', 'b'] };
-      expect(await issueTokenAsync(request)).toEqual(issueToken(request));
+      const { claims } = buildTokenClaims(request);
+      expect(await signJwtAsync(request.key, claims)).toBe(issueToken(request).token);
     }
-    await expect(issueTokenAsync({ ...base, audiences: [] })).rejects.toThrow(ApiError);
   });
 });

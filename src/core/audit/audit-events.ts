@@ -19,7 +19,11 @@ const actorFields = (actor: AuditActor | undefined) =>
 
 /** The record of one issued token (SPEC §3): the token's principal is also the actor. */
 export function tokenIssuedEvent(
-  base: EventBase & { subject: TokenSubject; issued: IssuedToken; clientAddress: string },
+  base: EventBase & {
+    subject: TokenSubject;
+    issued: Pick<IssuedToken, 'claims' | 'audiences'>;
+    clientAddress: string;
+  },
 ): AuditEvent {
   const { claims } = base.issued;
   const principal = { kind: base.subject.kind, id: subjectId(base.subject) };

@@ -3,7 +3,7 @@ import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
-import { signJwt, signJwtAsync, type TokenSigningKey } from './token-signer.ts';
+import { signJwt, type TokenSigningKey } from './token-signer.ts';
 import { subjectOrganizationId, type TokenSubject } from './token-subject.ts';
 
 export const defaultTokenLifetimeSeconds = 3600;
@@ -87,12 +87,4 @@ export function buildTokenClaims(request: TokenRequest): { claims: TokenClaims; 
 export function issueToken(request: TokenRequest & { key: TokenSigningKey }): IssuedToken {
   const { claims, audiences } = buildTokenClaims(request);
   return { token: signJwt(request.key, claims), claims, audiences };
-}
-
-/** issueToken with the signature made off the event loop (the server's hot path); the same token. */
-export async function issueTokenAsync(
-  request: TokenRequest & { key: TokenSigningKey },
-): Promise<IssuedToken> {
-  const { claims, audiences } = buildTokenClaims(request);
-  return { token: await signJwtAsync(request.key, claims), claims, audiences };
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { tokenIssuedEvent } from '../../../core/audit/audit-events.ts';
 import { invalidArgument, permissionDenied } from '../../../core/errors.ts';
-import { issueTokenAsync } from '../../../core/tokens/issue-token.ts';
+import { buildTokenClaims } from '../../../core/tokens/issue-token.ts';
+import { signJwtAsync } from '../../../core/tokens/token-signer.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 
 /** `lifetime` as protobuf JSON writes a Duration ("900s"), or a whole number of seconds. */
@@ -33,7 +34,8 @@ export const getIdToken = defineMethod({
     }
     const { subject, oidcConfig } = await tokens.subjects.load(principal);
     const now = clock.now();
-    const issued = await issueTokenAsync({
+    const key = tokens.keys.signingKey();
+    const payload = buildTokenClaims({
       issuer: tokens.issuer(),
       audiences: input.audience,
       ...(input.lifetime !== undefined ? { lifetimeSeconds: input.lifetime } : {}),
@@ -41,11 +43,15 @@ export const getIdToken = defineMethod({
       jti: randomUUID(),
       subject,
       oidcConfig,
-      key: tokens.keys.signingKey(),
     });
-    await tokens.audit.recordTokenIssued(
-      tokenIssuedEvent({ id: randomUUID(), now, subject, issued, clientAddress: request.ip }),
-    );
-    return { token: issued.token };
+    // The audit record needs only the claims, so it is written while the token is signed; the token is
+    // answered only once both are done, so every answered token is on record.
+    const [token] = await Promise.all([
+      signJwtAsync(key, payload.claims),
+      tokens.audit.recordTokenIssued(
+        tokenIssuedEvent({ id: randomUUID(), now, subject, issued: payload, clientAddress: request.ip }),
+      ),
+    ]);
+    return { token };
   },
 });
