@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Gitpod } from '@gitpod/sdk';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -14,17 +14,6 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const jwtPattern = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
-
-async function call(url: string, token: string, method: string, body: unknown): Promise<any> {
-  const response = await fetch(`${url}/api/gitpod.v1.${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -59,40 +48,10 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
 
   beforeAll(async () => {
     server = await startEnvid();
-    const { organization } = await call(
+    ({ organizationId, userId, pat, environmentId, environmentToken } = await setUpEnvironmentThroughApi(
       server.url,
       server.adminToken,
-      'OrganizationService/CreateOrganization',
-      {
-        name: 'Acme',
-      },
-    );
-    organizationId = organization.id;
-    const { user } = await call(server.url, server.adminToken, 'UserService/CreateUser', {
-      email: 'ada@acme.example',
-      name: 'Ada',
-    });
-    userId = user.id;
-    await call(server.url, server.adminToken, 'OrganizationService/AddMember', {
-      organizationId,
-      userId,
-      role: 'ORGANIZATION_ROLE_ADMIN',
-    });
-    ({ token: pat } = await call(server.url, server.adminToken, 'UserService/CreatePersonalAccessToken', {
-      organizationId,
-      userId,
-      description: 'cli e2e',
-    }));
-    const admin = new Gitpod({ bearerToken: pat, baseURL: `${server.url}/api`, maxRetries: 0 });
-    const initializer = { specs: [{ git: { remoteUri: 'https://github.com/acme/app.git' } }] };
-    const { project } = await admin.projects.create({ name: 'app', environmentClass: {}, initializer });
-    const { runner } = await admin.runners.create({ name: 'eu-1' });
-    const { environment } = await admin.environments.createFromProject({
-      projectId: project!.id!,
-      spec: { machine: { class: runner.runnerId! } },
-    });
-    environmentId = environment.id;
-    ({ accessToken: environmentToken } = await admin.environments.createEnvironmentToken({ environmentId }));
+    ));
   });
 
   afterAll(async () => {

@@ -1,0 +1,58 @@
+import { Gitpod } from '@gitpod/sdk';
+
+/** A Connect call with plain fetch, for envid methods the SDK does not have. Throws on any error answer. */
+export async function connectCall(url: string, token: string, method: string, body: unknown): Promise<any> {
+  const response = await fetch(`${url}/api/gitpod.v1.${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+export const sdkClient = (url: string, bearerToken: string) =>
+  new Gitpod({ bearerToken, baseURL: `${url}/api`, maxRetries: 0 });
+
+/**
+ * What a new installation goes through, over the real API: the installation admin creates an
+ * organization and its first admin user with a personal access token; that admin, through the SDK,
+ * creates a project with a git initializer, a runner, an environment of the project and its token.
+ */
+export async function setUpEnvironmentThroughApi(url: string, adminToken: string) {
+  const { organization } = await sdkClient(url, adminToken).organizations.create({ name: 'Acme' });
+  const organizationId = organization.id;
+  const { user } = await connectCall(url, adminToken, 'UserService/CreateUser', {
+    email: 'ada@acme.example',
+    name: 'Ada',
+  });
+  await connectCall(url, adminToken, 'OrganizationService/AddMember', {
+    organizationId,
+    userId: user.id,
+    role: 'ORGANIZATION_ROLE_ADMIN',
+  });
+  const { token: pat } = await connectCall(url, adminToken, 'UserService/CreatePersonalAccessToken', {
+    organizationId,
+    userId: user.id,
+    description: 'e2e',
+  });
+  const admin = sdkClient(url, pat);
+  const initializer = { specs: [{ git: { remoteUri: 'https://github.com/acme/app.git' } }] };
+  const { project } = await admin.projects.create({ name: 'app', environmentClass: {}, initializer });
+  const { runner } = await admin.runners.create({ name: 'eu-1' });
+  const { environment } = await admin.environments.createFromProject({
+    projectId: project!.id!,
+    spec: { machine: { class: runner.runnerId! } },
+  });
+  const { accessToken } = await admin.environments.createEnvironmentToken({ environmentId: environment.id });
+  return {
+    organizationId,
+    userId: user.id as string,
+    pat: pat as string,
+    projectId: project!.id!,
+    runnerId: runner.runnerId!,
+    environmentId: environment.id,
+    environmentToken: accessToken,
+  };
+}
