@@ -5,22 +5,17 @@ import type { Credential } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
 import type { Principal } from '../principal.ts';
 
-/**
- * Resolves a bearer secret to its principal, refusing revoked or expired credentials, deleted
- * principals, users no longer in the credential's organization, and environments that are not running.
- * Messages never repeat the secret.
- */
-export async function authenticate(store: Store, clock: Clock, secret: string): Promise<Principal> {
-  return (await resolveCredential(store, clock, secret)).principal;
-}
-
 export interface ResolvedCredential {
   principal: Principal;
   /** When the credential stops being valid by itself, if ever. */
   expiresAt?: Date;
 }
 
-/** Like authenticate(), and also answers when the credential expires (for caches). */
+/**
+ * Resolves a bearer secret to its principal and when the credential expires (for caches), refusing
+ * revoked or expired credentials, deleted principals, users no longer in the credential's organization,
+ * and environments that are not running. Messages never repeat the secret.
+ */
 export async function resolveCredential(
   store: Store,
   clock: Clock,

@@ -1,4 +1,4 @@
-import { ApiError, permissionDenied } from '../../core/errors.ts';
+import { type ApiError, permissionDenied } from '../../core/errors.ts';
 import type { Principal } from '../principal.ts';
 
 /**
@@ -56,5 +56,3 @@ export function assertInstallationAdmin(principal: Principal, what: string): voi
   if (principal.kind !== 'installation_admin')
     throw permissionDenied(`only the installation admin may ${what}`);
 }
-
-export const isApiError = (error: unknown): error is ApiError => error instanceof ApiError;

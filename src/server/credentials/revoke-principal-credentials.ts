@@ -6,7 +6,7 @@ import { revokeCredential } from './issue-credential.ts';
 
 /**
  * Revokes every live credential matching `filter` (a principal's, optionally only those bound to one
- * organization). authenticate() already refuses a deleted principal or a former member; revoking as
+ * organization). resolveCredential() already refuses a deleted principal or a former member; revoking as
  * well keeps an old credential dead if the principal or membership comes back.
  */
 export async function revokePrincipalCredentials(

@@ -55,11 +55,6 @@ function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
   };
 }
 
-/** Opens a Kysely over an existing PGlite instance (for tests that clone a migrated template). */
-export function kyselyOverPglite(pg: PGlite): Kysely<any> {
-  return new Kysely<any>({ dialect: pgliteDialect(pg, new Session()) });
-}
-
 /** PGlite's one session, handed to one user at a time (first come, first served). */
 class Session {
   #tail: Promise<void> = Promise.resolve();
