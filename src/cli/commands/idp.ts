@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addConnectionOptions, loadConnection } from '../config/load-connection.ts';
 import type { ConnectionFlags } from '../config/resolve-connection.ts';
 import { parseTokenOptions, type TokenFlags } from '../idp/token-options.ts';
+import { registerIdpLoginCommands } from './idp-login.ts';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
@@ -79,4 +80,6 @@ export function registerIdpCommands(program: Command): void {
       const { runWhoami } = await import('../idp/run-whoami.ts');
       await runWhoami(connection, flags.json === true, process.stdout);
     });
+
+  registerIdpLoginCommands(idp);
 }
