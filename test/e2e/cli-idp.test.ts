@@ -219,6 +219,9 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
       ['idp'],
       ['idp', 'token'],
       ['idp', 'whoami'],
+      ['idp', 'login'],
+      ['idp', 'login', 'aws'],
+      ['idp', 'aws-credentials'],
       ['serve'],
     ]) {
       const help = await runCli([...command, '--help'], {});

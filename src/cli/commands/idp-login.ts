@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../exit-codes.ts';
+import { registerAwsLogin } from './idp-login-aws.ts';
 
 /**
  * `envid idp login <provider>`: trade a fresh envid token for a cloud provider's credentials and set up
@@ -34,5 +35,6 @@ export function registerIdpLoginCommands(idp: Command): Command {
       );
     });
   // One line per provider: registerXLogin(login, idp) from ./idp-login-x.ts.
+  registerAwsLogin(login, idp);
   return login;
 }

@@ -1,0 +1,259 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { checkEnvidJwt, peekClaims } from '../support/envid-jwt-check.ts';
+
+/**
+ * A stand-in for AWS STS AssumeRoleWithWebIdentity (Query API over HTTP, XML answers), with IAM's OIDC
+ * providers and role trust policies as configuration. It follows PROVIDERS.md "AWS": the token's `iss`
+ * must name a registered OIDC provider (real IAM requires https; http://127.0.0.1 is accepted here
+ * because envid runs on plain HTTP in tests), its `aud` must be one of that provider's client IDs, its
+ * signature is checked with the issuer's discovery + JWKS fetched over HTTP, then the role's trust
+ * policy (principal, `StringEquals`/`StringLike` on `<provider>:sub` and `:aud`).
+ */
+export interface StsOidcProvider {
+  /** The issuer URL exactly as `iss` (IAM stores it without the scheme). */
+  url: string;
+  clientIds: string[];
+}
+
+export interface StsTrustCondition {
+  operator: 'StringEquals' | 'StringLike';
+  /** `sub` or `aud`, as `<provider>:sub` in the policy. */
+  claim: 'sub' | 'aud';
+  values: string[];
+}
+
+export interface StsRole {
+  arn: string;
+  /** The issuer URL whose IAM OIDC provider the trust policy names as Federated principal. */
+  trustedIssuer: string;
+  conditions: StsTrustCondition[];
+  /** Default 3,600 s, like IAM's default MaxSessionDuration. */
+  maxSessionDuration?: number;
+  /**
+   * Answer this error code instead of evaluating (for the codes a valid envid token cannot cause here:
+   * ExpiredTokenException, IDPCommunicationError, IDPRejectedClaim, MalformedPolicyDocument).
+   */
+  refuseWith?: string;
+}
+
+export interface StsStandIn {
+  url: string;
+  providers: StsOidcProvider[];
+  roles: StsRole[];
+  /** Every request's parameters, for assertions. */
+  requests: Record<string, string>[];
+  close(): Promise<void>;
+}
+
+const ns = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const sessionNamePattern = /^[\w+=,.@-]{2,64}$/;
+
+/** Real STS's messages for the codes a role can be told to answer with. */
+const forcedMessages: Record<string, [number, string]> = {
+  ExpiredTokenException: [
+    400,
+    'Token expired: current date/time 1764000000 must be before the expiration date/time 1763990000',
+  ],
+  IDPCommunicationError: [
+    400,
+    'The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached.',
+  ],
+  IDPRejectedClaim: [403, 'The identity provider rejected the claim.'],
+  MalformedPolicyDocument: [400, 'The policy is not in the valid JSON format.'],
+};
+
+export async function startStsStandIn(
+  config: { providers?: StsOidcProvider[]; roles?: StsRole[] } = {},
+): Promise<StsStandIn> {
+  const standIn = {
+    providers: config.providers ?? [],
+    roles: config.roles ?? [],
+    requests: [] as Record<string, string>[],
+  };
+  const server: Server = createServer((request, response) => {
+    void handle(request, response).catch((error) => {
+      response.writeHead(500).end(String(error));
+    });
+  });
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    for await (const chunk of request) body += chunk;
+    const params = Object.fromEntries(
+      new URLSearchParams(request.method === 'POST' ? body : ((request.url ?? '').split('?')[1] ?? '')),
+    );
+    standIn.requests.push(params);
+    const answer = await assumeRole(params, standIn);
+    response.writeHead(answer.status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
+    response.end(answer.xml);
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return Object.assign(standIn, {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+async function assumeRole(
+  params: Record<string, string>,
+  standIn: { providers: StsOidcProvider[]; roles: StsRole[] },
+): Promise<{ status: number; xml: string }> {
+  if (params['Action'] !== 'AssumeRoleWithWebIdentity' || params['Version'] !== '2011-06-15') {
+    return error(
+      400,
+      'InvalidAction',
+      `Could not find operation ${params['Action']} for version ${params['Version']}`,
+    );
+  }
+  const { RoleArn: roleArn = '', RoleSessionName: sessionName = '', WebIdentityToken: token = '' } = params;
+  const duration = params['DurationSeconds'] === undefined ? 3600 : Number(params['DurationSeconds']);
+  if (!sessionNamePattern.test(sessionName)) {
+    return error(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+    );
+  }
+  if (!Number.isInteger(duration) || duration < 900 || duration > 43_200) {
+    return error(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${params['DurationSeconds']}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200`,
+    );
+  }
+  if (token.length < 4 || token.length > 20_000) {
+    return error(
+      400,
+      'ValidationError',
+      "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to 20000",
+    );
+  }
+  const role = standIn.roles.find((candidate) => candidate.arn === roleArn);
+  const forced = role?.refuseWith;
+  if (forced) {
+    const [status, message] = forcedMessages[forced] ?? [400, forced];
+    return error(status, forced, message);
+  }
+  const claims = peekClaims(token);
+  if (!claims)
+    return error(
+      400,
+      'InvalidIdentityToken',
+      'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)',
+    );
+  const iss = String(claims.iss ?? '');
+  const provider = standIn.providers.find((candidate) => candidate.url === iss);
+  if (!provider)
+    return error(400, 'InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${iss}`);
+  const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  const aud = auds.find((value) => typeof value === 'string' && provider.clientIds.includes(value));
+  if (aud === undefined) return error(400, 'InvalidIdentityToken', 'Incorrect token audience');
+  const check = await checkEnvidJwt(token, {
+    issuer: iss,
+    algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'],
+  });
+  if (!check.ok) {
+    switch (check.reason) {
+      case 'discovery':
+        return error(400, 'IDPCommunicationError', forcedMessages['IDPCommunicationError']![1]);
+      case 'expired':
+        return error(
+          400,
+          'ExpiredTokenException',
+          `Token expired: current date/time ${Math.floor(Date.now() / 1000)} must be before the expiration date/time ${claims.exp}`,
+        );
+      case 'key-not-found':
+        return error(
+          400,
+          'InvalidIdentityToken',
+          "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+        );
+      default:
+        return error(
+          400,
+          'InvalidIdentityToken',
+          'The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.',
+        );
+    }
+  }
+  const values = { sub: String(claims.sub ?? ''), aud };
+  const trusted =
+    role !== undefined &&
+    role.trustedIssuer === iss &&
+    role.conditions.every((condition) =>
+      condition.values.some((pattern) =>
+        condition.operator === 'StringEquals'
+          ? pattern === values[condition.claim]
+          : globMatch(pattern, values[condition.claim]),
+      ),
+    );
+  if (!trusted) return error(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+  if (duration > (role.maxSessionDuration ?? 3600)) {
+    return error(
+      400,
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
+  }
+  const roleName = roleArn.split('/').pop()!;
+  const account = roleArn.split(':')[4];
+  const roleId = `AROA${randomBytes(8).toString('hex').toUpperCase()}`;
+  const expiration = new Date(Date.now() + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    status: 200,
+    xml: `<AssumeRoleWithWebIdentityResponse xmlns="${ns}">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>${escapeXml(values.sub)}</SubjectFromWebIdentityToken>
+    <Audience>${escapeXml(aud)}</Audience>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}</Arn>
+      <AssumedRoleId>${roleId}:${sessionName}</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <SessionToken>${randomBytes(48).toString('base64')}</SessionToken>
+      <SecretAccessKey>${randomBytes(30).toString('base64')}</SecretAccessKey>
+      <Expiration>${expiration}</Expiration>
+      <AccessKeyId>ASIA${randomBytes(8).toString('hex').toUpperCase()}</AccessKeyId>
+    </Credentials>
+    <Provider>${escapeXml(iss.replace(/^https?:\/\//, ''))}</Provider>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata>
+    <RequestId>${randomUUID()}</RequestId>
+  </ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>
+`,
+  };
+}
+
+function error(status: number, code: string, message: string) {
+  return {
+    status,
+    xml: `<ErrorResponse xmlns="${ns}">
+  <Error>
+    <Type>Sender</Type>
+    <Code>${code}</Code>
+    <Message>${escapeXml(message)}</Message>
+  </Error>
+  <RequestId>${randomUUID()}</RequestId>
+</ErrorResponse>
+`,
+  };
+}
+
+/** IAM's StringLike: `*` any run of characters, `?` one character. */
+function globMatch(pattern: string, value: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
