@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAdminCommands } from './commands/admin.ts';
 import { registerHelpCommand } from './commands/help.ts';
 import { registerIdpCommands } from './commands/idp.ts';
 import { registerLoginCommands } from './commands/login.ts';
@@ -21,6 +22,7 @@ const program = new Command('envid')
 registerServeCommand(program);
 registerLoginCommands(program);
 registerIdpCommands(program);
+await registerAdminCommands(program);
 registerHelpCommand(program);
 program.addHelpText(
   'after',

@@ -1,0 +1,235 @@
+import type { Command } from 'commander';
+import { checkId, nonEmpty, orgBody, parsePageFlags, parseRole } from '../admin/flags.ts';
+import { usageError } from '../exit-codes.ts';
+import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+
+/** `envid org …`: organizations (OrganizationService) and their members. */
+export function registerOrgCommands(program: Command, setup: AdminSetup): void {
+  const org = addGroup(program, {
+    name: 'org',
+    aliases: ['organization'],
+    summary: 'organizations and their members',
+    description:
+      'Organizations are the tenants of envid. The installation admin creates, lists and deletes them; a ' +
+      "user reads the one its token is bound to, and the organization's admins manage its members. The API " +
+      'has no rename: an organization keeps its name.',
+    examples: ['envid org list', 'envid org create --name Acme --json', 'envid org members list'],
+  });
+
+  addAdminCommand(
+    org,
+    {
+      name: 'create',
+      summary: 'create an organization (installation admin)',
+      description:
+        'Creates an organization (OrganizationService/CreateOrganization). New organizations use token ' +
+        'format V3 with no extra sub fields (see `envid oidc-config`). Add users with `envid org members add`.',
+      examples: [
+        'envid org create --name Acme',
+        'ORG=$(envid org create --name Acme --json | jq -r .organization.id)',
+      ],
+      json: true,
+      options: (c) => c.requiredOption('--name <name>', 'its name, at most 80 characters (required)'),
+      parse: (_args, flags) => ({
+        method: 'OrganizationService/CreateOrganization',
+        body: { name: nonEmpty(flags.name, '--name') },
+        output: { kind: 'object', key: 'organization', view: 'organization' },
+        json: flags.json === true,
+      }),
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    org,
+    {
+      name: 'get [organization-id]',
+      summary: 'show an organization',
+      description:
+        "Shows an organization (OrganizationService/GetOrganization); without an ID, the credential's own.",
+      examples: ['envid org get', 'envid org get 8d0f3c2e-5b7a-4e47-9c59-2f1f3f1a6b10 --json'],
+      json: true,
+      parse: ([id], flags) => ({
+        method: 'OrganizationService/GetOrganization',
+        body: id !== undefined ? { organizationId: checkId(id, '<organization-id>') } : {},
+        defaultOrganization: 'required',
+        organizationFlag: '<organization-id>',
+        output: { kind: 'object', key: 'organization', view: 'organization' },
+        json: flags.json === true,
+      }),
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    org,
+    {
+      name: 'list',
+      summary: 'list organizations',
+      description:
+        'Lists organizations (OrganizationService/ListOrganizations): every one for the installation admin, ' +
+        "the token's own for a user.",
+      examples: ['envid org list', 'envid org list --all --json | jq -r ".organizations[].id"'],
+      json: true,
+      paging: true,
+      parse: (_args, flags) => {
+        const { all, ...page } = parsePageFlags(flags);
+        return {
+          method: 'OrganizationService/ListOrganizations',
+          body: page,
+          output: { kind: 'list', key: 'organizations', view: 'organization', all },
+          json: flags.json === true,
+        };
+      },
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    org,
+    {
+      name: 'delete <organization-id>',
+      summary: 'delete an organization and everything in it (installation admin)',
+      description:
+        'Deletes an organization (OrganizationService/DeleteOrganization) with its memberships, service ' +
+        'accounts, runners, projects, environments and credentials; their tokens are refused at once. ' +
+        'Users stay. Needs --yes.',
+      examples: ['envid org delete 8d0f3c2e-5b7a-4e47-9c59-2f1f3f1a6b10 --yes'],
+      options: (c) => c.option('--yes', 'confirm: everything in the organization is deleted'),
+      parse: ([id], flags) => {
+        const organizationId = checkId(id!, '<organization-id>');
+        if (flags.yes !== true) {
+          throw usageError(
+            `deleting organization ${organizationId} deletes everything in it; add --yes to confirm`,
+          );
+        }
+        return {
+          method: 'OrganizationService/DeleteOrganization',
+          body: { organizationId },
+          output: { kind: 'done', message: `deleted organization ${organizationId}` },
+          json: false,
+        };
+      },
+    },
+    setup,
+  );
+
+  const members = addGroup(org, {
+    name: 'members',
+    aliases: ['member'],
+    summary: "an organization's members and their roles",
+    description:
+      'Users become members of organizations with a role: admin (manages the organization) or member ' +
+      '(reads it). The installation admin and the organization admins manage members.',
+    examples: [
+      'envid org members list',
+      'envid org members add 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31 --role admin',
+      'envid org members remove 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31',
+    ],
+  });
+
+  addAdminCommand(
+    members,
+    {
+      name: 'list',
+      summary: "list an organization's members",
+      description: 'Lists the members with e-mail, name and role (OrganizationService/ListMembers).',
+      examples: [
+        'envid org members list',
+        'envid org members list --org 8d0f3c2e-5b7a-4e47-9c59-2f1f3f1a6b10 --json',
+      ],
+      json: true,
+      paging: true,
+      options: orgOption,
+      parse: (_args, flags) => {
+        const { all, ...page } = parsePageFlags(flags);
+        return {
+          method: 'OrganizationService/ListMembers',
+          body: { ...orgBody(flags), ...page },
+          defaultOrganization: 'required',
+          output: { kind: 'list', key: 'members', view: 'member', all },
+          json: flags.json === true,
+        };
+      },
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    members,
+    {
+      name: 'add <user-id>',
+      summary: 'add a user to an organization',
+      description:
+        'Adds a user (see `envid user create`) to the organization (OrganizationService/AddMember), as a ' +
+        'member unless --role admin.',
+      examples: ['envid org members add 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31 --role admin'],
+      json: true,
+      options: (c) => orgOption(c).option('--role <role>', 'admin or member (default member)'),
+      parse: ([userId], flags) => ({
+        method: 'OrganizationService/AddMember',
+        body: {
+          ...orgBody(flags),
+          userId: checkId(userId!, '<user-id>'),
+          ...(flags.role !== undefined ? { role: parseRole(flags.role) } : {}),
+        },
+        defaultOrganization: 'required',
+        output: { kind: 'object', key: 'member', view: 'member' },
+        json: flags.json === true,
+      }),
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    members,
+    {
+      name: 'set-role <user-id>',
+      summary: "change a member's role",
+      description:
+        "Changes a member's role (OrganizationService/SetRole); it applies to the user's next request. An " +
+        "organization admin cannot demote the organization's last admin.",
+      examples: ['envid org members set-role 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31 --role member'],
+      options: (c) => orgOption(c).requiredOption('--role <role>', 'admin or member (required)'),
+      parse: ([userId], flags) => {
+        const id = checkId(userId!, '<user-id>');
+        const role = parseRole(flags.role);
+        return {
+          method: 'OrganizationService/SetRole',
+          body: { ...orgBody(flags), userId: id, role },
+          defaultOrganization: 'required',
+          output: {
+            kind: 'done',
+            message: `user ${id} is now ${flags.role.toLowerCase().replace(/^organization_role_/, '')}`,
+          },
+          json: false,
+        };
+      },
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    members,
+    {
+      name: 'remove <user-id>',
+      summary: 'remove a user from an organization',
+      description:
+        "Removes a member (OrganizationService/RemoveMember). The user's personal access tokens for this " +
+        'organization are revoked at once and stay revoked if the user is added back.',
+      examples: ['envid org members remove 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31'],
+      options: orgOption,
+      parse: ([userId], flags) => {
+        const id = checkId(userId!, '<user-id>');
+        return {
+          method: 'OrganizationService/RemoveMember',
+          body: { ...orgBody(flags), userId: id },
+          defaultOrganization: 'required',
+          output: { kind: 'done', message: `removed user ${id} from the organization` },
+          json: false,
+        };
+      },
+    },
+    setup,
+  );
+}

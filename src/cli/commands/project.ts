@@ -1,0 +1,139 @@
+import type { Command } from 'commander';
+import { checkId, collect, nonEmpty, orgBody, parseInitializer, parsePageFlags } from '../admin/flags.ts';
+import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+
+/** --git-remote, --upstream-remote and --context-url, shared with `envid env create`. */
+export const initializerOptions = (command: Command) =>
+  command
+    .option(
+      '--git-remote <uri>',
+      'git remote of the content (a URL or git@host:org/repo.git); repeatable',
+      collect,
+    )
+    .option(
+      '--upstream-remote <uri>',
+      'upstream git remote of the preceding --git-remote; repeatable',
+      collect,
+    )
+    .option('--context-url <url>', 'http(s) context URL of the content; repeatable', collect);
+
+/** `envid project …`: templates for environments (ProjectService). */
+export function registerProjectCommands(program: Command, setup: AdminSetup): void {
+  const project = addGroup(program, {
+    name: 'project',
+    summary: 'projects (templates for environments)',
+    description:
+      'A project is a name and initializers (git remotes, context URLs) that environments are created ' +
+      'from; the initializers show in environment tokens. Organization admins create and delete projects; ' +
+      'users of the organization read them.',
+    examples: [
+      'envid project create --name app --git-remote https://github.com/acme/app.git',
+      'envid project list',
+    ],
+  });
+
+  addAdminCommand(
+    project,
+    {
+      name: 'create',
+      summary: 'create a project',
+      description:
+        'Creates a project (ProjectService/CreateProject). The i-th --git-remote, --upstream-remote and ' +
+        '--context-url make up the i-th initializer (at most 10).',
+      examples: [
+        'envid project create --name app --git-remote https://github.com/acme/app.git',
+        'envid project create --name fork --git-remote git@github.com:me/app.git --upstream-remote https://github.com/acme/app.git',
+      ],
+      json: true,
+      options: (c) =>
+        initializerOptions(
+          orgOption(
+            c,
+            'the organization (required for the installation admin; else the credential’s)',
+          ).requiredOption('--name <name>', 'its name, at most 80 characters (required)'),
+        ),
+      parse: (_args, flags) => {
+        const initializer = parseInitializer(flags);
+        return {
+          method: 'ProjectService/CreateProject',
+          body: {
+            name: nonEmpty(flags.name, '--name'),
+            ...(initializer ? { initializer } : {}),
+            environmentClass: {},
+            ...orgBody(flags),
+          },
+          output: { kind: 'object', key: 'project', view: 'project' },
+          json: flags.json === true,
+        };
+      },
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    project,
+    {
+      name: 'get <project-id>',
+      summary: 'show a project',
+      description: 'Shows a project and its initializers (ProjectService/GetProject).',
+      examples: ['envid project get 0b6f0a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --json'],
+      json: true,
+      parse: ([id], flags) => ({
+        method: 'ProjectService/GetProject',
+        body: { projectId: checkId(id!, '<project-id>') },
+        output: { kind: 'object', key: 'project', view: 'project' },
+        json: flags.json === true,
+      }),
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    project,
+    {
+      name: 'list',
+      summary: 'list projects',
+      description: 'Lists projects (ProjectService/ListProjects).',
+      examples: ['envid project list', 'envid project list --all --json'],
+      json: true,
+      paging: true,
+      options: (c) => orgOption(c, 'only this organization (the installation admin; others see their own)'),
+      parse: (_args, flags) => {
+        const { all, ...page } = parsePageFlags(flags);
+        return {
+          method: 'ProjectService/ListProjects',
+          body: { ...orgBody(flags), ...page },
+          output: { kind: 'list', key: 'projects', view: 'project', all },
+          json: flags.json === true,
+        };
+      },
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    project,
+    {
+      name: 'delete <project-id>',
+      summary: 'delete a project',
+      description:
+        'Deletes a project (ProjectService/DeleteProject). Refused while environments of the project are not ' +
+        'deleted, unless --force, which deletes them first (their tokens are revoked).',
+      examples: [
+        'envid project delete 0b6f0a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31',
+        'envid project delete 0b6f0a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --force',
+      ],
+      options: (c) => c.option('--force', 'also delete its environments that are not deleted yet'),
+      parse: ([id], flags) => {
+        const projectId = checkId(id!, '<project-id>');
+        return {
+          method: 'ProjectService/DeleteProject',
+          body: { projectId, ...(flags.force ? { force: true } : {}) },
+          output: { kind: 'done', message: `deleted project ${projectId}` },
+          json: false,
+        };
+      },
+    },
+    setup,
+  );
+}

@@ -1,0 +1,503 @@
+import { Command, CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import type { AdminRequest } from '../../src/cli/admin/admin-request.ts';
+import { registerAdminGroups } from '../../src/cli/commands/admin-groups.ts';
+import type { ConnectionFlags } from '../../src/cli/config/resolve-connection.ts';
+import { CliError } from '../../src/cli/exit-codes.ts';
+
+/** Flag parsing of the admin commands, through commander, with a dispatch that records instead of calling a server. */
+
+const now = new Date('2026-11-01T12:00:00.000Z');
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const [A, B, C, D] = [id(1), id(2), id(3), id(4)];
+
+function program(seen: { request: AdminRequest; connection: ConnectionFlags }[]): Command {
+  const root = new Command('envid')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  registerAdminGroups(root, {
+    dispatch: async (request, connection) => {
+      seen.push({ request, connection });
+    },
+    now: () => now,
+  });
+  return root;
+}
+
+async function parse(...args: string[]): Promise<AdminRequest> {
+  const seen: { request: AdminRequest; connection: ConnectionFlags }[] = [];
+  await program(seen).parseAsync(args, { from: 'user' });
+  expect(seen).toHaveLength(1);
+  return seen[0]!.request;
+}
+
+/** The message of the usage error the arguments cause (a CliError with exit code 2, or commander's own). */
+async function usage(...args: string[]): Promise<string> {
+  try {
+    await program([]).parseAsync(args, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CliError) {
+      expect(error.exitCode).toBe(2);
+      return error.message;
+    }
+    expect(error).toBeInstanceOf(CommanderError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected a usage error for ${args.join(' ')}`);
+}
+
+describe('admin command flags', () => {
+  it('every command and group has a summary, a description and examples', () => {
+    const root = program([]);
+    const visit = (command: Command, path: string[]): string[] =>
+      command.commands.flatMap((child) => {
+        const name = [...path, child.name()];
+        let help = '';
+        child.configureOutput({ writeOut: (text) => (help += text) });
+        child.outputHelp();
+        const problems = [
+          child.summary() ? [] : [`${name.join(' ')}: no summary`],
+          child.description() ? [] : [`${name.join(' ')}: no description`],
+          help.includes('\nExamples:\n  envid ') ? [] : [`${name.join(' ')}: no examples`],
+        ].flat();
+        return [...problems, ...visit(child, name)];
+      });
+    expect(visit(root, [])).toEqual([]);
+    expect(root.commands.map((c) => c.name())).toEqual([
+      'org',
+      'user',
+      'pat',
+      'service-account',
+      'runner',
+      'project',
+      'env',
+      'oidc-config',
+      'keys',
+      'audit',
+    ]);
+  });
+
+  it('passes --host and --token on, and --json', async () => {
+    const seen: { request: AdminRequest; connection: ConnectionFlags }[] = [];
+    await program(seen).parseAsync(['org', 'list', '--json', '--host', 'h', '--token', 't'], {
+      from: 'user',
+    });
+    expect(seen[0]!.connection).toEqual({ host: 'h', token: 't' });
+    expect(seen[0]!.request.json).toBe(true);
+    expect((await parse('org', 'list')).json).toBe(false);
+  });
+
+  it('org: create, get (default: the credential’s), list with paging, delete needs --yes', async () => {
+    expect(await parse('org', 'create', '--name', 'Acme')).toEqual({
+      method: 'OrganizationService/CreateOrganization',
+      body: { name: 'Acme' },
+      output: { kind: 'object', key: 'organization', view: 'organization' },
+      json: false,
+    });
+    expect(await usage('org', 'create')).toMatch(/required option '--name <name>' not specified/);
+    expect(await usage('org', 'create', '--name', ' ')).toMatch(/--name must not be empty/);
+    expect(await parse('organization', 'get')).toMatchObject({
+      body: {},
+      defaultOrganization: 'required',
+      organizationFlag: '<organization-id>',
+    });
+    expect((await parse('org', 'get', A.toUpperCase())).body).toEqual({ organizationId: A });
+    expect(await usage('org', 'get', 'acme')).toMatch(/invalid <organization-id> "acme": expected an ID/);
+    expect((await parse('org', 'list', '--page-size', '5', '--page-token', 'tok')).body).toEqual({
+      pagination: { pageSize: 5, token: 'tok' },
+    });
+    expect(await parse('org', 'list', '--all')).toMatchObject({
+      body: { pagination: { pageSize: 100 } },
+      output: { kind: 'list', all: true },
+    });
+    expect(await usage('org', 'list', '--page-size', '101')).toMatch(/invalid --page-size "101": .*1 to 100/);
+    expect(await usage('org', 'list', '--page-size', '2.5')).toMatch(/--page-size/);
+    expect(await usage('org', 'list', '--all', '--page-token', 'x')).toMatch(/--all .* --page-token/);
+    expect(await usage('org', 'delete', A)).toMatch(/add --yes to confirm/);
+    expect((await parse('org', 'delete', A, '--yes')).body).toEqual({ organizationId: A });
+    expect(await usage('org', 'delete')).toMatch(/missing required argument 'organization-id'/);
+  });
+
+  it('org members: list, add with a role, set-role, remove', async () => {
+    expect(await parse('org', 'members', 'list', '--org', B)).toMatchObject({
+      method: 'OrganizationService/ListMembers',
+      body: { organizationId: B },
+      defaultOrganization: 'required',
+    });
+    expect((await parse('org', 'members', 'add', A)).body).toEqual({ userId: A });
+    expect((await parse('org', 'members', 'add', A, '--role', 'Admin', '--org', B)).body).toEqual({
+      organizationId: B,
+      userId: A,
+      role: 'ORGANIZATION_ROLE_ADMIN',
+    });
+    expect(await usage('org', 'members', 'add', A, '--role', 'owner')).toMatch(
+      /invalid --role "owner": must be admin or member/,
+    );
+    expect(await usage('org', 'members', 'add', A, '--org', 'x')).toMatch(/invalid --org "x"/);
+    expect(await usage('org', 'members', 'set-role', A)).toMatch(/required option '--role <role>'/);
+    expect((await parse('org', 'members', 'set-role', A, '--role', 'member')).body).toEqual({
+      userId: A,
+      role: 'ORGANIZATION_ROLE_MEMBER',
+    });
+    expect(await parse('org', 'members', 'remove', A)).toMatchObject({
+      method: 'OrganizationService/RemoveMember',
+      body: { userId: A },
+      output: { kind: 'done' },
+    });
+  });
+
+  it('user: create needs --email and --name; get, me, list, delete', async () => {
+    expect(await usage('user', 'create', '--name', 'Ada')).toMatch(/required option '--email <email>'/);
+    expect(await usage('user', 'create', '--email', 'a@b.c')).toMatch(/required option '--name <name>'/);
+    expect((await parse('user', 'create', '--email', 'a@b.c', '--name', 'Ada')).body).toEqual({
+      email: 'a@b.c',
+      name: 'Ada',
+    });
+    expect((await parse('user', 'get', A)).body).toEqual({ userId: A });
+    expect((await parse('user', 'me')).method).toBe('UserService/GetAuthenticatedUser');
+    expect((await parse('user', 'list')).method).toBe('UserService/ListUsers');
+    expect((await parse('user', 'delete', A)).body).toEqual({ userId: A });
+  });
+
+  it('pat: create with expiry (secret output), list by user, revoke', async () => {
+    expect(await parse('pat', 'create', '--description', 'laptop', '--valid-for', '30d')).toEqual({
+      method: 'UserService/CreatePersonalAccessToken',
+      body: { description: 'laptop', validFor: '2592000s' },
+      defaultOrganization: 'required',
+      output: {
+        kind: 'secret',
+        field: 'token',
+        what: 'personal access token {id}',
+        idField: 'personalAccessToken.id',
+      },
+      json: false,
+    });
+    expect(
+      (
+        await parse(
+          'pat',
+          'create',
+          '--description',
+          'd',
+          '--user',
+          A,
+          '--org',
+          B,
+          '--expires-at',
+          '2027-01-01T00:00:00Z',
+        )
+      ).body,
+    ).toEqual({ organizationId: B, userId: A, description: 'd', expiresAt: '2027-01-01T00:00:00Z' });
+    expect(
+      (await parse('pat', 'create', '--description', 'd', '--valid-for', '1w2d3h4m5s')).body['validFor'],
+    ).toBe(`${7 * 86400 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5}s`);
+    expect(await usage('pat', 'create')).toMatch(/--description/);
+    expect(await usage('pat', 'create', '--description', 'd', '--valid-for', '30 days')).toMatch(
+      /invalid --valid-for "30 days"/,
+    );
+    expect(await usage('pat', 'create', '--description', 'd', '--valid-for', '0d')).toMatch(
+      /longer than zero/,
+    );
+    expect(await usage('pat', 'create', '--description', 'd', '--expires-at', 'tomorrow')).toMatch(
+      /invalid --expires-at "tomorrow": expected an RFC 3339 time/,
+    );
+    expect(
+      await usage(
+        'pat',
+        'create',
+        '--description',
+        'd',
+        '--valid-for',
+        '1d',
+        '--expires-at',
+        '2027-01-01T00:00:00Z',
+      ),
+    ).toMatch(/--valid-for or --expires-at, not both/);
+    expect((await parse('pat', 'list', '--user', A)).body).toEqual({ filter: { userIds: [A] } });
+    expect((await parse('pat', 'list')).body).toEqual({});
+    expect((await parse('pat', 'delete', A)).method).toBe('UserService/DeletePersonalAccessToken');
+  });
+
+  it('service-account and its tokens', async () => {
+    expect((await parse('sa', 'create', '--name', 'deployer', '--org', B)).body).toEqual({
+      name: 'deployer',
+      organizationId: B,
+    });
+    expect((await parse('service-account', 'list')).body).toEqual({});
+    expect((await parse('service-account', 'delete', A)).body).toEqual({ serviceAccountId: A });
+    expect(
+      await parse('service-account', 'tokens', 'create', A, '--description', 'CI', '--valid-for', '90d'),
+    ).toMatchObject({
+      body: { serviceAccountId: A, description: 'CI', validFor: '7776000s' },
+      output: { kind: 'secret', field: 'token', idField: 'serviceAccountToken.id' },
+    });
+    expect((await parse('service-account', 'tokens', 'list', A, '--all')).body).toEqual({
+      serviceAccountId: A,
+      pagination: { pageSize: 100 },
+    });
+    expect((await parse('service-account', 'tokens', 'revoke', C)).body).toEqual({
+      serviceAccountTokenId: C,
+    });
+    expect(await usage('service-account', 'tokens', 'create', A)).toMatch(/--description/);
+  });
+
+  it('runner and its tokens', async () => {
+    expect((await parse('runner', 'create', '--name', 'eu-1')).body).toEqual({ name: 'eu-1' });
+    expect((await parse('runner', 'delete', A, '--force')).body).toEqual({ runnerId: A, force: true });
+    expect((await parse('runner', 'delete', A)).body).toEqual({ runnerId: A });
+    expect(await parse('runner', 'tokens', 'create', A)).toMatchObject({
+      body: { runnerId: A },
+      output: { kind: 'secret', field: 'accessToken', idField: 'tokenId' },
+    });
+    expect((await parse('runner', 'tokens', 'create', A, '--description', 'host')).body).toEqual({
+      runnerId: A,
+      description: 'host',
+    });
+    expect((await parse('runner', 'tokens', 'revoke', A, C)).body).toEqual({ runnerId: A, tokenId: C });
+    expect(await usage('runner', 'tokens', 'revoke', A)).toMatch(/missing required argument 'token-id'/);
+  });
+
+  it('project: initializers from repeatable flags', async () => {
+    expect(
+      (
+        await parse(
+          'project',
+          'create',
+          '--name',
+          'app',
+          '--git-remote',
+          'git@github.com:me/app.git',
+          '--upstream-remote',
+          'https://github.com/acme/app.git',
+          '--context-url',
+          'https://github.com/acme/app/tree/main',
+          '--git-remote',
+          'https://github.com/acme/lib.git',
+        )
+      ).body,
+    ).toEqual({
+      name: 'app',
+      environmentClass: {},
+      initializer: {
+        specs: [
+          {
+            git: {
+              remoteUri: 'git@github.com:me/app.git',
+              upstreamRemoteUri: 'https://github.com/acme/app.git',
+            },
+            contextUrl: { url: 'https://github.com/acme/app/tree/main' },
+          },
+          { git: { remoteUri: 'https://github.com/acme/lib.git' } },
+        ],
+      },
+    });
+    expect((await parse('project', 'create', '--name', 'empty')).body).toEqual({
+      name: 'empty',
+      environmentClass: {},
+    });
+    expect(await usage('project', 'create', '--name', 'x', '--upstream-remote', 'u')).toMatch(
+      /--upstream-remote belongs to a --git-remote/,
+    );
+    expect(await usage('project', 'create', '--name', 'x', '--context-url', 'ftp://x')).toMatch(
+      /invalid --context-url "ftp:\/\/x": must be an http or https URL/,
+    );
+    expect(await usage('project', 'create', '--name', 'x', '--git-remote', 'a b')).toMatch(
+      /invalid --git-remote "a b"/,
+    );
+    expect((await parse('project', 'delete', A, '--force')).body).toEqual({ projectId: A, force: true });
+    expect((await parse('project', 'get', A)).body).toEqual({ projectId: A });
+  });
+
+  it('env: create (from a project or not), list filters, stop/start/delete', async () => {
+    expect(await parse('env', 'create', '--runner', A, '--project', B)).toMatchObject({
+      method: 'EnvironmentService/CreateEnvironmentFromProject',
+      body: { projectId: B, spec: { machine: { class: A } } },
+    });
+    expect(
+      (
+        await parse(
+          'env',
+          'create',
+          '--runner',
+          A,
+          '--git-remote',
+          'https://github.com/acme/app.git',
+          '--stopped',
+        )
+      ).body,
+    ).toEqual({
+      spec: {
+        machine: { class: A },
+        content: { initializer: { specs: [{ git: { remoteUri: 'https://github.com/acme/app.git' } }] } },
+        desiredPhase: 'ENVIRONMENT_PHASE_STOPPED',
+      },
+    });
+    expect(await usage('env', 'create')).toMatch(/required option '--runner <runner-id>'/);
+    expect(await usage('env', 'create', '--runner', 'eu-1')).toMatch(/invalid --runner "eu-1"/);
+    expect(
+      (
+        await parse(
+          'env',
+          'list',
+          '--phase',
+          'Running',
+          '--project',
+          A,
+          '--runner',
+          B,
+          '--creator',
+          C,
+          '--org',
+          D,
+        )
+      ).body,
+    ).toEqual({
+      organizationId: D,
+      filter: {
+        projectIds: [A],
+        runnerIds: [B],
+        creatorIds: [C],
+        statusPhases: ['ENVIRONMENT_PHASE_RUNNING'],
+      },
+    });
+    expect(await usage('env', 'list', '--phase', 'paused')).toMatch(
+      /invalid --phase "paused": must be one of running, stopped, deleted/,
+    );
+    for (const [verb, method] of [
+      ['stop', 'StopEnvironment'],
+      ['start', 'StartEnvironment'],
+      ['delete', 'DeleteEnvironment'],
+    ]) {
+      expect(await parse('env', verb!, A)).toMatchObject({
+        method: `EnvironmentService/${method}`,
+        body: { environmentId: A },
+        output: { kind: 'done' },
+      });
+    }
+  });
+
+  it('env token: the secret, or export lines (with another host)', async () => {
+    expect((await parse('env', 'token', A)).output).toMatchObject({ kind: 'secret', field: 'accessToken' });
+    expect((await parse('env', 'token', A, '--export')).output).toMatchObject({
+      kind: 'export',
+      field: 'accessToken',
+    });
+    expect(
+      (await parse('env', 'token', A, '--export', '--export-host', 'envid.internal:8443/')).output,
+    ).toMatchObject({
+      kind: 'export',
+      host: 'https://envid.internal:8443',
+    });
+    expect(await usage('env', 'token', A, '--export-host', 'h')).toMatch(/--export-host needs --export/);
+    expect(await usage('env', 'token', A, '--export', '--json')).toMatch(/--export and --json/);
+  });
+
+  it('oidc-config: get, set and preview build the API configuration', async () => {
+    expect(await parse('oidc-config', 'get')).toMatchObject({ body: {}, defaultOrganization: 'required' });
+    expect(
+      (
+        await parse(
+          'oidc-config',
+          'set',
+          '--version',
+          'v3',
+          '--extra-sub-field',
+          'project_id',
+          '--extra-sub-field',
+          'environment_id',
+          '--confirm-sub-change',
+          '--org',
+          A,
+        )
+      ).body,
+    ).toEqual({
+      organizationId: A,
+      oidcConfig: { v3: { extraSubFields: ['project_id', 'environment_id'] } },
+      confirmSubChange: true,
+    });
+    expect((await parse('oidc-config', 'set', '--version', 'V2')).body).toEqual({ oidcConfig: { v2: {} } });
+    expect((await parse('oidc-config', 'preview', '--version', 'v3')).body).toEqual({
+      oidcConfig: { v3: { extraSubFields: [] } },
+    });
+    expect(await usage('oidc-config', 'set')).toMatch(/required option '--version <version>'/);
+    expect(await usage('oidc-config', 'set', '--version', 'v4')).toMatch(
+      /invalid --version "v4": must be v3 or v2/,
+    );
+    expect(await usage('oidc-config', 'preview', '--version', 'v2', '--extra-sub-field', 'x')).toMatch(
+      /--extra-sub-field is for --version v3/,
+    );
+    expect(await usage('oidc-config', 'preview', '--version', 'v3', '--confirm-sub-change')).toMatch(
+      /unknown option '--confirm-sub-change'/,
+    );
+  });
+
+  it('keys: list, rotate, revoke needs --yes', async () => {
+    expect((await parse('keys', 'list')).method).toBe('SigningKeyService/ListSigningKeys');
+    expect((await parse('keys', 'rotate')).output).toEqual({ kind: 'render', render: 'keyChange' });
+    expect(await usage('keys', 'revoke', 'kid1')).toMatch(/add --yes to confirm/);
+    expect((await parse('keys', 'revoke', 'kid1', '--yes')).body).toEqual({ keyId: 'kid1' });
+  });
+
+  it('audit list: kinds, principal, time range (--since from the clock), paging', async () => {
+    expect(
+      await parse(
+        'audit',
+        'list',
+        '--kind',
+        'token.issued',
+        '--kind',
+        'key.rotated',
+        '--kind',
+        'token.issued',
+        '--principal',
+        A,
+        '--since',
+        '90m',
+        '--to',
+        '2026-11-01T13:00:00+01:00',
+        '--page-size',
+        '10',
+      ),
+    ).toEqual({
+      method: 'AuditService/ListAuditEvents',
+      body: {
+        filter: {
+          kinds: ['token.issued', 'key.rotated'],
+          principalId: A,
+          from: '2026-11-01T10:30:00.000Z',
+          to: '2026-11-01T13:00:00+01:00',
+        },
+        pagination: { pageSize: 10 },
+      },
+      defaultOrganization: 'optional',
+      output: { kind: 'list', key: 'events', view: 'auditEvent', all: false },
+      json: false,
+    });
+    expect((await parse('audit', 'list', '--from', '2026-11-01T00:00:00Z', '--org', B)).body).toEqual({
+      organizationId: B,
+      filter: { from: '2026-11-01T00:00:00Z' },
+    });
+    expect(await usage('audit', 'list', '--kind', 'token')).toMatch(
+      /invalid --kind "token": must be one of token.issued/,
+    );
+    expect(await usage('audit', 'list', '--since', '1h', '--from', '2026-11-01T00:00:00Z')).toMatch(
+      /--since or --from, not both/,
+    );
+    expect(await usage('audit', 'list', '--to', 'yesterday')).toMatch(/invalid --to "yesterday"/);
+    expect(await usage('audit', 'list', '--principal', 'me')).toMatch(/invalid --principal "me"/);
+  });
+});
+
+describe('registerAdminCommands', () => {
+  it('skips loading the admin groups for the other commands (envid idp token starts small)', async () => {
+    const { registerAdminCommands } = await import('../../src/cli/commands/admin.ts');
+    const skipped = new Command('envid');
+    await registerAdminCommands(skipped, ['idp', 'token', '--audience', 'a']);
+    expect(skipped.commands).toEqual([]);
+    for (const argv of [['org', 'list'], ['--help'], [], ['help', 'env']]) {
+      const loaded = new Command('envid');
+      await registerAdminCommands(loaded, argv);
+      expect(loaded.commands.map((c) => c.name())).toContain('env');
+    }
+  });
+});
