@@ -1,3 +1,4 @@
+import type { CliStartupResult } from './cli-startup.ts';
 import type { LoadResult } from './load.ts';
 import type { Machine } from './machine.ts';
 
@@ -13,6 +14,7 @@ export interface BenchResults {
   settings: string;
   rounds: Round[];
   jwks: LoadResult;
+  cli?: CliStartupResult;
 }
 
 interface Target {
@@ -103,7 +105,22 @@ export function formatReport(results: BenchResults): string {
       `  ${s.name.padEnd(24)} ${fixed(s.best, 2).padStart(7)}  ${spread.padEnd(13)}  ${s.target.padEnd(8)} ${s.bestMet ? 'met' : 'MISSED'}`,
     );
   }
+  if (results.cli) lines.push('', ...formatCliStartup(results.cli));
   return lines.join('\n');
+}
+
+/** Issue 4's figures: start-up time and peak memory of `envid idp token` against bare node. */
+export function formatCliStartup(cli: CliStartupResult): string[] {
+  const time = cli.envidMedianMs / cli.bareMedianMs;
+  const memory = cli.envidMaxRssKiB / cli.bareMaxRssKiB;
+  const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+  return [
+    `CLI start-up (median of ${cli.runs}, end to end against the server above)`,
+    `  ${'bare node -e 0'.padEnd(24)} ${fixed(cli.bareMedianMs, 1).padStart(7)} ms  peak RSS ${fixed(cli.bareMaxRssKiB / 1024, 1)} MiB`,
+    `  ${'envid idp token'.padEnd(24)} ${fixed(cli.envidMedianMs, 1).padStart(7)} ms  peak RSS ${fixed(cli.envidMaxRssKiB / 1024, 1)} MiB`,
+    `  ${'time / bare node'.padEnd(24)} ${fixed(time, 2).padStart(7)}  ${''.padEnd(13)}  ${'<= 1.6'.padEnd(8)} ${verdict(time <= 1.6)}`,
+    `  ${'peak memory / bare node'.padEnd(24)} ${fixed(memory, 2).padStart(7)}  ${''.padEnd(13)}  ${'<= 1.5'.padEnd(8)} ${verdict(memory <= 1.5)}`,
+  ];
 }
 
 /** One line per round for the table in BENCHMARKS.md. */

@@ -6,12 +6,20 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { stopAll } from './child-process.ts';
+import { measureCliStartup } from './cli-startup.ts';
 import { startEnvidTarget } from './envid-target.ts';
 import { type LoadOptions, runLoad } from './load.ts';
 import { describeMachine } from './machine.ts';
 import { startOidcProviderTarget } from './oidc-provider-target.ts';
 import { measureRawSigning } from './raw-signing.ts';
-import { type BenchResults, failures, formatMarkdownRows, formatReport, type Round } from './report.ts';
+import {
+  type BenchResults,
+  failures,
+  formatCliStartup,
+  formatMarkdownRows,
+  formatReport,
+  type Round,
+} from './report.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -26,6 +34,10 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'string' },
     /** Only envid's token load (for profiling): no baselines, no JWKS. */
     'envid-only': { type: 'boolean', default: false },
+    /** `envid idp token` start-ups timed against bare `node -e 0` (issue 4). */
+    'cli-runs': { type: 'string', default: '21' },
+    /** Only the CLI start-up figures (a server is still started: the CLI asks it for a token). */
+    'cli-only': { type: 'boolean', default: false },
     'database-url': {
       type: 'string',
       default:
@@ -41,6 +53,7 @@ const warmupSeconds = Number(flags['warmup-seconds']);
 const rawSeconds = Number(flags['raw-seconds']);
 const connections = Number(flags.connections);
 const envidOnly = flags['envid-only'];
+const cliOnly = flags['cli-only'];
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 // Bounded: whatever happens, stop every process this run started and give up after three minutes.
@@ -58,6 +71,7 @@ process.once('SIGTERM', () => void abort('terminated'));
 
 try {
   const machine = describeMachine();
+  if (cliOnly) await runCliOnly();
   // Both servers run from the start: an idle one costs nothing, and alternating between them in rounds
   // lets the baselines and envid share whatever else the machine is doing at the time.
   log('starting envid on a fresh PostgreSQL database and seeding it; starting oidc-provider');
@@ -125,6 +139,15 @@ try {
     await runLoad({ ...jwksLoad, seconds: 1 });
     jwksResult = await runLoad(jwksLoad);
   }
+  let cli: BenchResults['cli'];
+  if (!envidOnly) {
+    log(`CLI start-up: envid idp token vs bare node, ${flags['cli-runs']} runs each`);
+    cli = await measureCliStartup({
+      url: envid.url,
+      authorization: envid.authorizations[0]!,
+      runs: Number(flags['cli-runs']),
+    });
+  }
   await stopAll();
   await envid.dropDatabase();
 
@@ -135,6 +158,7 @@ try {
       `${warmupSeconds} s warm-up, envid log level ${flags['log-level']}`,
     rounds: measured,
     jwks: jwksResult,
+    ...(cli ? { cli } : {}),
   };
   process.stdout.write(`${formatReport(results)}\n\nBENCHMARKS.md rows:\n${formatMarkdownRows(results)}\n`);
   const failed = [...measured.flatMap((r) => [r.envid, r.oidcProvider]), jwksResult].some(
@@ -145,6 +169,28 @@ try {
   process.exit(failed ? 1 : 0);
 } catch (error) {
   await abort(`failed: ${(error as Error).stack ?? error} (logs in ${workDir})`);
+}
+
+/** `--cli-only`: a server with one environment, then the start-up figures alone. */
+async function runCliOnly(): Promise<never> {
+  const envid = await startEnvidTarget({
+    adminUrl: flags['database-url'],
+    environments: 1,
+    logLevel: flags['log-level'],
+    workDir,
+  });
+  dropDatabase = envid.dropDatabase;
+  log(`CLI start-up: envid idp token vs bare node, ${flags['cli-runs']} runs each`);
+  const cli = await measureCliStartup({
+    url: envid.url,
+    authorization: envid.authorizations[0]!,
+    runs: Number(flags['cli-runs']),
+  });
+  await stopAll();
+  await envid.dropDatabase();
+  process.stdout.write(`${formatCliStartup(cli).join('\n')}\n`);
+  rmSync(workDir, { recursive: true, force: true });
+  process.exit(0);
 }
 
 /** The bench must measure real tokens: one is verified against envid's own JWKS before the load. */

@@ -1,5 +1,6 @@
 import type { Connection } from './config/resolve-connection.ts';
 import { CliError, ExitCode, type ExitCodeValue } from './exit-codes.ts';
+import { type HttpAnswer, httpPost, NoAnswerError } from './http-post.ts';
 
 /** Connect codes and the exit code each maps to; anything else exits 1. */
 const exitCodes: Record<string, ExitCodeValue> = {
@@ -12,35 +13,35 @@ const exitCodes: Record<string, ExitCodeValue> = {
 /** Requests wait at most this long, so a black-holed host ends as "unreachable" rather than hanging. */
 const requestTimeoutMs = 30_000;
 
-/** Calls `gitpod.v1.<method>` (e.g. `IdentityService/GetIDToken`) with global fetch; Connect JSON. */
+/** Calls `gitpod.v1.<method>` (e.g. `IdentityService/GetIDToken`): Connect unary JSON over HTTP(S). */
 export async function callApi<T>(connection: Connection, method: string, body: unknown): Promise<T> {
-  let response: Response;
+  let answer: HttpAnswer;
   try {
-    response = await fetch(`${connection.host}/api/gitpod.v1.${method}`, {
-      method: 'POST',
-      headers: {
+    answer = await httpPost(
+      `${connection.host}/api/gitpod.v1.${method}`,
+      {
         'content-type': 'application/json',
         'connect-protocol-version': '1',
         authorization: `Bearer ${connection.token}`,
       },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(requestTimeoutMs),
-    });
+      JSON.stringify(body),
+      requestTimeoutMs,
+    );
   } catch (error) {
     throw new CliError(
-      `cannot reach the envid server at ${connection.host}: ${describeNetworkError(error)}; check --host / ENVID_HOST and that the server runs`,
+      `cannot reach the envid server at ${connection.host}: ${error instanceof NoAnswerError ? error.reason : String(error)}; check --host / ENVID_HOST and that the server runs`,
       ExitCode.unreachable,
     );
   }
-  const text = await response.text();
   let json: unknown;
   try {
-    json = text === '' ? {} : JSON.parse(text);
+    json = answer.text === '' ? {} : JSON.parse(answer.text);
   } catch {
     json = undefined;
   }
-  if (response.ok && json !== undefined) return json as T;
-  throw toCliError(connection, response.status, json);
+  const ok = answer.status >= 200 && answer.status < 300;
+  if (ok && json !== undefined) return json as T;
+  throw toCliError(connection, answer.status, json);
 }
 
 function toCliError(connection: Connection, status: number, json: unknown): CliError {
@@ -67,11 +68,4 @@ function toCliError(connection: Connection, status: number, json: unknown): CliE
     );
   }
   return new CliError(`${connection.host}: ${code}${detail}`, exitCodes[code] ?? ExitCode.serverError);
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError')
-    return `no answer in ${requestTimeoutMs / 1000} s`;
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
 }

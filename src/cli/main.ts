@@ -4,7 +4,8 @@ import { registerHelpCommand } from './commands/help.ts';
 import { registerIdpCommands } from './commands/idp.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerServeCommand } from './commands/serve.ts';
-import { CliError, ExitCode } from './exit-codes.ts';
+import { ExitCode } from './exit-codes.ts';
+import { reportError } from './report-error.ts';
 
 /**
  * The `envid` command. Each command's module imports what it needs lazily: `envid idp token` must not
@@ -40,13 +41,5 @@ function exitCodeOf(error: unknown): number {
     // Commander printed its message (or the help) already.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
-  if (error instanceof CliError) {
-    process.stderr.write(`envid: ${error.message}\n`);
-    return error.exitCode;
-  }
-  const detail = process.env['ENVID_DEBUG'] ? (error as Error)?.stack : (error as Error)?.message;
-  process.stderr.write(
-    `envid: unexpected error: ${detail ?? String(error)} (ENVID_DEBUG=1 shows the stack)\n`,
-  );
-  return ExitCode.serverError;
+  return reportError(error);
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -8,7 +7,10 @@ import { basename, dirname, join } from 'node:path';
  * `mode`, flushed, then renamed over `path`.
  */
 export async function writeFileAtomic(path: string, content: string, mode: number): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Unique enough with 'wx' (which refuses an existing file); not node:crypto, which costs every CLI
+  // start a few milliseconds to load.
+  const unique = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+  const temporary = join(dirname(path), `.${basename(path)}.${unique}.tmp`);
   const handle = await open(temporary, 'wx', mode);
   let written = false;
   try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/duration.ts';
 import { CliError } from '../../src/cli/exit-codes.ts';
+import { parseTokenArgsFast } from '../../src/cli/idp/token-command.ts';
 import { parseTokenOptions } from '../../src/cli/idp/token-options.ts';
 
 function usageMessage(run: () => unknown): string {
@@ -89,6 +90,51 @@ describe('durations', () => {
   it('refuses anything else', () => {
     for (const value of ['', 'm', '1d', '-5s', '0', '0s', '1.5m', '15 m']) {
       expect(usageMessage(() => parseDuration(value, '--lifetime'))).toMatch(/--lifetime/);
+    }
+  });
+});
+
+describe('the fast path of `envid idp token` (no commander)', () => {
+  /** What commander hands the action for the same arguments: the one parser must agree with the other. */
+  async function parsedByCommander(args: string[]): Promise<Record<string, unknown>> {
+    const { Command } = await import('commander');
+    const { registerIdpCommands } = await import('../../src/cli/commands/idp.ts');
+    const program = new Command('envid').exitOverride();
+    registerIdpCommands(program);
+    const token = program.commands
+      .find((c) => c.name() === 'idp')!
+      .commands.find((c) => c.name() === 'token')!;
+    let seen: Record<string, unknown> = {};
+    token.action((flags: Record<string, unknown>) => {
+      seen = flags;
+    });
+    await program.parseAsync(['idp', 'token', ...args], { from: 'user' });
+    return { ...seen };
+  }
+
+  it('parses the flags exactly as commander does', async () => {
+    const cases = [
+      ['--audience', 'a'],
+      ['--audience', 'a', '--audience=b', '--lifetime', '15m', '--decode'],
+      ['--audience', 'a', '--output-file', '/tmp/t', '--refresh', '--background', '--pid-file', '/tmp/p'],
+      ['--host', 'http://h:1', '--token', 'envid_pat_x', '--audience', 'a'],
+      [],
+    ];
+    for (const args of cases) {
+      expect(parseTokenArgsFast(args)).toEqual(await parsedByCommander(args));
+    }
+  });
+
+  it('leaves help, unknown flags, missing values and stray arguments to commander', () => {
+    for (const args of [
+      ['--help'],
+      ['-h'],
+      ['--audience'],
+      ['--audience', 'a', '--bogus'],
+      ['--audience', 'a', 'stray'],
+      ['--decode=yes'],
+    ]) {
+      expect(parseTokenArgsFast(args)).toBeUndefined();
     }
   });
 });

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { addConnectionOptions, loadConnection } from '../config/load-connection.ts';
 import type { ConnectionFlags } from '../config/resolve-connection.ts';
-import { parseTokenOptions, type TokenFlags } from '../idp/token-options.ts';
+import { addFlags } from '../flag-spec.ts';
+import { tokenFlags } from '../idp/token-flags.ts';
+import type { TokenFlags } from '../idp/token-options.ts';
 import { registerIdpLoginCommands } from './idp-login.ts';
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerIdpCommands(program: Command): void {
   const idp = program
@@ -20,30 +20,20 @@ export function registerIdpCommands(program: Command): void {
     );
 
   addConnectionOptions(
-    idp
-      .command('token')
-      .summary('print or write an ID token for one or more audiences')
-      .description(
-        'Asks envid for an ID token (IdentityService/GetIDToken) and prints the JWT alone on stdout, for $(...). ' +
-          'With --output-file it writes the token atomically (mode 0600) instead; with --refresh it keeps ' +
-          'renewing the file at 2/3 of each token lifetime until SIGTERM/SIGINT, so SDKs reading a token file ' +
-          '(AWS_WEB_IDENTITY_TOKEN_FILE, AZURE_FEDERATED_TOKEN_FILE, Google credential_source.file) always ' +
-          'find a valid one; --background does that in a detached process and writes its pid to --pid-file ' +
-          '(default <output-file>.pid; its log goes to <output-file>.log).',
-      )
-      .option('--audience <audience>', 'audience (aud) of the token; repeat for several (required)', collect)
-      .option(
-        '--lifetime <duration>',
-        'token lifetime, 60s to 1h, e.g. 15m or 900s (default: the server’s, 1h)',
-      )
-      .option('--decode', 'print {"Header": …, "Claims": …} as JSON instead of the JWT (not verified)')
-      .option(
-        '--output-file <path>',
-        'write the token to this file (mode 0600, atomically) instead of stdout',
-      )
-      .option('--refresh', 'with --output-file: keep renewing the file before the token expires')
-      .option('--background', 'with --refresh: renew in a detached process and return at once')
-      .option('--pid-file <path>', 'with --background: where to write the pid (default <output-file>.pid)'),
+    addFlags(
+      idp
+        .command('token')
+        .summary('print or write an ID token for one or more audiences')
+        .description(
+          'Asks envid for an ID token (IdentityService/GetIDToken) and prints the JWT alone on stdout, for $(...). ' +
+            'With --output-file it writes the token atomically (mode 0600) instead; with --refresh it keeps ' +
+            'renewing the file at 2/3 of each token lifetime until SIGTERM/SIGINT, so SDKs reading a token file ' +
+            '(AWS_WEB_IDENTITY_TOKEN_FILE, AZURE_FEDERATED_TOKEN_FILE, Google credential_source.file) always ' +
+            'find a valid one; --background does that in a detached process and writes its pid to --pid-file ' +
+            '(default <output-file>.pid; its log goes to <output-file>.log).',
+        ),
+      tokenFlags,
+    ),
   )
     .addHelpText(
       'after',
@@ -54,14 +44,8 @@ export function registerIdpCommands(program: Command): void {
         '  export AWS_WEB_IDENTITY_TOKEN_FILE=/tmp/aws-token\n',
     )
     .action(async (flags: TokenFlags & ConnectionFlags) => {
-      const options = parseTokenOptions(flags);
-      const connection = await loadConnection(flags, process.env);
-      const { runIdpToken } = await import('../idp/run-token.ts');
-      await runIdpToken(connection, options, {
-        env: process.env,
-        stdout: process.stdout,
-        stderr: process.stderr,
-      });
+      const { runTokenCommand } = await import('../idp/token-command.ts');
+      await runTokenCommand(flags);
     });
 
   addConnectionOptions(

@@ -1,13 +1,18 @@
 import type { Command } from 'commander';
+import { addFlags, type FlagSpec } from '../flag-spec.ts';
 import { credentialsPath } from './config-paths.ts';
 import { readCredentialsFile } from './credentials-file.ts';
 import { type Connection, type ConnectionFlags, resolveConnection } from './resolve-connection.ts';
 
+/** `--host` and `--token`, on every command that talks to a server. */
+export const connectionFlags: readonly FlagSpec[] = [
+  { name: 'host', value: '<url>', description: 'envid server URL (env ENVID_HOST; else the saved login)' },
+  { name: 'token', value: '<token>', description: 'credential (env ENVID_TOKEN; else the saved login)' },
+];
+
 /** Adds `--host` and `--token` to a command that talks to a server. */
 export function addConnectionOptions(command: Command): Command {
-  return command
-    .option('--host <url>', 'envid server URL (env ENVID_HOST; else the saved login)')
-    .option('--token <token>', 'credential (env ENVID_TOKEN; else the saved login)');
+  return addFlags(command, connectionFlags);
 }
 
 /** Host and credential from flags, environment, then the saved login. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { open, readFile, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../write-file-atomic.ts';
 
@@ -14,6 +13,8 @@ export async function startBackgroundRefresher(
   logFile: string,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
+  // Loaded here: node:child_process (with net and dgram) would cost every `envid idp token` start-up.
+  const { spawn } = await import('node:child_process');
   const args = process.argv.slice(1).filter((arg) => arg !== '--background');
   const log = await open(logFile, 'a', 0o600);
   try {

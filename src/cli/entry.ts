@@ -1,0 +1,17 @@
+/**
+ * The `envid` executable. `envid idp token` with well-formed flags runs without commander: code in an
+ * environment calls it often and it must start fast (issue 4: at most 1.6x bare node's start-up).
+ * Everything else, and every malformed or --help invocation of it, goes through the full CLI in main.ts.
+ */
+import { parseTokenArgsFast, runTokenCommand } from './idp/token-command.ts';
+import { reportError } from './report-error.ts';
+
+const args = process.argv.slice(2);
+const fast = args[0] === 'idp' && args[1] === 'token' ? parseTokenArgsFast(args.slice(2)) : undefined;
+if (fast) {
+  runTokenCommand(fast).catch((error: unknown) => {
+    process.exitCode = reportError(error);
+  });
+} else {
+  void import('./main.ts');
+}
