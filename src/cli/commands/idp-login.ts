@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../exit-codes.ts';
 import { registerAwsLogin } from './idp-login-aws.ts';
+import { registerGcpLogin } from './idp-login-gcp.ts';
+import { registerVaultLogin } from './idp-login-vault.ts';
 
 /**
  * `envid idp login <provider>`: trade a fresh envid token for a cloud provider's credentials and set up
@@ -36,5 +38,7 @@ export function registerIdpLoginCommands(idp: Command): Command {
     });
   // One line per provider: registerXLogin(login, idp) from ./idp-login-x.ts.
   registerAwsLogin(login, idp);
+  registerGcpLogin(login, idp);
+  registerVaultLogin(login);
   return login;
 }

@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { loadConnection } from '../cli/config/load-connection.ts';
+import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
+import { CliError, ExitCode } from '../cli/exit-codes.ts';
+import { decodeJwt } from '../cli/idp/decode-jwt.ts';
+import { requestIdToken } from '../cli/idp/request-token.ts';
+import { writeFileAtomic } from '../cli/write-file-atomic.ts';
+import { executableFailure, executableSuccess, servesTokenType } from './gcp.ts';
+
+/**
+ * `envid idp gcloud-token`: the executable credential source of the `external_account` configuration
+ * that `envid idp login gcp` writes. Google's client libraries and gcloud run it with
+ * GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE, _TOKEN_TYPE and _OUTPUT_FILE set; it prints Google's executable
+ * response (version 1) on stdout and nothing else (google-auth-library reads stderr into the same
+ * buffer), writes it to the output file too, and exits 1 with a `success: false` response on failure.
+ */
+export interface GcloudTokenFlags extends ConnectionFlags {
+  audience?: string;
+}
+
+/** When the answer stops being reused: a little before the token's `exp`, so a client never sends a dying token. */
+export function executableExpirationTime(claims: Record<string, unknown>, nowMs: number): number {
+  const exp = typeof claims['exp'] === 'number' ? claims['exp'] : Math.floor(nowMs / 1000) + 300;
+  const remaining = exp - Math.floor(nowMs / 1000);
+  return exp - Math.max(0, Math.min(300, Math.floor(remaining / 4)));
+}
+
+const failureCodes: Record<number, string> = {
+  [ExitCode.usage]: 'invalid_request',
+  [ExitCode.authentication]: 'unauthenticated',
+  [ExitCode.notFound]: 'not_found',
+  [ExitCode.unreachable]: 'unavailable',
+};
+
+export async function runGcloudToken(
+  flags: GcloudTokenFlags,
+  env: NodeJS.ProcessEnv,
+  stdout: NodeJS.WritableStream,
+): Promise<number> {
+  const respond = (response: Record<string, unknown>) => stdout.write(`${JSON.stringify(response)}\n`);
+  try {
+    const audience = flags.audience?.trim() || env['GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE']?.trim();
+    if (!audience) {
+      throw new CliError(
+        'no audience: pass --audience or run under a Google client library, which sets GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE',
+        ExitCode.usage,
+      );
+    }
+    const tokenType = env['GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE'];
+    if (!servesTokenType(tokenType)) {
+      throw new CliError(
+        `GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE ${tokenType} is not a JWT type; envid gives OIDC JWTs (set subject_token_type to urn:ietf:params:oauth:token-type:jwt)`,
+        ExitCode.usage,
+      );
+    }
+    const connection = await loadConnection(flags, env);
+    const token = await requestIdToken(connection, [audience], undefined);
+    const response = executableSuccess(token, executableExpirationTime(decodeJwt(token).Claims, Date.now()));
+    const outputFile = env['GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE'];
+    if (outputFile) {
+      await mkdir(dirname(outputFile), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(outputFile, JSON.stringify(response), 0o600);
+    }
+    respond(response);
+    return ExitCode.ok;
+  } catch (error) {
+    const code = error instanceof CliError ? (failureCodes[error.exitCode] ?? 'internal') : 'internal';
+    respond(executableFailure(code, `envid: ${(error as Error).message}`));
+    return error instanceof CliError ? error.exitCode : ExitCode.serverError;
+  }
+}
