@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.ts';
+import { registerCompletionCommand } from './commands/completion.ts';
 import { registerHelpCommand } from './commands/help.ts';
 import { registerIdpCommands } from './commands/idp.ts';
 import { registerLoginCommands } from './commands/login.ts';
@@ -25,6 +26,7 @@ registerLoginCommands(program);
 registerIdpCommands(program);
 await registerAdminCommands(program);
 registerHelpCommand(program);
+registerCompletionCommand(program);
 program.addHelpText(
   'after',
   '\nExamples:\n  envid idp token --audience sts.amazonaws.com\n  envid help exit-codes\n',
