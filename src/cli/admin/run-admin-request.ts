@@ -131,6 +131,7 @@ async function readAllPages(
 /** API fields and the flag that sets them, so that the server's refusals name the flag too. */
 const fieldFlags: [field: string, flag: string][] = [
   ['organizationId', '--org'],
+  ['userId', '--user'],
   ['name', '--name'],
   ['email', '--email'],
   ['description', '--description'],
