@@ -501,3 +501,68 @@ describe('registerAdminCommands', () => {
     }
   });
 });
+
+describe('API coverage', () => {
+  it('every method of the API has a command (identity methods: envid idp)', async () => {
+    const { apiMethods } = await import('../../src/server/routes/api/index.ts');
+    const commandLines = [
+      ['org', 'create', '--name', 'n'],
+      ['org', 'get'],
+      ['org', 'list'],
+      ['org', 'delete', A, '--yes'],
+      ['org', 'members', 'list'],
+      ['org', 'members', 'add', A],
+      ['org', 'members', 'set-role', A, '--role', 'admin'],
+      ['org', 'members', 'remove', A],
+      ['user', 'create', '--email', 'e@x.y', '--name', 'n'],
+      ['user', 'get', A],
+      ['user', 'me'],
+      ['user', 'list'],
+      ['user', 'delete', A],
+      ['pat', 'create', '--description', 'd'],
+      ['pat', 'get', A],
+      ['pat', 'list'],
+      ['pat', 'revoke', A],
+      ['sa', 'create', '--name', 'n'],
+      ['sa', 'get', A],
+      ['sa', 'list'],
+      ['sa', 'delete', A],
+      ['sa', 'tokens', 'create', A, '--description', 'd'],
+      ['sa', 'tokens', 'list', A],
+      ['sa', 'tokens', 'revoke', A],
+      ['runner', 'create', '--name', 'n'],
+      ['runner', 'get', A],
+      ['runner', 'list'],
+      ['runner', 'delete', A],
+      ['runner', 'tokens', 'create', A],
+      ['runner', 'tokens', 'list', A],
+      ['runner', 'tokens', 'revoke', A, B],
+      ['project', 'create', '--name', 'n'],
+      ['project', 'get', A],
+      ['project', 'list'],
+      ['project', 'delete', A],
+      ['env', 'create', '--runner', A],
+      ['env', 'create', '--runner', A, '--project', B],
+      ['env', 'get', A],
+      ['env', 'list'],
+      ['env', 'stop', A],
+      ['env', 'start', A],
+      ['env', 'delete', A],
+      ['env', 'token', A],
+      ['oidc-config', 'get'],
+      ['oidc-config', 'set', '--version', 'v3'],
+      ['oidc-config', 'preview', '--version', 'v3'],
+      ['keys', 'list'],
+      ['keys', 'rotate'],
+      ['keys', 'revoke', 'k', '--yes'],
+      ['audit', 'list'],
+    ];
+    const covered = new Set<string>([
+      'IdentityService/GetAuthenticatedIdentity',
+      'IdentityService/GetIDToken',
+    ]);
+    for (const line of commandLines) covered.add((await parse(...line)).method);
+    const served = apiMethods.map((m) => `${m.service}/${m.method}`);
+    expect([...covered].sort()).toEqual([...served].sort());
+  });
+});
