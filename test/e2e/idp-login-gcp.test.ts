@@ -62,7 +62,10 @@ function gcloud(
   });
 }
 
-const gcloudInstalled = existsSync('/usr/bin/gcloud') || existsSync('/usr/lib/google-cloud-sdk/bin/gcloud');
+/** gcloud on PATH, as the login looks for it. */
+const gcloudInstalled = (process.env['PATH'] ?? '')
+  .split(':')
+  .some((dir) => dir !== '' && existsSync(join(dir, 'gcloud')));
 
 describe('envid idp login gcp against a Google STS stand-in', () => {
   let server: EnvidProcess;
@@ -446,5 +449,30 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
     const noAudience = await runCli(['idp', 'gcloud-token'], { ...environment() });
     expect(noAudience.code).toBe(2);
     expect(JSON.parse(noAudience.stdout)).toMatchObject({ success: false, code: 'invalid_request' });
+
+    const saml = await runCli(['idp', 'gcloud-token', '--audience', 'aud'], {
+      ...environment(),
+      GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE: 'urn:ietf:params:oauth:token-type:saml2',
+    });
+    expect(saml.code).toBe(2);
+    expect(JSON.parse(saml.stdout).message).toContain('is not a JWT type; envid gives OIDC JWTs');
+  });
+
+  it('with --host/--token flags, the executable gets the host but never the credential', async () => {
+    addProvider('envid-flags');
+    const { HOME } = environment();
+    const result = await login({ HOME }, 'envid-flags', '--host', server.url, '--token', environmentToken);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `Note: \`envid idp gcloud-token\` does not get the --token given here; it needs ENVID_TOKEN or a saved \`envid login\` (host ${server.url}).`,
+    );
+    const text = readFileSync(
+      join(HOME, '.config', 'gcloud', 'application_default_credentials.json'),
+      'utf8',
+    );
+    expect(JSON.parse(text).credential_source.executable.command).toMatch(
+      new RegExp(` idp gcloud-token --host ${server.url.replace(/[.:/]/g, '\\$&')}$`),
+    );
+    expect(text).not.toContain(environmentToken);
   });
 });

@@ -113,7 +113,7 @@ describe('envid idp login vault against a Vault JWT auth stand-in', () => {
       },
     });
     const other = await login(
-      { ...env, IDP_VAULT_ROLE: 'GLOB' },
+      { ...env, IDP_VAULT_ROLE: 'GLOB', VAULT_NAMESPACE: 'team-a' },
       '--mount',
       '/envid/jwt/',
       '--audience',
@@ -122,6 +122,7 @@ describe('envid idp login vault against a Vault JWT auth stand-in', () => {
     expect(other.stderr).toBe('');
     expect(other.code).toBe(0);
     expect(other.stdout).toContain('(auth/envid/jwt, role GLOB)');
+    expect(vault.logins.at(-1)).toEqual({ mount: 'envid/jwt', namespace: 'team-a' });
     expect(vault.issued.at(-1)).toMatchObject({ role: 'glob', alias: sub });
     expect(readFileSync(join(env.HOME, '.vault-token'), 'utf8')).toBe(vault.issued.at(-1)!.clientToken);
   });

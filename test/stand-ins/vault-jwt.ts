@@ -43,6 +43,8 @@ export interface IssuedVaultToken {
 
 export interface VaultStandIn {
   url: string;
+  /** Each login's mount and X-Vault-Namespace header, for assertions on what clients sent. */
+  logins: { mount: string; namespace?: string }[];
   mounts: Map<string, StandInVaultMount>;
   issued: IssuedVaultToken[];
   sealed: boolean;
@@ -53,7 +55,7 @@ export interface VaultStandIn {
 type State = Omit<VaultStandIn, 'url' | 'close'>;
 
 export async function startVaultStandIn(): Promise<VaultStandIn> {
-  const state: State = { mounts: new Map(), issued: [], sealed: false, clockOffsetSeconds: 0 };
+  const state: State = { mounts: new Map(), issued: [], logins: [], sealed: false, clockOffsetSeconds: 0 };
   const server = createServer((request, response) => {
     handle(state, request, response).catch((error: Error) =>
       send(response, 500, { errors: [error.message] }),
@@ -90,6 +92,10 @@ async function handle(state: State, request: IncomingMessage, response: ServerRe
     });
   }
   const login = /^\/v1\/auth\/(.+)\/login$/.exec(path);
+  if (login) {
+    const namespace = request.headers['x-vault-namespace'];
+    state.logins.push({ mount: login[1]!, ...(typeof namespace === 'string' ? { namespace } : {}) });
+  }
   const mount = login ? state.mounts.get(login[1]!) : undefined;
   // Vault answers a login to a path where nothing is mounted as any unauthenticated request.
   if (request.method !== 'POST' || !login || !mount)
