@@ -220,6 +220,7 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
       ['idp', 'token'],
       ['idp', 'whoami'],
       ['idp', 'login'],
+      ['idp', 'login', 'azure'],
       ['idp', 'login', 'aws'],
       ['idp', 'aws-credentials'],
       ['serve'],

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../exit-codes.ts';
 import { registerAwsLogin } from './idp-login-aws.ts';
+import { registerAzureLogin } from './idp-login-azure.ts';
 import { registerGcpLogin } from './idp-login-gcp.ts';
 import { registerVaultLogin } from './idp-login-vault.ts';
 
@@ -37,6 +38,7 @@ export function registerIdpLoginCommands(idp: Command): Command {
       );
     });
   // One line per provider: registerXLogin(login, idp) from ./idp-login-x.ts.
+  registerAzureLogin(login);
   registerAwsLogin(login, idp);
   registerGcpLogin(login, idp);
   registerVaultLogin(login);

@@ -29,9 +29,11 @@ function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/** Sets `variables` in env.sh (and removes the `unset` ones a login no longer wants, e.g. an old authority host). */
 export async function persistShellVariables(
   env: NodeJS.ProcessEnv,
   variables: Record<string, string>,
+  unset: readonly string[] = [],
 ): Promise<ShellEnvResult> {
   const file = shellEnvPath(env);
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
@@ -40,7 +42,8 @@ export async function persistShellVariables(
     .split('\n')
     .filter(
       (line) =>
-        line.trim() !== '' && !Object.keys(variables).some((name) => line.startsWith(`export ${name}=`)),
+        line.trim() !== '' &&
+        ![...Object.keys(variables), ...unset].some((name) => line.startsWith(`export ${name}=`)),
     );
   const lines = [
     ...kept,
