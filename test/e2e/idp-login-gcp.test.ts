@@ -278,6 +278,23 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
       // gcloud keeps the access token it got while logging in; it came from this provider's exchange.
       const issued = google.issued.find((entry) => entry.accessToken === printed.stdout.trim());
       expect(issued?.principal).toMatch(/\/workloadIdentityPools\/envid-pool\/subject\/organization_id:/);
+
+      // Without its cached access token and the executable's cached answer, gcloud runs
+      // `envid idp gcloud-token` itself (Python's google-auth reads the same executable response).
+      rmSync(join(env.CLOUDSDK_CONFIG, 'access_tokens.db'), { force: true });
+      const cache = JSON.parse(
+        readFileSync(join(env.CLOUDSDK_CONFIG, 'application_default_credentials.json'), 'utf8'),
+      ).credential_source.executable.output_file;
+      rmSync(cache);
+      const exchanges = google.requests.filter((request) => request.path === '/v1/token').length;
+      const renewed = await gcloud(['auth', 'print-access-token'], {
+        ...env,
+        GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES: '1',
+      });
+      expect(renewed.stderr).not.toMatch(/ERROR/);
+      expect(renewed.stdout.trim()).not.toBe(printed.stdout.trim());
+      expect(google.requests.filter((request) => request.path === '/v1/token').length).toBe(exchanges + 1);
+      expect(JSON.parse(readFileSync(cache, 'utf8'))).toMatchObject({ version: 1, success: true });
     },
   );
 
@@ -458,11 +475,30 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
     expect(JSON.parse(saml.stdout).message).toContain('is not a JWT type; envid gives OIDC JWTs');
   });
 
-  it('with --host/--token flags, the executable gets the host but never the credential', async () => {
+  it('with --host/--token flags, the executable gets the host but never the credential; no gcloud on PATH', async () => {
     addProvider('envid-flags');
     const { HOME } = environment();
-    const result = await login({ HOME }, 'envid-flags', '--host', server.url, '--token', environmentToken);
+    const result = await runCli(
+      [
+        'idp',
+        'login',
+        'gcp',
+        '--workload-identity-provider',
+        providerName('envid-flags'),
+        '--sts-endpoint',
+        google.tokenUrl,
+        '--host',
+        server.url,
+        '--token',
+        environmentToken,
+      ],
+      // A PATH without gcloud (the CLI itself runs by node's absolute path).
+      { HOME, PATH: join(dir, 'no-bin') },
+    );
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'gcloud: not installed; the application default credentials serve the SDKs.',
+    );
     expect(result.stdout).toContain(
       `Note: \`envid idp gcloud-token\` does not get the --token given here; it needs ENVID_TOKEN or a saved \`envid login\` (host ${server.url}).`,
     );
