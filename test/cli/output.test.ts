@@ -82,3 +82,78 @@ describe('CLI output', () => {
     );
   });
 });
+
+describe('rendered answers', () => {
+  const capture = () => {
+    const out = { stdout: '', stderr: '' };
+    return {
+      out,
+      io: {
+        stdout: {
+          write: (text: string) => {
+            out.stdout += text;
+            return true;
+          },
+        },
+        stderr: {
+          write: (text: string) => {
+            out.stderr += text;
+            return true;
+          },
+        },
+      },
+    };
+  };
+
+  it('key changes: why nothing rotated, the decisions, then the keys', async () => {
+    const { renderAnswer } = await import('../../src/cli/admin/render.ts');
+    const { out, io } = capture();
+    renderAnswer(
+      'keyChange',
+      {
+        rotated: false,
+        message: 'too early',
+        decisions: [{ action: 'create', state: 'next', reason: 'next_key' }],
+        keys: [
+          { keyId: 'k1', state: 'current', algorithm: 'RS256', publishedAt: '2026-11-01T09:00:00.000Z' },
+        ],
+      },
+      io as never,
+    );
+    expect(out.stdout).toBe(
+      'Not rotated: too early\n\n' +
+        'ACTION  KEY ID  STATE  REASON\ncreate          next   next_key\n\n' +
+        'KEY ID  STATE    ALGORITHM  PUBLISHED             ACTIVATED  RETIRED\n' +
+        'k1      current  RS256      2026-11-01T09:00:00Z\n',
+    );
+    expect(out.stderr).toBe('');
+  });
+
+  it('oidc configuration and its preview; warnings go to stderr', async () => {
+    const { renderAnswer } = await import('../../src/cli/admin/render.ts');
+    const set = capture();
+    renderAnswer(
+      'oidcConfig',
+      { oidcConfig: { v2: {} }, warnings: [{ code: 'w', message: 'careful' }] },
+      set.io as never,
+    );
+    expect(set.out).toEqual({ stdout: 'token format: v2\n', stderr: 'envid: warning (w): careful\n' });
+    const preview = capture();
+    renderAnswer(
+      'oidcPreview',
+      {
+        oidcConfig: { v3: { extraSubFields: [] } },
+        currentOidcConfig: { v3: { extraSubFields: ['project_id'] } },
+        principals: [{ principal: 'runner', example: 'synthetic', id: 'r', sub: 's' }],
+        subChangeCount: 0,
+        confirmSubChangeRequired: false,
+      },
+      preview.io as never,
+    );
+    expect(preview.out.stdout).toBe(
+      'current:  v3, extra sub fields: project_id\nproposed: v3 (no extra sub fields)\n\n' +
+        'PRINCIPAL  EXAMPLE    ID  SUB\nrunner     synthetic  r   s\n\n' +
+        'No existing principal would get a new sub.\n',
+    );
+  });
+});
