@@ -252,8 +252,22 @@ describe('envid admin commands against envid serve', () => {
     expect(listed.environments.map((e: any) => e.id)).toEqual([environment.id]);
     expect((await json(pat, 'env', 'list', '--phase', 'stopped')).environments).toEqual([]);
 
+    // The runner's own token runs the environment: it lists it, stops and starts it, mints its token;
+    // deleting it is not the runner's call.
+    const runnerToken = (await cli(pat, 'runner', 'tokens', 'create', ids['runner']!)).stdout.trim();
+    expect(runnerToken).toMatch(/^envid_rnt_/);
+    const onRunner = await json(runnerToken, 'env', 'list');
+    expect(onRunner.environments.map((e: any) => e.id)).toEqual([environment.id]);
+    expect((await cli(runnerToken, 'env', 'stop', environment.id)).code).toBe(0);
+    expect((await cli(runnerToken, 'env', 'start', environment.id)).code).toBe(0);
+    expectFailure(
+      await cli(runnerToken, 'env', 'delete', environment.id),
+      3,
+      /permission_denied|does not allow/,
+    );
+
     // What a runner does: export lines into the environment's shell, then `envid idp token` in there.
-    const exported = await cli(pat, 'env', 'token', environment.id, '--export');
+    const exported = await cli(runnerToken, 'env', 'token', environment.id, '--export');
     expect(exported.code).toBe(0);
     expect(exported.stdout).toMatch(
       /^export ENVID_HOST='http:\/\/127\.0\.0\.1:\d+'\nexport ENVID_TOKEN='envid_ent_[\w-]+'\n$/,

@@ -422,7 +422,7 @@ describe.each(engines)('EnvironmentService on %s', (engine) => {
           await call(method, { environmentId: theirs.id }, org.member.token),
           403,
           'permission_denied',
-          'only the creator of the environment or an admin of its organization',
+          'only the creator of the environment',
         );
       }
       expect(await phaseOf(theirs.id)).toBe('ENVIRONMENT_PHASE_RUNNING');
@@ -459,7 +459,7 @@ describe.each(engines)('EnvironmentService on %s', (engine) => {
       expect(await phaseOf(own.id)).toBe('ENVIRONMENT_PHASE_STOPPED');
     });
 
-    it('lets an environment credential read only itself, and runners no environment', async () => {
+    it('lets an environment credential read only itself', async () => {
       const environment = await create();
       const sibling = await create();
       const secret = await mintToken(environment.id);
@@ -475,19 +475,57 @@ describe.each(engines)('EnvironmentService on %s', (engine) => {
         403,
         'permission_denied',
       );
-      for (const token of [secret, runner.token]) {
-        expectApiError(
-          await call('ListEnvironments', {}, token),
-          403,
-          'permission_denied',
-          'may not list environments',
-        );
-      }
       expectApiError(
-        await call('GetEnvironment', { environmentId: environment.id }, runner.token),
+        await call('ListEnvironments', {}, secret),
+        403,
+        'permission_denied',
+        'may not list environments',
+      );
+    });
+
+    it('lets a runner see, start, stop and mint tokens for the environments it runs, and no others', async () => {
+      const secondRunner = await createRunnerFixture(server.store, server.clock, org.id);
+      const onIt = await create();
+      const elsewhere = (
+        await call('CreateEnvironment', { spec: { machine: { class: secondRunner.id } } }, org.member.token)
+      ).body.environment as { id: string };
+      const own = { environmentId: onIt.id };
+
+      expect((await call('GetEnvironment', own, runner.token)).status).toBe(200);
+      const listed = await call('ListEnvironments', { pagination: { pageSize: 100 } }, runner.token);
+      expect(listed.status).toBe(200);
+      const ids = listed.body.environments.map((e: { id: string }) => e.id);
+      expect(ids).toContain(onIt.id);
+      expect(ids).not.toContain(elsewhere.id);
+      for (const e of listed.body.environments) expect(e.metadata.runnerId).toBe(runner.id);
+      const filteredAway = await call(
+        'ListEnvironments',
+        { filter: { runnerIds: [secondRunner.id] } },
+        runner.token,
+      );
+      expect(filteredAway.body.environments).toEqual([]);
+      expectApiError(
+        await call('ListEnvironments', { organizationId: other.id }, runner.token),
         404,
         'not_found',
       );
+
+      expect((await call('StopEnvironment', own, runner.token)).status).toBe(200);
+      expect(await phaseOf(onIt.id)).toBe('ENVIRONMENT_PHASE_STOPPED');
+      expect((await call('StartEnvironment', own, runner.token)).status).toBe(200);
+      const secret = await mintToken(onIt.id, runner.token);
+      expect((await whoAmI(secret)).body.subject).toEqual({
+        id: onIt.id,
+        principal: 'PRINCIPAL_ENVIRONMENT',
+      });
+      expectApiError(await call('DeleteEnvironment', own, runner.token), 403, 'permission_denied');
+      expect(await phaseOf(onIt.id)).toBe('ENVIRONMENT_PHASE_RUNNING');
+
+      for (const method of ['GetEnvironment', 'StopEnvironment', 'CreateEnvironmentAccessToken']) {
+        expectApiError(await call(method, { environmentId: elsewhere.id }, runner.token), 404, 'not_found');
+      }
+      // Another organization's runner sees nothing of this one.
+      expectApiError(await call('GetEnvironment', own, otherRunner.token), 404, 'not_found');
     });
   });
 });

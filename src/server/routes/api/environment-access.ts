@@ -9,7 +9,9 @@ import type { Principal } from '../../principal.ts';
  * - users of its organization (admins and members) and the installation admin see it;
  * - its creator (a user or service account, acting in the environment's organization) sees and manages it;
  * - admins of its organization and the installation admin manage it;
- * - its own credential sees only itself; runners see no environment.
+ * - its runner sees it and operates it (start, stop, access tokens: what running it takes), but does not
+ *   delete it; a runner sees no other environment;
+ * - its own credential sees only itself.
  * An environment the caller may not see answers not_found, exactly like an unknown ID.
  */
 
@@ -21,10 +23,20 @@ export function isCreator(principal: Principal, environment: Environment): boole
   );
 }
 
+/** The runner that runs the environment. */
+export function isItsRunner(principal: Principal, environment: Environment): boolean {
+  return (
+    principal.kind === 'runner' &&
+    principal.id === environment.runnerId &&
+    principal.organizationId === environment.organizationId
+  );
+}
+
 export function canSeeEnvironment(principal: Principal, environment: Environment): boolean {
   return (
     canReadOrganization(principal, environment.organizationId) ||
     isCreator(principal, environment) ||
+    isItsRunner(principal, environment) ||
     isSelf(principal, 'environment', environment.id)
   );
 }
@@ -33,6 +45,11 @@ export function canManageEnvironment(principal: Principal, environment: Environm
   return (
     canAdministerOrganization(principal, environment.organizationId) || isCreator(principal, environment)
   );
+}
+
+/** Start, stop and mint access tokens: who manages it, and its runner. */
+export function canOperateEnvironment(principal: Principal, environment: Environment): boolean {
+  return canManageEnvironment(principal, environment) || isItsRunner(principal, environment);
 }
 
 export async function findVisibleEnvironment(
@@ -53,6 +70,20 @@ export async function findManagedEnvironment(
   const environment = await findVisibleEnvironment(store, principal, id);
   if (!canManageEnvironment(principal, environment)) {
     throw permissionDenied('only the creator of the environment or an admin of its organization may do this');
+  }
+  return environment;
+}
+
+export async function findOperatedEnvironment(
+  store: Store,
+  principal: Principal,
+  id: string,
+): Promise<Environment> {
+  const environment = await findVisibleEnvironment(store, principal, id);
+  if (!canOperateEnvironment(principal, environment)) {
+    throw permissionDenied(
+      'only the creator of the environment, an admin of its organization or its runner may do this',
+    );
   }
   return environment;
 }

@@ -6,7 +6,11 @@ import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
 import { issueCredential } from '../../credentials/issue-credential.ts';
-import { findManagedEnvironment, findVisibleEnvironment } from './environment-access.ts';
+import {
+  findManagedEnvironment,
+  findOperatedEnvironment,
+  findVisibleEnvironment,
+} from './environment-access.ts';
 import { createEnvironment, createEnvironmentFromProject } from './environment-create.ts';
 import { markEnvironmentDeleted } from './environment-lifecycle.ts';
 import { environmentToApi, phaseNames, statusOfPhase } from './environment-to-api.ts';
@@ -75,6 +79,17 @@ export const listEnvironments = defineMethod({
           filter.creatorId = principal.id;
         }
         break;
+      case 'runner':
+        // A runner sees the environments it runs.
+        if (input.organizationId && input.organizationId !== principal.organizationId) {
+          throw notFound('organization', input.organizationId);
+        }
+        if (filter.runnerId && filter.runnerId !== principal.id) {
+          return pageResponse('environments', { items: [] }, environmentToApi);
+        }
+        filter.organizationId = principal.organizationId;
+        filter.runnerId = principal.id;
+        break;
       default:
         throw permissionDenied(`a ${principal.kind} credential may not list environments`);
     }
@@ -90,7 +105,7 @@ function transition(method: 'StartEnvironment' | 'StopEnvironment', status: 'run
     method,
     input: z.object({ environmentId: uuid() }),
     handler: async (input, { store, principal }) => {
-      const environment = await findManagedEnvironment(store, principal, input.environmentId);
+      const environment = await findOperatedEnvironment(store, principal, input.environmentId);
       await store.environments.update(environment.id, (current) => {
         if (current.status === 'deleted') {
           throw failedPrecondition(`environment ${current.id} is deleted; it cannot be started or stopped`);
@@ -122,7 +137,7 @@ export const createEnvironmentAccessToken = defineMethod({
   method: 'CreateEnvironmentAccessToken',
   input: z.object({ environmentId: uuid() }),
   handler: async (input, { store, clock, principal }) => {
-    const environment = await findManagedEnvironment(store, principal, input.environmentId);
+    const environment = await findOperatedEnvironment(store, principal, input.environmentId);
     if (environment.status === 'deleted') {
       throw failedPrecondition(`environment ${environment.id} is deleted; it gets no new access tokens`);
     }
