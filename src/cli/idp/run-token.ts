@@ -77,6 +77,9 @@ async function refreshUntilSignalled(
   let timer: NodeJS.Timeout | undefined;
   // Set on SIGTERM/SIGINT: a renewal in flight then must neither write nor schedule another.
   let stopped = false;
+  // A renewal that is writing the file when the signal comes: the refresher ends once it is written, so
+  // nothing touches the file after the refresher has returned.
+  let writing: Promise<void> | undefined;
   await new Promise<void>((resolve, reject) => {
     const cleanUp = () => {
       stopped = true;
@@ -86,7 +89,7 @@ async function refreshUntilSignalled(
     };
     const stop = () => {
       cleanUp();
-      resolve();
+      void (writing ?? Promise.resolve()).catch(() => {}).finally(resolve);
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
@@ -97,7 +100,10 @@ async function refreshUntilSignalled(
       try {
         const token = await fetchToken();
         if (stopped) return;
-        await writeFileAtomic(path, token, 0o600);
+        writing = writeFileAtomic(path, token, 0o600);
+        await writing.finally(() => {
+          writing = undefined;
+        });
         current = decodeJwt(token);
         schedule(refreshDelayMs(current, Date.now(), context.env));
       } catch (error) {
