@@ -24,6 +24,36 @@ export interface AwsCredentials {
   subjectFromWebIdentityToken?: string;
 }
 
+const awsAlgorithms = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
+
+/**
+ * What STS would refuse in a token whatever the IAM set-up says (PROVIDERS.md): a length outside 4 to
+ * 20,000 characters, an algorithm it does not support, an issuer that is not https or longer than an
+ * IAM OIDC provider URL (255 characters).
+ */
+export function tokenProblemsForAws(token: string): string[] {
+  const problems: string[] = [];
+  if (token.length < 4 || token.length > 20_000)
+    problems.push(`the token has ${token.length} characters; STS accepts 4 to 20,000`);
+  let header: Record<string, unknown> = {};
+  let claims: Record<string, unknown> = {};
+  try {
+    const [h, c] = token.split('.');
+    header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString('utf8'));
+    claims = JSON.parse(Buffer.from(c ?? '', 'base64url').toString('utf8'));
+  } catch {
+    return [...problems, 'the token is not a JWT'];
+  }
+  if (!awsAlgorithms.includes(String(header['alg'])))
+    problems.push(`alg is ${String(header['alg'])}; STS accepts ${awsAlgorithms.join(', ')}`);
+  const iss = typeof claims['iss'] === 'string' ? claims['iss'] : '';
+  if (!iss.startsWith('https://'))
+    problems.push(`iss ${iss} is not https; IAM OIDC providers need an https URL`);
+  if (iss.length > 255)
+    problems.push(`iss has ${iss.length} characters; an IAM OIDC provider URL holds at most 255`);
+  return problems;
+}
+
 /** `arn:aws:iam::<12 digits>:role/<path/name>` (also aws-cn, aws-us-gov); answers the account ID. */
 export function checkRoleArn(value: string, flag = '--role-arn'): string {
   const match = roleArnPattern.exec(value);
@@ -171,7 +201,13 @@ export function explainStsError(request: AssumeRoleRequest, code: string, messag
   const account = roleArnPattern.exec(request.roleArn)?.[1] ?? '<account>';
   const provider = iamProviderName(facts.iss);
   const providerArn = `arn:aws:iam::${account}:oidc-provider/${provider}`;
-  const base = { provider: 'AWS STS', code, token: request.token, providerMessage: message };
+  const base = {
+    provider: 'AWS STS',
+    code,
+    token: request.token,
+    providerMessage: message,
+    noticed: tokenProblemsForAws(request.token),
+  };
   switch (code) {
     case 'InvalidIdentityToken':
       if (/no openid ?connect provider/i.test(message)) {

@@ -128,6 +128,9 @@ export async function runAzureLogin(flags: AzureLoginFlags, context: RunContext)
     `Token file ${paths.tokenFile} (renewed in the background: pid ${pid}, pid file ${paths.pidFile}, log ${paths.logFile}).`,
     `${Object.keys(variables).join(', ')} (what DefaultAzureCredential and WorkloadIdentityCredential read) in ${shell.file}, sourced by ${shell.profiles.join(', ')} for new shells; in this one run: . ${shell.file}`,
   ];
+  // Said before az runs: should az fail, the SDK set-up above is done all the same.
+  context.stdout.write(`${lines.join('\n')}\n`);
+  lines.length = 0;
   const az = await findOnPath('az', context.env);
   if (az === undefined) {
     lines.push('az is not installed: skipped its login (the SDKs need nothing more).');

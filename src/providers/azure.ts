@@ -22,6 +22,46 @@ export const azureSdkVariables = {
   authorityHost: 'AZURE_AUTHORITY_HOST',
 } as const;
 
+/**
+ * What Entra would refuse in a token whatever the federated credential says (PROVIDERS.md): not RS256,
+ * no `kid`, an issuer that is not https, an issuer or subject longer than a credential can hold.
+ */
+export function tokenProblemsForAzure(token: string): string[] {
+  const { header, claims } = decodeUnverified(token);
+  const problems: string[] = [];
+  if (header['alg'] !== 'RS256') problems.push(`alg is ${String(header['alg'])}; Entra accepts only RS256`);
+  if (typeof header['kid'] !== 'string') problems.push('the header has no kid');
+  const iss = typeof claims['iss'] === 'string' ? claims['iss'] : '';
+  if (!iss.startsWith('https://')) problems.push(`iss ${iss} is not https; Entra only trusts https issuers`);
+  if (iss.length > 600)
+    problems.push(`iss has ${iss.length} characters; a federated credential holds at most 600`);
+  const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
+  if (sub.length > 600) {
+    problems.push(
+      `sub has ${sub.length} characters; a federated credential holds at most 600 (shorten the organization's sub format)`,
+    );
+  }
+  return problems;
+}
+
+/** Header and claims of a compact JWT without verification; empty objects for what cannot be read. */
+export function decodeUnverified(token: string): {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+} {
+  const part = (index: number) => {
+    try {
+      const value: unknown = JSON.parse(
+        Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8'),
+      );
+      return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  };
+  return { header: part(0), claims: part(1) };
+}
+
 export function checkClientId(value: string, source: string): string {
   if (!guidPattern.test(value)) {
     throw usageError(
@@ -133,6 +173,7 @@ export function explainAzureError(request: AzureExchangeRequest, code: number, d
     token: request.token,
     // The description's first sentence; Entra appends trace and correlation IDs after it.
     providerMessage: description.replace(/\s*(Trace ID|Correlation ID|Timestamp):.*$/s, ''),
+    noticed: tokenProblemsForAzure(request.token),
   };
   const app = `application ${request.clientId} in tenant ${request.tenantId}`;
   const credential = `{"name": "envid-${facts.sub.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 60)}", "issuer": "${facts.iss}", "subject": "${facts.sub}", "audiences": ["${facts.aud}"]}`;

@@ -36,6 +36,8 @@ export interface ProviderRefusal {
   expected?: Partial<TokenFacts> & Record<string, string | undefined>;
   /** What to do next. */
   nextStep: string;
+  /** What envid noticed in the token that the provider's rules refuse (PROVIDERS.md), shown as `noticed:`. */
+  noticed?: string[];
   /** The provider's own words (first line only, trimmed), for searching its documentation. */
   providerMessage?: string;
   /** Default 3 (authentication); a provider that could not be reached uses 5. */
@@ -60,6 +62,9 @@ export function explainProviderError(refusal: ProviderRefusal): CliError {
   const expected = Object.entries(refusal.expected ?? {}).filter(([, value]) => value !== undefined);
   if (expected.length > 0) {
     lines.push(`  expected: ${expected.map(([key, value]) => `${key} ${value}`).join('  ')}`);
+  }
+  if (refusal.noticed && refusal.noticed.length > 0) {
+    lines.push(`  noticed:  ${refusal.noticed.join('; ')}`);
   }
   lines.push(`  next:     ${refusal.nextStep}`);
   return new CliError(lines.join('\n'), refusal.exitCode ?? ExitCode.authentication);

@@ -269,6 +269,7 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
           'AWS STS refused the exchange: InvalidIdentityToken: account 123456789012 has no IAM OIDC identity provider',
           `iss ${server.url}  sub ${sub}  aud sts.amazonaws.com`,
           `aws iam create-open-id-connect-provider --url ${server.url} --client-id-list sts.amazonaws.com`,
+          `noticed:  iss ${server.url} is not https; IAM OIDC providers need an https URL`,
         ],
       ],
       [

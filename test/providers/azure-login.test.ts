@@ -282,6 +282,8 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
       'envid: az login failed after Entra accepted the token: ERROR: AADSTS700024: expired <token>',
     );
     expect(result.stderr).not.toMatch(/eyJ/);
+    // What was set up before az ran is said all the same.
+    expect(result.stdout).toContain('AZURE_FEDERATED_TOKEN_FILE');
     expect(readFileSync(join(dir, 'az-fail.log'), 'utf8')).toContain('--allow-no-subscriptions');
   });
 
@@ -301,6 +303,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
           `register exactly this subject (case-sensitive, no wildcards): az ad app federated-credential create --id ${apps.noCredentials} --parameters`,
           register,
           'provider said: AADSTS70021: No matching federated identity record found for presented assertion.',
+          `noticed:  iss ${server.url} is not https; Entra only trusts https issuers`,
         ],
       ],
       [
