@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src/cli/exit-codes.ts';
 import { optionalValue, requiredValue } from '../../src/cli/idp/required-value.ts';
 import { explainProviderError, readTokenFacts } from '../../src/providers/explain-error.ts';
+import { checkFederatedCredentials } from '../stand-ins/azure-entra.ts';
 import { thrown } from '../support/thrown.ts';
 
 const jwt = (claims: object) =>
@@ -58,5 +59,26 @@ describe('provider error explanations', () => {
       ].join('\n'),
     );
     expect(error.message).not.toContain(token);
+  });
+});
+
+describe('the Entra stand-in takes only credentials Microsoft Graph would create', () => {
+  const credential = {
+    name: 'envid-dev',
+    issuer: 'https://i',
+    subject: 's',
+    audiences: ['api://AzureADTokenExchange'],
+  };
+
+  it('refuses bad names, long issuers or subjects, several audiences, duplicates and more than 20', () => {
+    expect(() => checkFederatedCredentials([credential])).not.toThrow();
+    expect(() => checkFederatedCredentials([{ ...credential, name: '-x' }])).toThrow(/name/);
+    expect(() => checkFederatedCredentials([{ ...credential, subject: 's'.repeat(601) }])).toThrow(/600/);
+    expect(() => checkFederatedCredentials([{ ...credential, audiences: ['a', 'b'] }])).toThrow(
+      /one audience/,
+    );
+    expect(() => checkFederatedCredentials([credential, { ...credential, name: 'other' }])).toThrow(/unique/);
+    const many = Array.from({ length: 21 }, (_, i) => ({ ...credential, name: `c-${i}x`, subject: `s${i}` }));
+    expect(() => checkFederatedCredentials(many)).toThrow(/at most 20/);
   });
 });
