@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +190,11 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
   });
 
   afterAll(async () => {
+    // Every refresher a login started, also those of a test that failed before noting its pid.
+    for (let home = 1; home <= homes; home++) {
+      const pidFile = join(dir, `home-${home}`, '.config/envid/azure/federated-token.pid');
+      if (existsSync(pidFile)) refreshers.push(Number(readFileSync(pidFile, 'utf8')));
+    }
     for (const pid of refreshers) if (alive(pid)) process.kill(pid, 'SIGTERM');
     await entra?.close();
     if (server) {
