@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/envid.js';
+// CommonJS (bin/package.json): Node starts it without its ES module loader; see scripts/build.mjs.
+require("../dist/envid.cjs");

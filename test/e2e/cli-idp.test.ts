@@ -360,7 +360,10 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
       ...new Set(urls.filter((url) => url.includes('/dist/')).map((url) => url.replace(/^.*\/dist\//, ''))),
     ];
     // The hook itself is the proof the log works: it saw the entry. The fast path is that one file.
-    expect(chunks).toEqual(['envid.js']);
+    expect(chunks).toEqual(['envid.cjs']);
+    expect([...new Set(urls.filter((url) => url.includes('/bin/')))]).toEqual([
+      expect.stringMatching(/\/bin\/envid\.js$/),
+    ]);
     expect(urls.filter((url) => url.includes('/node_modules/'))).toEqual([]);
   });
 
