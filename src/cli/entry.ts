@@ -3,8 +3,10 @@
  * environment calls it often and it must start fast (issue 4: at most 1.6x bare node's start-up).
  * Everything else, and every malformed or --help invocation of it, goes through the full CLI in main.ts.
  */
+import { availableParallelism } from 'node:os';
 import { parseTokenArgsFast, runTokenCommand } from './idp/token-command.ts';
 import { reportError } from './report-error.ts';
+import { threadPoolSizeFor } from './thread-pool-size.ts';
 
 const args = process.argv.slice(2);
 const fast = args[0] === 'idp' && args[1] === 'token' ? parseTokenArgsFast(args.slice(2)) : undefined;
@@ -13,5 +15,10 @@ if (fast) {
     process.exitCode = reportError(error);
   });
 } else {
+  if (args[0] === 'serve') {
+    // libuv reads it when its pool first runs, which is later: loading main.js is its first work.
+    const size = threadPoolSizeFor(process.env, availableParallelism());
+    if (size) process.env['UV_THREADPOOL_SIZE'] = size;
+  }
   void import('./main.ts');
 }

@@ -1,7 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { threadPoolSizeFor } from '../../src/cli/thread-pool-size.ts';
 import { createTestDatabase, engines } from '../support/databases.ts';
 import { removeDir, startEnvid } from '../support/envid-process.ts';
 
@@ -111,5 +113,34 @@ describe('the bootstrap token', () => {
     await expect(startEnvid({ args: ['--port', 'eighty'] })).rejects.toThrow(
       /--port \(ENVID_PORT\): must be a number/,
     );
+  });
+});
+
+describe('envid serve thread pool', () => {
+  const threadsOf = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+
+  it('runs one libuv thread per core (at least 2) unless UV_THREADPOOL_SIZE says otherwise', async () => {
+    // Two servers alike but for the pool size: their thread counts differ by exactly the pool sizes'.
+    const cores = Math.max(2, availableParallelism());
+    const byDefault = await startEnvid({ args: ['--log-level', 'warn'] });
+    const explicit = await startEnvid({
+      args: ['--log-level', 'warn'],
+      env: { UV_THREADPOOL_SIZE: String(cores + 3) },
+    });
+    try {
+      expect(threadsOf(explicit.child.pid!) - threadsOf(byDefault.child.pid!)).toBe(3);
+    } finally {
+      for (const server of [byDefault, explicit]) {
+        expect(await server.stop()).toBe(0);
+        removeDir(server.dataDir);
+      }
+    }
+  });
+
+  it('decides the size from the cores and leaves an explicit one alone', () => {
+    expect(threadPoolSizeFor({}, 2)).toBe('2');
+    expect(threadPoolSizeFor({}, 1)).toBe('2');
+    expect(threadPoolSizeFor({}, 16)).toBe('16');
+    expect(threadPoolSizeFor({ UV_THREADPOOL_SIZE: '8' }, 2)).toBeUndefined();
   });
 });
