@@ -1,38 +1,14 @@
-import { Command, CommanderError } from 'commander';
-import { registerAdminCommands } from './commands/admin.ts';
-import { registerCompletionCommand } from './commands/completion.ts';
-import { registerHelpCommand } from './commands/help.ts';
-import { registerIdpCommands } from './commands/idp.ts';
-import { registerLoginCommands } from './commands/login.ts';
-import { registerServeCommand } from './commands/serve.ts';
+import { CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.ts';
+import { buildProgram } from './program.ts';
 import { reportError } from './report-error.ts';
 
 /**
- * The `envid` command. Each command's module imports what it needs lazily: `envid idp token` must not
- * load the server, the database or cloud SDKs (test/cli/module-graph.test.ts checks it).
+ * The full `envid` CLI (src/cli/entry.ts runs `envid idp token`'s fast path without it). Nothing here
+ * may load the server, the database or cloud SDKs before a command needs them (test/e2e/cli-idp.test.ts).
  */
-const program = new Command('envid')
-  .description(
-    'envid: an OpenID Connect identity provider for development environments. ' +
-      'Commands talking to a server take --host/--token, else ENVID_HOST/ENVID_TOKEN, else the saved `envid login`.',
-  )
-  .showHelpAfterError('(add --help for usage and examples)')
-  // Commander's errors become usage errors (exit 2) in the handler below instead of exiting 1.
-  .exitOverride();
-
-registerServeCommand(program);
-registerLoginCommands(program);
-registerIdpCommands(program);
-await registerAdminCommands(program);
-registerHelpCommand(program);
-registerCompletionCommand(program);
-program.addHelpText(
-  'after',
-  '\nExamples:\n  envid idp token --audience sts.amazonaws.com\n  envid help exit-codes\n',
-);
-
 try {
+  const program = await buildProgram(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = exitCodeOf(error);

@@ -56,8 +56,16 @@ export function registerGcpLogin(login: Command, idp: Command): void {
           'Google’s executable response (version 1) and writes it to GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE when set.',
       )
       .option('--audience <aud>', 'aud of the token (default: GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE)'),
-  ).action(async (flags) => {
-    const { runGcloudToken } = await import('../../providers/gcp-executable.ts');
-    process.exitCode = await runGcloudToken(flags, process.env, process.stdout);
-  });
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  # what Google’s libraries run, with the variables they set:\n' +
+        '  GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE=//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/envid/providers/envid \\\n' +
+        '    envid idp gcloud-token\n',
+    )
+    .action(async (flags) => {
+      const { runGcloudToken } = await import('../../providers/gcp-executable.ts');
+      process.exitCode = await runGcloudToken(flags, process.env, process.stdout);
+    });
 }

@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { registerAdminCommands } from './commands/admin.ts';
+import { registerCompletionCommand } from './commands/completion.ts';
+import { registerHelpCommand } from './commands/help.ts';
+import { registerIdpCommands } from './commands/idp.ts';
+import { registerLoginCommands } from './commands/login.ts';
+import { registerServeCommand } from './commands/serve.ts';
+
+/**
+ * The `envid` command tree. Each command's module imports what it needs lazily, and the admin groups
+ * are registered only when `argv` may need them (`[]` registers everything, as tests and help do).
+ */
+export async function buildProgram(argv: string[]): Promise<Command> {
+  const program = new Command('envid')
+    .description(
+      'envid: an OpenID Connect identity provider for development environments. ' +
+        'Commands talking to a server take --host/--token, else ENVID_HOST/ENVID_TOKEN, else the saved `envid login`.',
+    )
+    .showHelpAfterError('(add --help for usage and examples)')
+    // Commander's errors become usage errors (exit 2) in main.ts instead of exiting 1.
+    .exitOverride();
+
+  registerServeCommand(program);
+  registerLoginCommands(program);
+  registerIdpCommands(program);
+  await registerAdminCommands(program, argv);
+  registerHelpCommand(program);
+  registerCompletionCommand(program);
+  program.addHelpText(
+    'after',
+    '\nExamples:\n  envid idp token --audience sts.amazonaws.com\n  envid help exit-codes\n',
+  );
+  return program;
+}
