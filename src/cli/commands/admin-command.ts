@@ -81,3 +81,10 @@ export function addAdminCommand(parent: Command, spec: AdminCommandSpec, setup: 
 
 export const orgOption = (command: Command, help = "the organization (default: the credential's)") =>
   command.option('--org <organization-id>', help);
+
+/** --org's help on commands that create something in an organization. */
+export const orgHelpForCreate =
+  'the organization (required for the installation admin; else the credential’s)';
+
+/** --org's help on commands that list an organization's things. */
+export const orgHelpForList = 'only this organization (the installation admin; others see their own)';

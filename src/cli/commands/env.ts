@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { checkId, optionalId, orgBody, parseInitializer, parsePageFlags } from '../admin/flags.ts';
 import { normalizeHost } from '../config/resolve-connection.ts';
 import { usageError } from '../exit-codes.ts';
-import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+import { type AdminSetup, addAdminCommand, addGroup, orgHelpForList, orgOption } from './admin-command.ts';
 import { initializerOptions } from './project.ts';
 
 const phases = ['running', 'stopped', 'deleted'];
@@ -102,7 +102,7 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
       json: true,
       paging: true,
       options: (c) =>
-        orgOption(c, 'only this organization (the installation admin; others see their own)')
+        orgOption(c, orgHelpForList)
           .option('--project <project-id>', 'only environments of this project')
           .option('--runner <runner-id>', 'only environments on this runner')
           .option('--creator <id>', 'only environments created by this user or service account')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { checkId, collect, nonEmpty, orgBody, parseInitializer, parsePageFlags } from '../admin/flags.ts';
-import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+import { checkId, collect, nonEmpty, orgBody, parseInitializer } from '../admin/flags.ts';
+import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
+import { addOrgListCommand } from './org-list-command.ts';
 
 /** --git-remote, --upstream-remote and --context-url, shared with `envid env create`. */
 export const initializerOptions = (command: Command) =>
@@ -47,10 +48,10 @@ export function registerProjectCommands(program: Command, setup: AdminSetup): vo
       json: true,
       options: (c) =>
         initializerOptions(
-          orgOption(
-            c,
-            'the organization (required for the installation admin; else the credential’s)',
-          ).requiredOption('--name <name>', 'its name, at most 80 characters (required)'),
+          orgOption(c, orgHelpForCreate).requiredOption(
+            '--name <name>',
+            'its name, at most 80 characters (required)',
+          ),
         ),
       parse: (_args, flags) => {
         const initializer = parseInitializer(flags);
@@ -88,25 +89,15 @@ export function registerProjectCommands(program: Command, setup: AdminSetup): vo
     setup,
   );
 
-  addAdminCommand(
+  addOrgListCommand(
     project,
     {
-      name: 'list',
       summary: 'list projects',
       description: 'Lists projects (ProjectService/ListProjects).',
       examples: ['envid project list', 'envid project list --all --json'],
-      json: true,
-      paging: true,
-      options: (c) => orgOption(c, 'only this organization (the installation admin; others see their own)'),
-      parse: (_args, flags) => {
-        const { all, ...page } = parsePageFlags(flags);
-        return {
-          method: 'ProjectService/ListProjects',
-          body: { ...orgBody(flags), ...page },
-          output: { kind: 'list', key: 'projects', view: 'project', all },
-          json: flags.json === true,
-        };
-      },
+      method: 'ProjectService/ListProjects',
+      key: 'projects',
+      view: 'project',
     },
     setup,
   );

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { checkId, nonEmpty, orgBody, parsePageFlags } from '../admin/flags.ts';
-import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
+import { addOrgListCommand } from './org-list-command.ts';
 
 /** `envid runner …`: the infrastructure that runs environments, and its tokens (docs/runners.md). */
 export function registerRunnerCommands(program: Command, setup: AdminSetup): void {
@@ -30,10 +31,10 @@ export function registerRunnerCommands(program: Command, setup: AdminSetup): voi
       ],
       json: true,
       options: (c) =>
-        orgOption(
-          c,
-          'the organization (required for the installation admin; else the credential’s)',
-        ).requiredOption('--name <name>', 'its name, at most 80 characters (required)'),
+        orgOption(c, orgHelpForCreate).requiredOption(
+          '--name <name>',
+          'its name, at most 80 characters (required)',
+        ),
       parse: (_args, flags) => ({
         method: 'RunnerService/CreateRunner',
         body: { name: nonEmpty(flags.name, '--name'), ...orgBody(flags) },
@@ -62,25 +63,15 @@ export function registerRunnerCommands(program: Command, setup: AdminSetup): voi
     setup,
   );
 
-  addAdminCommand(
+  addOrgListCommand(
     runner,
     {
-      name: 'list',
       summary: 'list runners',
       description: 'Lists runners (RunnerService/ListRunners).',
       examples: ['envid runner list', 'envid runner list --json'],
-      json: true,
-      paging: true,
-      options: (c) => orgOption(c, 'only this organization (the installation admin; others see their own)'),
-      parse: (_args, flags) => {
-        const { all, ...page } = parsePageFlags(flags);
-        return {
-          method: 'RunnerService/ListRunners',
-          body: { ...orgBody(flags), ...page },
-          output: { kind: 'list', key: 'runners', view: 'runner', all },
-          json: flags.json === true,
-        };
-      },
+      method: 'RunnerService/ListRunners',
+      key: 'runners',
+      view: 'runner',
     },
     setup,
   );

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { checkId, nonEmpty, orgBody, parseExpiry, parsePageFlags } from '../admin/flags.ts';
-import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
+import { addOrgListCommand } from './org-list-command.ts';
 import { expiryOptions } from './pat.ts';
-
-const createOrg = 'the organization (required for the installation admin; else the credential’s)';
-const listOrg = 'only this organization (the installation admin; others see their own)';
 
 /** `envid service-account …`: non-human members for automation, and their tokens. */
 export function registerServiceAccountCommands(program: Command, setup: AdminSetup): void {
@@ -31,7 +29,10 @@ export function registerServiceAccountCommands(program: Command, setup: AdminSet
       examples: ['envid service-account create --name deployer'],
       json: true,
       options: (c) =>
-        orgOption(c, createOrg).requiredOption('--name <name>', 'its name, at most 80 characters (required)'),
+        orgOption(c, orgHelpForCreate).requiredOption(
+          '--name <name>',
+          'its name, at most 80 characters (required)',
+        ),
       parse: (_args, flags) => ({
         method: 'ServiceAccountService/CreateServiceAccount',
         body: { name: nonEmpty(flags.name, '--name'), ...orgBody(flags) },
@@ -60,25 +61,15 @@ export function registerServiceAccountCommands(program: Command, setup: AdminSet
     setup,
   );
 
-  addAdminCommand(
+  addOrgListCommand(
     sa,
     {
-      name: 'list',
       summary: 'list service accounts',
       description: 'Lists service accounts (ServiceAccountService/ListServiceAccounts).',
       examples: ['envid service-account list', 'envid service-account list --all --json'],
-      json: true,
-      paging: true,
-      options: (c) => orgOption(c, listOrg),
-      parse: (_args, flags) => {
-        const { all, ...page } = parsePageFlags(flags);
-        return {
-          method: 'ServiceAccountService/ListServiceAccounts',
-          body: { ...orgBody(flags), ...page },
-          output: { kind: 'list', key: 'serviceAccounts', view: 'serviceAccount', all },
-          json: flags.json === true,
-        };
-      },
+      method: 'ServiceAccountService/ListServiceAccounts',
+      key: 'serviceAccounts',
+      view: 'serviceAccount',
     },
     setup,
   );
