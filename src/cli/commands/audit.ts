@@ -1,16 +1,8 @@
 import type { Command } from 'commander';
+import { auditEventKinds } from '../../core/audit/audit-event-kinds.ts';
 import { collect, optionalId, orgBody, parsePageFlags, parseTime, parseValidFor } from '../admin/flags.ts';
 import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
-
-export const auditKinds = [
-  'token.issued',
-  'oidc_config.updated',
-  'key.created',
-  'key.rotated',
-  'key.removed',
-  'key.revoked',
-];
 
 /** `envid audit list`: the audit log (AuditService). */
 export function registerAuditCommands(program: Command, setup: AdminSetup): void {
@@ -42,7 +34,11 @@ export function registerAuditCommands(program: Command, setup: AdminSetup): void
       paging: true,
       options: (c) =>
         orgOption(c, 'only this organization (default: the credential’s; the installation admin: all)')
-          .option('--kind <kind>', `only events of this kind; repeatable: ${auditKinds.join(', ')}`, collect)
+          .option(
+            '--kind <kind>',
+            `only events of this kind; repeatable: ${auditEventKinds.join(', ')}`,
+            collect,
+          )
           .option('--principal <id>', 'only events concerning this principal (e.g. the token’s environment)')
           .option('--from <time>', 'events at or after this RFC 3339 time')
           .option('--to <time>', 'events before this RFC 3339 time')
@@ -50,10 +46,10 @@ export function registerAuditCommands(program: Command, setup: AdminSetup): void
       parse: (_args, flags, now) => {
         const { all, ...page } = parsePageFlags(flags);
         const kinds: string[] = [...new Set<string>(flags.kind ?? [])];
-        const unknown = kinds.find((kind) => !auditKinds.includes(kind));
+        const unknown = kinds.find((kind) => !auditEventKinds.some((known) => known === kind));
         if (unknown !== undefined) {
           throw usageError(
-            `invalid --kind ${JSON.stringify(unknown)}: must be one of ${auditKinds.join(', ')}`,
+            `invalid --kind ${JSON.stringify(unknown)}: must be one of ${auditEventKinds.join(', ')}`,
           );
         }
         if (flags.since !== undefined && flags.from !== undefined)

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { auditEventKinds } from '../../../core/audit/audit-event-kinds.ts';
 import { invalidArgument, notFound } from '../../../core/errors.ts';
 import { oidcConfigToMessage } from '../../../core/tokens/oidc-config.ts';
-import type { AuditEvent, AuditEventKind, OidcConfig } from '../../../store/records.ts';
+import type { AuditEvent, OidcConfig } from '../../../store/records.ts';
 import type { Filter, Page, PageRequest, Store } from '../../../store/store.ts';
 import { assertCanAdminister } from '../../auth/authorize.ts';
 import { defineMethod } from '../../connect/define-method.ts';
@@ -16,15 +17,6 @@ import { apiPrincipalNames } from '../../principal.ts';
  * an organization's admins read their organization's. Details never hold a secret: token records keep
  * the jti and claims, never the token.
  */
-
-export const auditEventKinds = [
-  'token.issued',
-  'oidc_config.updated',
-  'key.created',
-  'key.rotated',
-  'key.removed',
-  'key.revoked',
-] as const satisfies readonly AuditEventKind[];
 
 const timestamp = (field: string) =>
   z

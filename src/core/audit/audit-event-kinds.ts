@@ -1,0 +1,14 @@
+import type { AuditEventKind } from '../../store/records.ts';
+
+/**
+ * Every kind of audit event, in the order help and errors list them. Shared by the API's filter and
+ * `envid audit list --kind`; pure, so the CLI may import it.
+ */
+export const auditEventKinds = [
+  'token.issued',
+  'oidc_config.updated',
+  'key.created',
+  'key.rotated',
+  'key.removed',
+  'key.revoked',
+] as const satisfies readonly AuditEventKind[];
