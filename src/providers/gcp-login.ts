@@ -19,7 +19,6 @@ import {
   explainGoogleError,
   GoogleError,
   type GoogleLoginContext,
-  GoogleUnreachableError,
   googleIamCredentialsUrl,
   googleStsUrl,
   impersonateServiceAccount,
@@ -31,6 +30,7 @@ import {
   tokenProblemsForGoogle,
 } from './gcp.ts';
 import { executableExpirationTime } from './gcp-executable.ts';
+import { ProviderUnreachableError } from './post-to-provider.ts';
 
 export interface GcpLoginFlags extends ConnectionFlags {
   workloadIdentityProvider?: string;
@@ -201,7 +201,7 @@ function rethrowExplained(
   context: GoogleLoginContext,
   audienceIsDefault: boolean,
 ): never {
-  if (error instanceof GoogleUnreachableError) {
+  if (error instanceof ProviderUnreachableError) {
     throw providerUnreachable('Google Cloud', error.url, error.cause);
   }
   if (!(error instanceof GoogleError)) throw error;

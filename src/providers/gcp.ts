@@ -1,3 +1,5 @@
+import { type ProviderRequest, postToProvider } from './post-to-provider.ts';
+
 /**
  * Google Cloud Workload Identity Federation: what Google checks in a token, the STS token exchange,
  * service account impersonation, the `external_account` credential configuration its tools read, the
@@ -110,44 +112,19 @@ export class GoogleError extends Error {
   }
 }
 
-/** The network failed (no answer from Google at all). */
-export class GoogleUnreachableError extends Error {
-  constructor(
-    readonly url: string,
-    override readonly cause: unknown,
-  ) {
-    super(`cannot reach ${url}`);
-    this.name = 'GoogleUnreachableError';
-  }
-}
-
 export interface GoogleAccessToken {
   accessToken: string;
   /** Seconds from now, when Google says. */
   expiresInSeconds?: number;
 }
 
-const requestTimeoutMs = 30_000;
-
 async function postToGoogle(
   service: GoogleError['service'],
   url: string,
-  init: RequestInit,
+  init: ProviderRequest,
 ): Promise<Record<string, unknown>> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, method: 'POST', signal: AbortSignal.timeout(requestTimeoutMs) });
-  } catch (error) {
-    throw new GoogleUnreachableError(url, error);
-  }
-  const text = await response.text();
-  let json: Record<string, unknown> | undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
-  } catch {
-    json = undefined;
-  }
+  const response = await postToProvider(url, init);
+  const { text, json } = response;
   if (response.ok && json) return json;
   if (service === 'sts') {
     const code = typeof json?.['error'] === 'string' ? json['error'] : `HTTP ${response.status}`;

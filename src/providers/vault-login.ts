@@ -5,6 +5,7 @@ import { requestFreshToken } from '../cli/idp/fresh-token.ts';
 import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
 import { writeFileAtomic } from '../cli/write-file-atomic.ts';
 import { explainProviderError, providerUnreachable } from './explain-error.ts';
+import { ProviderUnreachableError } from './post-to-provider.ts';
 import {
   configuredTokenHelper,
   defaultVaultAudience,
@@ -15,7 +16,6 @@ import {
   parseVaultMount,
   parseVaultRole,
   VaultError,
-  VaultUnreachableError,
   vaultTokenPath,
 } from './vault.ts';
 
@@ -72,7 +72,7 @@ export async function runVaultLogin(flags: VaultLoginFlags, context: LoginContex
   try {
     login = await loginToVault(address, mount, role, token, namespace);
   } catch (error) {
-    if (error instanceof VaultUnreachableError) throw providerUnreachable('Vault', error.url, error.cause);
+    if (error instanceof ProviderUnreachableError) throw providerUnreachable('Vault', error.url, error.cause);
     if (!(error instanceof VaultError)) throw error;
     const explanation = explainVaultError(error, { address, mount, role, audience });
     throw explainProviderError({

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { postToProvider } from './post-to-provider.ts';
 
 /**
  * HashiCorp Vault's JWT auth method: the login request, its answer, where the `vault` CLI reads its
@@ -76,18 +77,6 @@ export class VaultError extends Error {
   }
 }
 
-export class VaultUnreachableError extends Error {
-  constructor(
-    readonly url: string,
-    override readonly cause: unknown,
-  ) {
-    super(`cannot reach ${url}`);
-    this.name = 'VaultUnreachableError';
-  }
-}
-
-const requestTimeoutMs = 30_000;
-
 /** `POST $VAULT_ADDR/v1/auth/<mount>/login {role, jwt}`; `namespace` is Vault Enterprise's X-Vault-Namespace. */
 export async function loginToVault(
   address: string,
@@ -97,28 +86,15 @@ export async function loginToVault(
   namespace?: string,
 ): Promise<VaultLogin> {
   const url = vaultLoginUrl(address, mount);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(namespace ? { 'x-vault-namespace': namespace } : {}),
-      },
-      body: JSON.stringify({ role, jwt }),
-      signal: AbortSignal.timeout(requestTimeoutMs),
-    });
-  } catch (error) {
-    throw new VaultUnreachableError(url, error);
-  }
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
-  } catch {
-    // Not JSON (a proxy's page): reported below with the status.
-  }
+  const response = await postToProvider(url, {
+    headers: {
+      'content-type': 'application/json',
+      ...(namespace ? { 'x-vault-namespace': namespace } : {}),
+    },
+    body: JSON.stringify({ role, jwt }),
+  });
+  // Not JSON (a proxy's page): reported below with the status.
+  const json = response.json ?? {};
   if (!response.ok) {
     const errors = Array.isArray(json['errors'])
       ? json['errors'].filter((entry): entry is string => typeof entry === 'string')
