@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from '../../src/cli/api-client.ts';
 import type { Connection } from '../../src/cli/config/resolve-connection.ts';
 import { CliError } from '../../src/cli/exit-codes.ts';
+import { closedPort } from '../support/closed-port.ts';
 
 /** Answers each method with the status and body its name asks for, e.g. `Test/401-unauthenticated`. */
 const answers: Record<string, [number, string]> = {
@@ -72,10 +73,7 @@ describe('callApi', () => {
   });
 
   it('reports an unreachable host with exit code 5 and its URL', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const unreachable = { ...connection(), host: `http://127.0.0.1:${port}` };
     const error = (await callApi(unreachable, 'Test/ok', {}).catch((e: unknown) => e)) as CliError;
     expect(error).toMatchObject({ exitCode: 5 });

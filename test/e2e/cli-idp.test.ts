@@ -1,38 +1,20 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
+import { closedPort } from '../support/closed-port.ts';
 import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
 import { runCli } from '../support/run-cli.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // One real server process for the file; each CLI run is a process of its own.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const jwtPattern = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('envid login, idp token and idp whoami against envid serve', () => {
   let server: EnvidProcess;
@@ -283,13 +265,13 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
       try {
         content = readFileSync(path, 'utf8');
       } catch {
-        return undefined;
+        return false;
       }
       expect(content).toMatch(jwtPattern);
       const claims = claimsOf(content);
       expect(claims.exp - claims.iat).toBe(60);
       seen.add(claims.jti);
-      return seen.size >= 3 ? true : undefined;
+      return seen.size >= 3;
     });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     child.kill('SIGTERM');
@@ -329,15 +311,11 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
     expect(started.stderr).toContain(`pid ${pid}`);
     const first = claimsOf(readFileSync(path, 'utf8')).jti;
     try {
-      await waitFor('a renewal', () =>
-        claimsOf(readFileSync(path, 'utf8')).jti !== first ? true : undefined,
-      );
+      await waitFor('a renewal', () => claimsOf(readFileSync(path, 'utf8')).jti !== first);
     } finally {
       process.kill(pid, 'SIGTERM');
     }
-    await waitFor('the pid file to go', () =>
-      readdirSync(tokenDir).includes('token.pid') ? undefined : true,
-    );
+    await waitFor('the pid file to go', () => !readdirSync(tokenDir).includes('token.pid'));
     expect(readdirSync(tokenDir).sort()).toEqual(['token', 'token.log']);
   });
 

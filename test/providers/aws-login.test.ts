@@ -1,6 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +8,7 @@ import { fromIni, fromProcess } from '@aws-sdk/credential-providers';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type StsStandIn, startStsStandIn } from '../stand-ins/aws-sts.ts';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
+import { closedPort } from '../support/closed-port.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -386,10 +386,7 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
   });
 
   it('says when STS cannot be reached (exit 5)', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as { port: number };
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const result = await runCli(
       ['idp', 'login', 'aws', '--role-arn', roleArn('dev')],
       freshEnv(`http://127.0.0.1:${port}`),

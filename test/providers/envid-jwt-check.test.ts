@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
+import { closedPort } from '../support/closed-port.ts';
 import { checkEnvidJwt } from '../support/envid-jwt-check.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -56,10 +56,7 @@ describe('the stand-ins’ shared check of an envid token (discovery + JWKS over
       'signature',
     );
     expect(await reasonOf(token, { maxLifetimeSeconds: 60 })).toBe('time-claims');
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as { port: number };
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const elsewhere = `http://127.0.0.1:${port}`;
     expect(
       await reasonOf(`${header}.${part({ ...claims, iss: elsewhere })}.${signature}`, { issuer: elsewhere }),
