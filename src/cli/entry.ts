@@ -8,6 +8,12 @@ import { parseTokenArgsFast, runTokenCommand } from './idp/token-command.ts';
 import { reportError } from './report-error.ts';
 import { threadPoolSizeFor } from './thread-pool-size.ts';
 
+// `envid … | head` closes the pipe early: that ends the output, it is no error to report.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const args = process.argv.slice(2);
 const fast = args[0] === 'idp' && args[1] === 'token' ? parseTokenArgsFast(args.slice(2)) : undefined;
 if (fast) {

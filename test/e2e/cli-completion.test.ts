@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir } from '../support/envid-process.ts';
+import { envidBin, removeDir } from '../support/envid-process.ts';
 import { runCli } from '../support/run-cli.ts';
 
 // The scripts from the built envid, sourced by the real shells. CI installs zsh and fish and sets
@@ -85,6 +85,17 @@ describe('envid completion', () => {
     expect(lines(complete('envid idp to'))).toEqual(['token']);
     expect(lines(complete('envid idp token --audience x --o'))).toEqual(['--output-file']);
     expect(lines(complete('envid keys r'))).toEqual(['revoke', 'rotate']);
+  });
+
+  it('ends quietly when a pipe closes its output early (no EPIPE stack trace)', () => {
+    for (const args of ['--help', 'completion bash']) {
+      const result = spawnSync('sh', ['-c', `"$NODE" "$ENVID_BIN" ${args} | head -1`], {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'], NODE: process.execPath, ENVID_BIN: envidBin },
+      });
+      expect(result.stdout.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toBe('');
+    }
   });
 
   it('refuses an unknown shell with a usage error naming the ones it knows', async () => {
