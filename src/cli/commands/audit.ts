@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { auditEventKinds } from '../../core/audit/audit-event-kinds.ts';
-import { collect, optionalId, orgBody, parsePageFlags, parseTime, parseValidFor } from '../admin/flags.ts';
+import { collect, optionalId, orgBody, parseTime, parseValidFor } from '../admin/flags.ts';
 import { usageError } from '../exit-codes.ts';
-import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+import { type AdminSetup, addGroup, orgOption } from './admin-command.ts';
+import { addListCommand } from './list-command.ts';
 
 /** `envid audit list`: the audit log (AuditService). */
 export function registerAuditCommands(program: Command, setup: AdminSetup): void {
@@ -15,10 +16,9 @@ export function registerAuditCommands(program: Command, setup: AdminSetup): void
     examples: ['envid audit list --since 1h', 'envid audit list --kind oidc_config.updated --all --json'],
   });
 
-  addAdminCommand(
+  addListCommand(
     audit,
     {
-      name: 'list',
       summary: 'list audit events, oldest first',
       description:
         'Lists audit events (AuditService/ListAuditEvents), oldest first, filtered by kind, principal and ' +
@@ -30,8 +30,6 @@ export function registerAuditCommands(program: Command, setup: AdminSetup): void
         'envid audit list --kind token.issued --principal e3a90a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --all',
         'envid audit list --from 2026-11-01T00:00:00Z --to 2026-11-02T00:00:00Z --json',
       ],
-      json: true,
-      paging: true,
       options: (c) =>
         orgOption(c, 'only this organization (default: the credential’s; the installation admin: all)')
           .option(
@@ -43,8 +41,7 @@ export function registerAuditCommands(program: Command, setup: AdminSetup): void
           .option('--from <time>', 'events at or after this RFC 3339 time')
           .option('--to <time>', 'events before this RFC 3339 time')
           .option('--since <duration>', 'events of the last D, e.g. 15m, 24h, 7d (instead of --from)'),
-      parse: (_args, flags, now) => {
-        const { all, ...page } = parsePageFlags(flags);
+      body: (_args, flags, now) => {
         const kinds: string[] = [...new Set<string>(flags.kind ?? [])];
         const unknown = kinds.find((kind) => !auditEventKinds.some((known) => known === kind));
         if (unknown !== undefined) {
@@ -70,14 +67,12 @@ export function registerAuditCommands(program: Command, setup: AdminSetup): void
           ...(from ? { from } : {}),
           ...(to ? { to } : {}),
         };
-        return {
-          method: 'AuditService/ListAuditEvents',
-          body: { ...orgBody(flags), ...(Object.keys(filter).length > 0 ? { filter } : {}), ...page },
-          defaultOrganization: 'optional',
-          output: { kind: 'list', key: 'events', view: 'auditEvent', all },
-          json: flags.json === true,
-        };
+        return { ...orgBody(flags), ...(Object.keys(filter).length > 0 ? { filter } : {}) };
       },
+      method: 'AuditService/ListAuditEvents',
+      key: 'events',
+      view: 'auditEvent',
+      defaultOrganization: 'optional',
     },
     setup,
   );

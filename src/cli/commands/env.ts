@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { checkId, optionalId, orgBody, parseInitializer, parsePageFlags } from '../admin/flags.ts';
+import { checkId, optionalId, orgBody, parseInitializer } from '../admin/flags.ts';
 import { normalizeHost } from '../config/resolve-connection.ts';
 import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgHelpForList, orgOption } from './admin-command.ts';
+import { addListCommand } from './list-command.ts';
 import { initializerOptions } from './project.ts';
 
 const phases = ['running', 'stopped', 'deleted'];
@@ -87,10 +88,9 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
     setup,
   );
 
-  addAdminCommand(
+  addListCommand(
     env,
     {
-      name: 'list',
       summary: 'list environments',
       description:
         'Lists environments, deleted ones too (EnvironmentService/ListEnvironments), optionally of one ' +
@@ -99,16 +99,13 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
         'envid env list',
         'envid env list --phase running --runner 5d2a0a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --json',
       ],
-      json: true,
-      paging: true,
       options: (c) =>
         orgOption(c, orgHelpForList)
           .option('--project <project-id>', 'only environments of this project')
           .option('--runner <runner-id>', 'only environments on this runner')
           .option('--creator <id>', 'only environments created by this user or service account')
           .option('--phase <phase>', `only environments in this phase: ${phases.join(', ')}`),
-      parse: (_args, flags) => {
-        const { all, ...page } = parsePageFlags(flags);
+      body: (_args, flags) => {
         const project = optionalId(flags.project, '--project');
         const runner = optionalId(flags.runner, '--runner');
         const creator = optionalId(flags.creator, '--creator');
@@ -119,13 +116,11 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
           ...(creator ? { creatorIds: [creator] } : {}),
           ...(phase ? { statusPhases: [phase] } : {}),
         };
-        return {
-          method: 'EnvironmentService/ListEnvironments',
-          body: { ...orgBody(flags), ...(Object.keys(filter).length > 0 ? { filter } : {}), ...page },
-          output: { kind: 'list', key: 'environments', view: 'environment', all },
-          json: flags.json === true,
-        };
+        return { ...orgBody(flags), ...(Object.keys(filter).length > 0 ? { filter } : {}) };
       },
+      method: 'EnvironmentService/ListEnvironments',
+      key: 'environments',
+      view: 'environment',
     },
     setup,
   );

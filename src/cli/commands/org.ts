@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { checkId, nonEmpty, orgBody, parsePageFlags, parseRole } from '../admin/flags.ts';
+import { checkId, nonEmpty, orgBody, parseRole } from '../admin/flags.ts';
 import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+import { addListCommand } from './list-command.ts';
 
 /** `envid org …`: organizations (OrganizationService) and their members. */
 export function registerOrgCommands(program: Command, setup: AdminSetup): void {
@@ -61,26 +62,17 @@ export function registerOrgCommands(program: Command, setup: AdminSetup): void {
     setup,
   );
 
-  addAdminCommand(
+  addListCommand(
     org,
     {
-      name: 'list',
       summary: 'list organizations',
       description:
         'Lists organizations (OrganizationService/ListOrganizations): every one for the installation admin, ' +
         "the token's own for a user.",
       examples: ['envid org list', 'envid org list --all --json | jq -r ".organizations[].id"'],
-      json: true,
-      paging: true,
-      parse: (_args, flags) => {
-        const { all, ...page } = parsePageFlags(flags);
-        return {
-          method: 'OrganizationService/ListOrganizations',
-          body: page,
-          output: { kind: 'list', key: 'organizations', view: 'organization', all },
-          json: flags.json === true,
-        };
-      },
+      method: 'OrganizationService/ListOrganizations',
+      key: 'organizations',
+      view: 'organization',
     },
     setup,
   );
@@ -128,29 +120,21 @@ export function registerOrgCommands(program: Command, setup: AdminSetup): void {
     ],
   });
 
-  addAdminCommand(
+  addListCommand(
     members,
     {
-      name: 'list',
       summary: "list an organization's members",
       description: 'Lists the members with e-mail, name and role (OrganizationService/ListMembers).',
       examples: [
         'envid org members list',
         'envid org members list --org 8d0f3c2e-5b7a-4e47-9c59-2f1f3f1a6b10 --json',
       ],
-      json: true,
-      paging: true,
       options: orgOption,
-      parse: (_args, flags) => {
-        const { all, ...page } = parsePageFlags(flags);
-        return {
-          method: 'OrganizationService/ListMembers',
-          body: { ...orgBody(flags), ...page },
-          defaultOrganization: 'required',
-          output: { kind: 'list', key: 'members', view: 'member', all },
-          json: flags.json === true,
-        };
-      },
+      body: (_args, flags) => orgBody(flags),
+      method: 'OrganizationService/ListMembers',
+      key: 'members',
+      view: 'member',
+      defaultOrganization: 'required',
     },
     setup,
   );

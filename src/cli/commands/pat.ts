@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { checkId, nonEmpty, optionalId, orgBody, parseExpiry, parsePageFlags } from '../admin/flags.ts';
+import { checkId, nonEmpty, optionalId, orgBody, parseExpiry } from '../admin/flags.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
+import { addListCommand } from './list-command.ts';
 
 const expiryOptions = (command: Command) =>
   command
@@ -88,28 +89,22 @@ export function registerPatCommands(program: Command, setup: AdminSetup): void {
     setup,
   );
 
-  addAdminCommand(
+  addListCommand(
     pat,
     {
-      name: 'list',
       summary: 'list personal access tokens',
       description:
         'Lists personal access tokens (UserService/ListPersonalAccessTokens): a member its own, an ' +
         'organization admin those of the organization, the installation admin all; --user narrows to one user.',
       examples: ['envid pat list', 'envid pat list --user 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31 --json'],
-      json: true,
-      paging: true,
       options: (c) => c.option('--user <user-id>', 'only the tokens of this user'),
-      parse: (_args, flags) => {
-        const { all, ...page } = parsePageFlags(flags);
+      body: (_args, flags) => {
         const userId = optionalId(flags.user, '--user');
-        return {
-          method: 'UserService/ListPersonalAccessTokens',
-          body: { ...(userId ? { filter: { userIds: [userId] } } : {}), ...page },
-          output: { kind: 'list', key: 'personalAccessTokens', view: 'personalAccessToken', all },
-          json: flags.json === true,
-        };
+        return userId ? { filter: { userIds: [userId] } } : {};
       },
+      method: 'UserService/ListPersonalAccessTokens',
+      key: 'personalAccessTokens',
+      view: 'personalAccessToken',
     },
     setup,
   );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkId, collect, nonEmpty, orgBody, parseInitializer } from '../admin/flags.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
-import { addOrgListCommand } from './org-list-command.ts';
+import { addOrgListCommand } from './list-command.ts';
 
 /** --git-remote, --upstream-remote and --context-url, shared with `envid env create`. */
 export const initializerOptions = (command: Command) =>

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { checkId, nonEmpty, orgBody, parsePageFlags } from '../admin/flags.ts';
+import { checkId, nonEmpty, orgBody } from '../admin/flags.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
-import { addOrgListCommand } from './org-list-command.ts';
+import { addListCommand, addOrgListCommand } from './list-command.ts';
 
 /** `envid runner …`: the infrastructure that runs environments, and its tokens (docs/runners.md). */
 export function registerRunnerCommands(program: Command, setup: AdminSetup): void {
@@ -141,24 +141,17 @@ export function registerRunnerCommands(program: Command, setup: AdminSetup): voi
     setup,
   );
 
-  addAdminCommand(
+  addListCommand(
     tokens,
     {
       name: 'list <runner-id>',
       summary: "list a runner's tokens (never the secrets)",
       description: 'Lists a runner’s tokens, revoked ones too (RunnerService/ListRunnerTokens).',
       examples: ['envid runner tokens list 5d2a0a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --json'],
-      json: true,
-      paging: true,
-      parse: ([id], flags) => {
-        const { all, ...page } = parsePageFlags(flags);
-        return {
-          method: 'RunnerService/ListRunnerTokens',
-          body: { runnerId: checkId(id!, '<runner-id>'), ...page },
-          output: { kind: 'list', key: 'tokens', view: 'runnerToken', all },
-          json: flags.json === true,
-        };
-      },
+      body: ([id]) => ({ runnerId: checkId(id!, '<runner-id>') }),
+      method: 'RunnerService/ListRunnerTokens',
+      key: 'tokens',
+      view: 'runnerToken',
     },
     setup,
   );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { checkId, nonEmpty, orgBody, parseExpiry, parsePageFlags } from '../admin/flags.ts';
+import { checkId, nonEmpty, orgBody, parseExpiry } from '../admin/flags.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
-import { addOrgListCommand } from './org-list-command.ts';
+import { addListCommand, addOrgListCommand } from './list-command.ts';
 import { expiryOptions } from './pat.ts';
 
 /** `envid service-account …`: non-human members for automation, and their tokens. */
@@ -147,24 +147,17 @@ export function registerServiceAccountCommands(program: Command, setup: AdminSet
     setup,
   );
 
-  addAdminCommand(
+  addListCommand(
     tokens,
     {
       name: 'list <service-account-id>',
       summary: "list a service account's tokens (never the secrets)",
       description: 'Lists the tokens, revoked ones too (ServiceAccountService/ListServiceAccountTokens).',
       examples: ['envid service-account tokens list 7a9e0a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --json'],
-      json: true,
-      paging: true,
-      parse: ([id], flags) => {
-        const { all, ...page } = parsePageFlags(flags);
-        return {
-          method: 'ServiceAccountService/ListServiceAccountTokens',
-          body: { serviceAccountId: checkId(id!, '<service-account-id>'), ...page },
-          output: { kind: 'list', key: 'serviceAccountTokens', view: 'serviceAccountToken', all },
-          json: flags.json === true,
-        };
-      },
+      body: ([id]) => ({ serviceAccountId: checkId(id!, '<service-account-id>') }),
+      method: 'ServiceAccountService/ListServiceAccountTokens',
+      key: 'serviceAccountTokens',
+      view: 'serviceAccountToken',
     },
     setup,
   );

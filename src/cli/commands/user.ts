@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { checkId, nonEmpty, parsePageFlags } from '../admin/flags.ts';
+import { checkId, nonEmpty } from '../admin/flags.ts';
 import { type AdminSetup, addAdminCommand, addGroup } from './admin-command.ts';
+import { addListCommand } from './list-command.ts';
 
 /** `envid user …`: people, installation-wide (UserService). Memberships: `envid org members`. */
 export function registerUserCommands(program: Command, setup: AdminSetup): void {
@@ -79,25 +80,16 @@ export function registerUserCommands(program: Command, setup: AdminSetup): void 
     setup,
   );
 
-  addAdminCommand(
+  addListCommand(
     user,
     {
-      name: 'list',
       summary: 'list every user (installation admin)',
       description:
         "Lists every user of the installation (UserService/ListUsers). An organization's users: `envid org members list`.",
       examples: ['envid user list', 'envid user list --all --json'],
-      json: true,
-      paging: true,
-      parse: (_args, flags) => {
-        const { all, ...page } = parsePageFlags(flags);
-        return {
-          method: 'UserService/ListUsers',
-          body: page,
-          output: { kind: 'list', key: 'users', view: 'user', all },
-          json: flags.json === true,
-        };
-      },
+      method: 'UserService/ListUsers',
+      key: 'users',
+      view: 'user',
     },
     setup,
   );
