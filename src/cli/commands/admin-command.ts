@@ -82,9 +82,12 @@ export function addAdminCommand(parent: Command, spec: AdminCommandSpec, setup: 
 export const orgOption = (command: Command, help = "the organization (default: the credential's)") =>
   command.option('--org <organization-id>', help);
 
-/** --org's help on commands that create something in an organization. */
-export const orgHelpForCreate =
-  'the organization (required for the installation admin; else the credential’s)';
+/** --org and --name of the commands that create a named thing in an organization (project, runner, …). */
+export const createInOrgOptions = (command: Command) =>
+  orgOption(
+    command,
+    'the organization (required for the installation admin; else the credential’s)',
+  ).requiredOption('--name <name>', 'its name, at most 80 characters (required)');
 
 /** --org's help on commands that list an organization's things. */
 export const orgHelpForList = 'only this organization (the installation admin; others see their own)';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkId, collect, nonEmpty, orgBody, parseInitializer } from '../admin/flags.ts';
-import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
+import { type AdminSetup, addAdminCommand, addGroup, createInOrgOptions } from './admin-command.ts';
 import { addOrgListCommand } from './list-command.ts';
 
 /** --git-remote, --upstream-remote and --context-url, shared with `envid env create`. */
@@ -46,13 +46,7 @@ export function registerProjectCommands(program: Command, setup: AdminSetup): vo
         'envid project create --name fork --git-remote git@github.com:me/app.git --upstream-remote https://github.com/acme/app.git',
       ],
       json: true,
-      options: (c) =>
-        initializerOptions(
-          orgOption(c, orgHelpForCreate).requiredOption(
-            '--name <name>',
-            'its name, at most 80 characters (required)',
-          ),
-        ),
+      options: (c) => initializerOptions(createInOrgOptions(c)),
       parse: (_args, flags) => {
         const initializer = parseInitializer(flags);
         return {

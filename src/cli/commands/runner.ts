@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkId, nonEmpty, orgBody } from '../admin/flags.ts';
-import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
+import { type AdminSetup, addAdminCommand, addGroup, createInOrgOptions } from './admin-command.ts';
 import { addListCommand, addOrgListCommand } from './list-command.ts';
 
 /** `envid runner …`: the infrastructure that runs environments, and its tokens (docs/runners.md). */
@@ -30,11 +30,7 @@ export function registerRunnerCommands(program: Command, setup: AdminSetup): voi
         'RUNNER=$(envid runner create --name eu-1 --json | jq -r .runner.runnerId)',
       ],
       json: true,
-      options: (c) =>
-        orgOption(c, orgHelpForCreate).requiredOption(
-          '--name <name>',
-          'its name, at most 80 characters (required)',
-        ),
+      options: createInOrgOptions,
       parse: (_args, flags) => ({
         method: 'RunnerService/CreateRunner',
         body: { name: nonEmpty(flags.name, '--name'), ...orgBody(flags) },

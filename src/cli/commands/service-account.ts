@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkId, nonEmpty, orgBody, parseExpiry } from '../admin/flags.ts';
-import { type AdminSetup, addAdminCommand, addGroup, orgHelpForCreate, orgOption } from './admin-command.ts';
+import { type AdminSetup, addAdminCommand, addGroup, createInOrgOptions } from './admin-command.ts';
 import { addListCommand, addOrgListCommand } from './list-command.ts';
 import { expiryOptions } from './pat.ts';
 
@@ -28,11 +28,7 @@ export function registerServiceAccountCommands(program: Command, setup: AdminSet
         'Creates a service account (ServiceAccountService/CreateServiceAccount). It has no token yet.',
       examples: ['envid service-account create --name deployer'],
       json: true,
-      options: (c) =>
-        orgOption(c, orgHelpForCreate).requiredOption(
-          '--name <name>',
-          'its name, at most 80 characters (required)',
-        ),
+      options: createInOrgOptions,
       parse: (_args, flags) => ({
         method: 'ServiceAccountService/CreateServiceAccount',
         body: { name: nonEmpty(flags.name, '--name'), ...orgBody(flags) },
