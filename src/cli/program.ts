@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerCompletionCommand } from './commands/completion.ts';
 import { registerHelpCommand } from './commands/help.ts';
+import { formatExamples } from './commands/help-examples.ts';
 import { registerIdpCommands } from './commands/idp.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -28,7 +29,7 @@ export async function buildProgram(argv: string[]): Promise<Command> {
   registerCompletionCommand(program);
   program.addHelpText(
     'after',
-    '\nExamples:\n  envid idp token --audience sts.amazonaws.com\n  envid help exit-codes\n',
+    formatExamples(['envid idp token --audience sts.amazonaws.com', 'envid help exit-codes']),
   );
   return program;
 }

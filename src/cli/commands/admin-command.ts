@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AdminRequest } from '../admin/admin-request.ts';
 import { addConnectionOptions, loadConnection } from '../config/load-connection.ts';
 import type { ConnectionFlags } from '../config/resolve-connection.ts';
+import { formatExamples } from './help-examples.ts';
 
 /**
  * The frame of every admin command: summary, description, examples, --json and paging flags, and an
@@ -41,10 +42,6 @@ export const defaultSetup: AdminSetup = {
   },
   now: () => new Date(),
 };
-
-export function formatExamples(examples: string[]): string {
-  return `\nExamples:\n${examples.map((example) => `  ${example}\n`).join('')}`;
-}
 
 /** A command group such as `envid org`; its subcommands are added with addAdminCommand. */
 export function addGroup(

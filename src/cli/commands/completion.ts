@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../exit-codes.ts';
+import { formatExamples } from './help-examples.ts';
 
 /** `envid completion bash|zsh|fish`: prints a completion script for every command and flag. */
 export function registerCompletionCommand(program: Command): void {
@@ -12,10 +13,11 @@ export function registerCompletionCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  source <(envid completion bash)          # bash, e.g. in ~/.bashrc\n' +
-        '  envid completion zsh > ~/.zfunc/_envid   # zsh, with fpath+=(~/.zfunc) before compinit\n' +
-        '  envid completion fish > ~/.config/fish/completions/envid.fish\n',
+      formatExamples([
+        'source <(envid completion bash)          # bash, e.g. in ~/.bashrc',
+        'envid completion zsh > ~/.zfunc/_envid   # zsh, with fpath+=(~/.zfunc) before compinit',
+        'envid completion fish > ~/.config/fish/completions/envid.fish',
+      ]),
     )
     .action(async (shell: string) => {
       const { completionScript, completionShells } = await import('../completion/completion-scripts.ts');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatExitCodeTable, usageError } from '../exit-codes.ts';
+import { formatExamples } from './help-examples.ts';
 
 /** Replaces commander's `help` command: `envid help [command...]` plus the topic `exit-codes`. */
 export function registerHelpCommand(program: Command): void {
@@ -10,7 +11,7 @@ export function registerHelpCommand(program: Command): void {
     .description(
       'Shows the help of a command (`envid help idp token`), or of a topic:\n  exit-codes  what each exit code of envid means',
     )
-    .addHelpText('after', '\nExamples:\n  envid help idp token\n  envid help exit-codes\n')
+    .addHelpText('after', formatExamples(['envid help idp token', 'envid help exit-codes']))
     .action((topic: string[]) => {
       if (topic.length === 1 && topic[0] === 'exit-codes') {
         process.stdout.write(formatExitCodeTable());

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addConnectionOptions } from '../config/load-connection.ts';
+import { formatExamples } from './help-examples.ts';
 
 /** `envid idp login aws` and its credential_process, `envid idp aws-credentials` (docs/providers/aws.md). */
 export function registerAwsLogin(login: Command, idp: Command): void {
@@ -19,9 +20,10 @@ export function registerAwsLogin(login: Command, idp: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  envid idp login aws --role-arn arn:aws:iam::123456789012:role/dev\n' +
-        '  IDP_AWS_ROLE_ARN=arn:aws:iam::123456789012:role/dev envid idp login aws --profile dev --region eu-west-1\n',
+      formatExamples([
+        'envid idp login aws --role-arn arn:aws:iam::123456789012:role/dev',
+        'IDP_AWS_ROLE_ARN=arn:aws:iam::123456789012:role/dev envid idp login aws --profile dev --region eu-west-1',
+      ]),
     )
     .action(async (flags) => {
       const { runAwsLogin } = await import('../../providers/aws-login.ts');
@@ -42,7 +44,9 @@ export function registerAwsLogin(login: Command, idp: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  envid idp aws-credentials --role-arn arn:aws:iam::123456789012:role/dev | jq .Expiration\n',
+      formatExamples([
+        'envid idp aws-credentials --role-arn arn:aws:iam::123456789012:role/dev | jq .Expiration',
+      ]),
     )
     .action(async (flags) => {
       const { runAwsCredentials } = await import('../../providers/aws-login.ts');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addConnectionOptions } from '../config/load-connection.ts';
+import { formatExamples } from './help-examples.ts';
 
 /** `envid idp login azure` (docs/providers/azure.md). */
 export function registerAzureLogin(login: Command): void {
@@ -29,9 +30,10 @@ export function registerAzureLogin(login: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  envid idp login azure --client-id 11111111-2222-3333-4444-555555555555 --tenant-id 66666666-7777-8888-9999-000000000000\n' +
-        '  IDP_AZURE_CLIENT_ID=… IDP_AZURE_TENANT_ID=… IDP_AZURE_SUBSCRIPTION_ID=… envid idp login azure\n',
+      formatExamples([
+        'envid idp login azure --client-id 11111111-2222-3333-4444-555555555555 --tenant-id 66666666-7777-8888-9999-000000000000',
+        'IDP_AZURE_CLIENT_ID=… IDP_AZURE_TENANT_ID=… IDP_AZURE_SUBSCRIPTION_ID=… envid idp login azure',
+      ]),
     )
     .action(async (flags) => {
       const { runAzureLogin } = await import('../../providers/azure-login.ts');

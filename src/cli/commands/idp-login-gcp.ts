@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addConnectionOptions } from '../config/load-connection.ts';
+import { formatExamples } from './help-examples.ts';
 
 /** `envid idp login gcp` and its executable credential source `envid idp gcloud-token`. */
 export function registerGcpLogin(login: Command, idp: Command): void {
@@ -37,9 +38,10 @@ export function registerGcpLogin(login: Command, idp: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  envid idp login gcp --workload-identity-provider projects/123456789012/locations/global/workloadIdentityPools/envid/providers/envid\n' +
-        '  envid idp login gcp --workload-identity-provider projects/…/providers/envid --service-account deploy@my-project.iam.gserviceaccount.com\n',
+      formatExamples([
+        'envid idp login gcp --workload-identity-provider projects/123456789012/locations/global/workloadIdentityPools/envid/providers/envid',
+        'envid idp login gcp --workload-identity-provider projects/…/providers/envid --service-account deploy@my-project.iam.gserviceaccount.com',
+      ]),
     )
     .action(async (flags) => {
       const { runGcpLogin } = await import('../../providers/gcp-login.ts');
@@ -59,10 +61,11 @@ export function registerGcpLogin(login: Command, idp: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  # what Google’s libraries run, with the variables they set:\n' +
-        '  GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE=//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/envid/providers/envid \\\n' +
-        '    envid idp gcloud-token\n',
+      formatExamples([
+        '# what Google’s libraries run, with the variables they set:',
+        'GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE=//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/envid/providers/envid \\',
+        '  envid idp gcloud-token',
+      ]),
     )
     .action(async (flags) => {
       const { runGcloudToken } = await import('../../providers/gcp-executable.ts');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addConnectionOptions } from '../config/load-connection.ts';
+import { formatExamples } from './help-examples.ts';
 
 /** `envid idp login vault`. */
 export function registerVaultLogin(login: Command): void {
@@ -23,9 +24,10 @@ export function registerVaultLogin(login: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  VAULT_ADDR=https://vault.example.com:8200 envid idp login vault --role dev-environment\n' +
-        '  envid idp login vault --role dev --mount envid-jwt --audience https://vault.example.com\n',
+      formatExamples([
+        'VAULT_ADDR=https://vault.example.com:8200 envid idp login vault --role dev-environment',
+        'envid idp login vault --role dev --mount envid-jwt --audience https://vault.example.com',
+      ]),
     )
     .action(async (flags) => {
       const { runVaultLogin } = await import('../../providers/vault-login.ts');

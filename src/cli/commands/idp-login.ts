@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../exit-codes.ts';
+import { formatExamples } from './help-examples.ts';
 import { registerAwsLogin } from './idp-login-aws.ts';
 import { registerAzureLogin } from './idp-login-azure.ts';
 import { registerGcpLogin } from './idp-login-gcp.ts';
@@ -28,7 +29,7 @@ export function registerIdpLoginCommands(idp: Command): Command {
         'start (devcontainer postStartCommand or the runner’s start hook); see docs/providers/.',
     )
     .argument('[provider]', 'the provider to log in to')
-    .addHelpText('after', '\nExamples:\n  envid idp login --help\n')
+    .addHelpText('after', formatExamples(['envid idp login --help']))
     .action((provider: string | undefined) => {
       const known = login.commands.map((command) => command.name()).join(', ') || 'none yet';
       throw usageError(

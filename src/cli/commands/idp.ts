@@ -4,6 +4,7 @@ import type { ConnectionFlags } from '../config/resolve-connection.ts';
 import { addFlags } from '../flag-spec.ts';
 import { tokenFlags } from '../idp/token-flags.ts';
 import type { TokenFlags } from '../idp/token-options.ts';
+import { formatExamples } from './help-examples.ts';
 import { registerIdpLoginCommands } from './idp-login.ts';
 
 export function registerIdpCommands(program: Command): void {
@@ -16,7 +17,7 @@ export function registerIdpCommands(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  envid idp token --audience sts.amazonaws.com\n  envid idp whoami\n',
+      formatExamples(['envid idp token --audience sts.amazonaws.com', 'envid idp whoami']),
     );
 
   addConnectionOptions(
@@ -37,11 +38,12 @@ export function registerIdpCommands(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  envid idp token --audience sts.amazonaws.com\n' +
-        '  envid idp token --audience vault --audience https://api.example.com --lifetime 15m --decode\n' +
-        '  envid idp token --audience sts.amazonaws.com --output-file /tmp/aws-token --refresh --background\n' +
-        '  export AWS_WEB_IDENTITY_TOKEN_FILE=/tmp/aws-token\n',
+      formatExamples([
+        'envid idp token --audience sts.amazonaws.com',
+        'envid idp token --audience vault --audience https://api.example.com --lifetime 15m --decode',
+        'envid idp token --audience sts.amazonaws.com --output-file /tmp/aws-token --refresh --background',
+        'export AWS_WEB_IDENTITY_TOKEN_FILE=/tmp/aws-token',
+      ]),
     )
     .action(async (flags: TokenFlags & ConnectionFlags) => {
       const { runTokenCommand } = await import('../idp/token-command.ts');
@@ -58,7 +60,7 @@ export function registerIdpCommands(program: Command): void {
       )
       .option('--json', 'print {"host", "organizationId", "subject": {"id", "principal"}} as JSON'),
   )
-    .addHelpText('after', '\nExamples:\n  envid idp whoami\n  envid idp whoami --json | jq -r .subject.id\n')
+    .addHelpText('after', formatExamples(['envid idp whoami', 'envid idp whoami --json | jq -r .subject.id']))
     .action(async (flags: ConnectionFlags & { json?: boolean }) => {
       const connection = await loadConnection(flags, process.env);
       const { runWhoami } = await import('../idp/run-whoami.ts');

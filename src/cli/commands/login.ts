@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type LoginFlags, parseLoginOptions } from '../config/login-options.ts';
+import { formatExamples } from './help-examples.ts';
 
 export function registerLoginCommands(program: Command): void {
   program
@@ -15,9 +16,10 @@ export function registerLoginCommands(program: Command): void {
     .option('--token <token>', 'credential to save; "-" reads it from stdin (env ENVID_TOKEN)')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  envid login --host https://envid.example.com --token envid_pat_…\n' +
-        '  pbpaste | envid login --host https://envid.example.com --token -\n',
+      formatExamples([
+        'envid login --host https://envid.example.com --token envid_pat_…',
+        'pbpaste | envid login --host https://envid.example.com --token -',
+      ]),
     )
     .action(async (flags: LoginFlags) => {
       const stdinToken = flags.token === '-' ? await readStdin() : undefined;
@@ -33,7 +35,7 @@ export function registerLoginCommands(program: Command): void {
       'Deletes the credentials file `envid login` wrote. The credential itself stays valid on the server ' +
         'until it is revoked there.',
     )
-    .addHelpText('after', '\nExamples:\n  envid logout\n')
+    .addHelpText('after', formatExamples(['envid logout']))
     .action(async () => {
       const { runLogout } = await import('../config/run-login.ts');
       await runLogout(process.env, process.stdout);

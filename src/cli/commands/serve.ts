@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type ServeFlags, serveSettings } from '../../server/serve-settings.ts';
+import { formatExamples } from './help-examples.ts';
 
 export function registerServeCommand(program: Command): void {
   const command = program
@@ -15,8 +16,11 @@ export function registerServeCommand(program: Command): void {
   }
   command.addHelpText(
     'after',
-    '\nExamples:\n  envid serve\n  envid serve --port 9000 --data-dir /var/lib/envid\n' +
-      '  ENVID_DATABASE_URL=postgres://envid@db/envid envid serve --host 0.0.0.0\n',
+    formatExamples([
+      'envid serve',
+      'envid serve --port 9000 --data-dir /var/lib/envid',
+      'ENVID_DATABASE_URL=postgres://envid@db/envid envid serve --host 0.0.0.0',
+    ]),
   );
   command.action(async (flags: ServeFlags) => {
     const { runServer } = await import('../../server/run-server.ts');
