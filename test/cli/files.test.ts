@@ -12,6 +12,7 @@ import { decodeJwt } from '../../src/cli/idp/decode-jwt.ts';
 import { refreshDelayMs, retryDelayMs } from '../../src/cli/idp/refresh-schedule.ts';
 import { writeFileAtomic } from '../../src/cli/write-file-atomic.ts';
 import { removeDir } from '../support/envid-process.ts';
+import { jwtPart } from '../support/jwt-parts.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'envid-cli-files-'));
 afterAll(() => removeDir(dir));
@@ -56,8 +57,7 @@ describe('the credentials file', () => {
 });
 
 describe('decoding and the refresh schedule', () => {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const token = `${part({ alg: 'RS256', kid: 'k' })}.${part({ iat: 1000, exp: 1060, aud: 'a' })}.sig`;
+  const token = `${jwtPart({ alg: 'RS256', kid: 'k' })}.${jwtPart({ iat: 1000, exp: 1060, aud: 'a' })}.sig`;
 
   it('decodes header and claims', () => {
     expect(decodeJwt(token)).toEqual({

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIdpToken } from '../../src/cli/idp/run-token.ts';
 import { parseTokenOptions } from '../../src/cli/idp/token-options.ts';
 import { removeDir } from '../support/envid-process.ts';
+import { jwtPart } from '../support/jwt-parts.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'envid-cli-refresh-'));
-const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 let issued = 0;
 /** What the fake server answers next: a fresh token, or a Connect error. */
 let plan: ('token' | 'unavailable' | 'unauthenticated')[] = [];
@@ -21,7 +21,7 @@ beforeAll(async () => {
     const next = plan.shift() ?? 'token';
     if (next === 'token') {
       const iat = Math.floor(Date.now() / 1000);
-      const token = `${part({ alg: 'RS256' })}.${part({ iat, exp: iat + 60, jti: String(++issued) })}.sig`;
+      const token = `${jwtPart({ alg: 'RS256' })}.${jwtPart({ iat, exp: iat + 60, jti: String(++issued) })}.sig`;
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token }));
     } else {
       const status = next === 'unavailable' ? 503 : 401;

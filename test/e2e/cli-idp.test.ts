@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
+import { claimsOf } from '../support/jwt-parts.ts';
 import { runCli } from '../support/run-cli.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -14,7 +15,6 @@ import { waitFor } from '../support/wait-for.ts';
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const jwtPattern = /^[\w-]+\.[\w-]+\.[\w-]+$/;
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
 describe('envid login, idp token and idp whoami against envid serve', () => {
   let server: EnvidProcess;

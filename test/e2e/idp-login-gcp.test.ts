@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type GoogleStsStandIn, startGoogleStsStandIn } from '../stand-ins/google-sts.ts';
 import { connectCall, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
+import { claimsOf } from '../support/jwt-parts.ts';
 import { runCli } from '../support/run-cli.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
@@ -16,7 +17,6 @@ const pool = 'envid-pool';
 const providerName = (id: string) =>
   `projects/${project}/locations/global/workloadIdentityPools/${pool}/providers/${id}`;
 const serviceAccount = 'deploy@acme-dev.iam.gserviceaccount.com';
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
 const adcScript = join(import.meta.dirname, '../support/google-adc-token.mjs');
 

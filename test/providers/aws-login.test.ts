@@ -10,13 +10,13 @@ import { type StsStandIn, startStsStandIn } from '../stand-ins/aws-sts.ts';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
+import { claimsOf } from '../support/jwt-parts.ts';
 import { runCli } from '../support/run-cli.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const account = '123456789012';
 const roleArn = (name: string) => `arn:aws:iam::${account}:role/${name}`;
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
 function hasAwsCli(): boolean {
   try {

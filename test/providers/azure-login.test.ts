@@ -15,6 +15,7 @@ import { type EntraStandIn, startEntraStandIn } from '../stand-ins/azure-entra.t
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
+import { claimsOf, jwtPart } from '../support/jwt-parts.ts';
 import { runCli } from '../support/run-cli.ts';
 import { makeTestCertificates, type TestCertificates } from '../support/test-ca.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -44,8 +45,6 @@ const refusingApps = {
 const trustedObjectId = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const audience = 'api://AzureADTokenExchange';
 const scope = 'https://management.azure.com/.default';
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
-const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function run(
   command: string,
@@ -488,9 +487,9 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const claims = claimsOf(token);
     const forged = {
-      '700027': `${header}.${part({ ...claims, jti: 'changed' })}.${signature}`,
-      '7000272': `${part({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'unknown-kid' })}.${payload}.${signature}`,
-      '90061': `${header}.${part({ ...claims, iss: unreachableIssuer })}.${signature}`,
+      '700027': `${header}.${jwtPart({ ...claims, jti: 'changed' })}.${signature}`,
+      '7000272': `${jwtPart({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'unknown-kid' })}.${payload}.${signature}`,
+      '90061': `${header}.${jwtPart({ ...claims, iss: unreachableIssuer })}.${signature}`,
     };
     for (const [code, assertion] of Object.entries(forged)) {
       const file = join(dir, `forged-${code}`);

@@ -3,11 +3,11 @@ import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { checkEnvidJwt } from '../support/envid-jwt-check.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
+import { jwtPart } from '../support/jwt-parts.ts';
 import { runCli } from '../support/run-cli.ts';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
-const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const parts = (token: string) => token.split('.') as [string, string, string];
 const json = (segment: string) => JSON.parse(Buffer.from(segment, 'base64url').toString());
 
@@ -49,17 +49,19 @@ describe('the stand-ins’ shared check of an envid token (discovery + JWKS over
     expect(await reasonOf(token, { issuer: `${server.url}/` })).toBe('issuer');
     expect(await reasonOf(token, { audience: 'other' })).toBe('audience');
     expect(await reasonOf(token, { algorithms: ['ES256'] })).toBe('algorithm');
-    expect(await reasonOf(`${part({ ...json(header), kid: 'nope' })}.${payload}.${signature}`)).toBe(
+    expect(await reasonOf(`${jwtPart({ ...json(header), kid: 'nope' })}.${payload}.${signature}`)).toBe(
       'key-not-found',
     );
-    expect(await reasonOf(`${header}.${part({ ...claims, sub: 'someone-else' })}.${signature}`)).toBe(
+    expect(await reasonOf(`${header}.${jwtPart({ ...claims, sub: 'someone-else' })}.${signature}`)).toBe(
       'signature',
     );
     expect(await reasonOf(token, { maxLifetimeSeconds: 60 })).toBe('time-claims');
     const port = await closedPort();
     const elsewhere = `http://127.0.0.1:${port}`;
     expect(
-      await reasonOf(`${header}.${part({ ...claims, iss: elsewhere })}.${signature}`, { issuer: elsewhere }),
+      await reasonOf(`${header}.${jwtPart({ ...claims, iss: elsewhere })}.${signature}`, {
+        issuer: elsewhere,
+      }),
     ).toBe('discovery');
     expect(await reasonOf('a.b')).toBe('malformed');
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tokenProblemsForAws } from '../../src/providers/aws.ts';
 import { tokenProblemsForAzure } from '../../src/providers/azure.ts';
+import { jwtPart } from '../support/jwt-parts.ts';
 
-const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const jwt = (header: object, claims: object) => `${part(header)}.${part(claims)}.c2ln`;
+const jwt = (header: object, claims: object) => `${jwtPart(header)}.${jwtPart(claims)}.c2ln`;
 const good = { iss: 'https://envid.example.com', sub: 'org:1:env:2', aud: 'x' };
 
 describe('what each provider refuses in a token before any trust is looked at (PROVIDERS.md)', () => {

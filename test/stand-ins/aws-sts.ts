@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { checkEnvidJwt, peekClaims } from '../support/envid-jwt-check.ts';
+import { listenLocally, readBody } from '../support/local-server.ts';
 
 /**
  * A stand-in for AWS STS AssumeRoleWithWebIdentity (Query API over HTTP, XML answers), with IAM's OIDC
@@ -77,8 +78,7 @@ export async function startStsStandIn(
     });
   });
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    let body = '';
-    for await (const chunk of request) body += chunk;
+    const body = await readBody(request);
     const params = Object.fromEntries(
       new URLSearchParams(request.method === 'POST' ? body : ((request.url ?? '').split('?')[1] ?? '')),
     );
@@ -87,16 +87,8 @@ export async function startStsStandIn(
     response.writeHead(answer.status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
     response.end(answer.xml);
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return Object.assign(standIn, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  const { port, close } = await listenLocally(server);
+  return Object.assign(standIn, { url: `http://127.0.0.1:${port}`, close });
 }
 
 async function assumeRole(

@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { checkEnvidJwt, peekClaims } from '../support/envid-jwt-check.ts';
+import { jwtPart } from '../support/jwt-parts.ts';
+import { listenLocally, readBody } from '../support/local-server.ts';
 
 /**
  * A stand-in for Entra ID's v2.0 endpoints used by workload identity federation, over https (the Azure
@@ -127,27 +129,16 @@ export async function startEntraStandIn(
     }
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
     if (request.method === 'POST' && token) {
-      let body = '';
-      for await (const chunk of request) body += chunk;
-      const form = Object.fromEntries(new URLSearchParams(body));
+      const form = Object.fromEntries(new URLSearchParams(await readBody(request)));
       tokenRequests.push(form);
       const answer = await exchange(url, decodeURIComponent(token[1]!), form, apps);
       return send(answer.status, answer.body);
     }
     send(404, { error: 'not_found' });
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return {
-    url,
-    apps,
-    tokenRequests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenLocally(server);
+  url = `https://127.0.0.1:${port}`;
+  return { url, apps, tokenRequests, close };
 }
 
 async function exchange(
@@ -296,9 +287,8 @@ const checkFailures: Record<number, [string, string]> = {
 
 /** An opaque-to-the-client access token shaped like Entra's (a JWT the stand-in never verifies). */
 function fakeAccessToken(url: string, tenant: string, appId: string, scope: string): string {
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  return `${part({ typ: 'JWT', alg: 'RS256', kid: 'stand-in' })}.${part({ aud: scope.replace(/\/\.default$/, ''), iss: `${url}/${tenant}/`, iat: now, exp: now + 3599, appid: appId, tid: tenant })}.${randomBytes(32).toString('base64url')}`;
+  return `${jwtPart({ typ: 'JWT', alg: 'RS256', kid: 'stand-in' })}.${jwtPart({ aud: scope.replace(/\/\.default$/, ''), iss: `${url}/${tenant}/`, iat: now, exp: now + 3599, appid: appId, tid: tenant })}.${randomBytes(32).toString('base64url')}`;
 }
 
 function entraError(url: string, error: string, code: number, message: string) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { JSONWebKeySet } from 'jose';
 import { checkEnvidJwt, peekClaims } from '../support/envid-jwt-check.ts';
+import { listenLocally, readBody } from '../support/local-server.ts';
 import { verifyWithKeys } from './static-keys.ts';
 
 /**
@@ -69,26 +70,14 @@ export async function startGoogleStsStandIn(): Promise<GoogleStsStandIn> {
       send(response, 500, { error: { code: 500, message: error.message, status: 'INTERNAL' } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  const { port, close } = await listenLocally(server);
   const url = `http://127.0.0.1:${port}`;
-  return Object.assign(standIn, { url, tokenUrl: `${url}/v1/token`, close: () => closeServer(server) });
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+  return Object.assign(standIn, { url, tokenUrl: `${url}/v1/token`, close });
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   response.end(JSON.stringify(body));
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function handle(

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { JSONWebKeySet } from 'jose';
 import { checkEnvidJwt } from '../support/envid-jwt-check.ts';
+import { listenLocally, readBody } from '../support/local-server.ts';
 import { verifyWithKeys } from './static-keys.ts';
 
 /**
@@ -61,14 +62,8 @@ export async function startVaultStandIn(): Promise<VaultStandIn> {
       send(response, 500, { errors: [error.message] }),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return Object.assign(state, { url: `http://127.0.0.1:${port}`, close: () => closeServer(server) });
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+  const { port, close } = await listenLocally(server);
+  return Object.assign(state, { url: `http://127.0.0.1:${port}`, close });
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
@@ -80,8 +75,7 @@ const refuse = (message: string, status = 400) => ({ status, body: { errors: [me
 
 async function handle(state: State, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://stand-in').pathname;
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = await readBody(request);
   if (state.sealed) return send(response, 503, { errors: ['Vault is sealed'] });
   if (request.method === 'GET' && path === '/v1/auth/token/lookup-self') {
     const token = request.headers['x-vault-token'];
@@ -102,7 +96,7 @@ async function handle(state: State, request: IncomingMessage, response: ServerRe
     return send(response, 403, { errors: ['permission denied'] });
   let body: { role?: unknown; jwt?: unknown } = {};
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    body = JSON.parse(text || '{}');
   } catch {
     return send(response, 400, { errors: ['failed to parse JSON input'] });
   }
