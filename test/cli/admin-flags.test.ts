@@ -4,6 +4,7 @@ import type { AdminRequest } from '../../src/cli/admin/admin-request.ts';
 import { registerAdminGroups } from '../../src/cli/commands/admin-groups.ts';
 import type { ConnectionFlags } from '../../src/cli/config/resolve-connection.ts';
 import { CliError } from '../../src/cli/exit-codes.ts';
+import { adminGroupNames } from '../support/admin-group-names.ts';
 
 /** Flag parsing of the admin commands, through commander, with a dispatch that records instead of calling a server. */
 
@@ -63,18 +64,7 @@ describe('admin command flags', () => {
         return [...problems, ...visit(child, name)];
       });
     expect(visit(root, [])).toEqual([]);
-    expect(root.commands.map((c) => c.name())).toEqual([
-      'org',
-      'user',
-      'pat',
-      'service-account',
-      'runner',
-      'project',
-      'env',
-      'oidc-config',
-      'keys',
-      'audit',
-    ]);
+    expect(root.commands.map((c) => c.name())).toEqual(adminGroupNames);
   });
 
   it('passes --host and --token on, and --json', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { adminGroupNames } from '../support/admin-group-names.ts';
 import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
 import { type CliResult, runCli } from '../support/run-cli.ts';
 
@@ -462,18 +463,7 @@ describe('envid admin commands against envid serve', () => {
   });
 
   it('every group shows its help with examples; a group without a command is a usage error', async () => {
-    for (const group of [
-      'org',
-      'user',
-      'pat',
-      'service-account',
-      'runner',
-      'project',
-      'env',
-      'oidc-config',
-      'keys',
-      'audit',
-    ]) {
+    for (const group of adminGroupNames) {
       const help = await runCli([group, '--help'], {});
       expect({ group, code: help.code }).toEqual({ group, code: 0 });
       expect(help.stdout).toContain('Examples:');
