@@ -347,33 +347,18 @@ describe('envid admin commands against envid serve', () => {
   it('oidc-config get, preview, set (with --confirm-sub-change) and the audit log', async () => {
     const pat = ids['pat']!;
     expect(await json(pat, 'oidc-config', 'get')).toEqual({ oidcConfig: { v3: { extraSubFields: [] } } });
-    const preview = await json(
-      pat,
-      'oidc-config',
-      'preview',
-      '--version',
-      'v3',
-      '--extra-sub-field',
-      'email',
-    );
+    const emailFormat = ['--version', 'v3', '--extra-sub-field', 'email'];
+    const preview = await json(pat, 'oidc-config', 'preview', ...emailFormat);
     expect(preview).toMatchObject({
       oidcConfig: { v3: { extraSubFields: ['email'] } },
       confirmSubChangeRequired: true,
     });
     expect(preview.subChangeCount).toBeGreaterThan(0);
-    const previewText = await cli(
-      pat,
-      'oidc-config',
-      'preview',
-      '--version',
-      'v3',
-      '--extra-sub-field',
-      'email',
-    );
+    const previewText = await cli(pat, 'oidc-config', 'preview', ...emailFormat);
     expect(previewText.stdout).toMatch(/^proposed: v3, extra sub fields: email$/m);
     expect(previewText.stdout).toMatch(/needs --confirm-sub-change/);
 
-    const refused = await cli(pat, 'oidc-config', 'set', '--version', 'v3', '--extra-sub-field', 'email');
+    const refused = await cli(pat, 'oidc-config', 'set', ...emailFormat);
     expectFailure(
       refused,
       1,
@@ -393,16 +378,7 @@ describe('envid admin commands against envid serve', () => {
       2,
       /"repo" is not an allowed field.*\(set by --extra-sub-field\)/,
     );
-    const set = await cli(
-      pat,
-      'oidc-config',
-      'set',
-      '--version',
-      'v3',
-      '--extra-sub-field',
-      'email',
-      '--confirm-sub-change',
-    );
+    const set = await cli(pat, 'oidc-config', 'set', ...emailFormat, '--confirm-sub-change');
     expect(set.code).toBe(0);
     expect(set.stdout).toBe('token format: v3, extra sub fields: email\n');
     expect((await json(pat, 'oidc-config', 'get')).oidcConfig).toEqual({ v3: { extraSubFields: ['email'] } });
