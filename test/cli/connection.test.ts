@@ -3,19 +3,10 @@ import { configDir, credentialsPath } from '../../src/cli/config/config-paths.ts
 import { parseLoginOptions } from '../../src/cli/config/login-options.ts';
 import { normalizeHost, resolveConnection } from '../../src/cli/config/resolve-connection.ts';
 import { CliError } from '../../src/cli/exit-codes.ts';
+import { usageMessage } from '../support/usage-message.ts';
 
 const saved = { host: 'https://saved.example', token: 'saved-token' };
 const path = '/home/u/.config/envid/credentials.json';
-
-function usageMessage(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect((error as CliError).exitCode).toBe(2);
-    return (error as Error).message;
-  }
-  throw new Error('expected a usage error');
-}
 
 describe('host and credential', () => {
   it('take flags first, then the environment, then the saved login', () => {

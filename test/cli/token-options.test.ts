@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/duration.ts';
-import { CliError } from '../../src/cli/exit-codes.ts';
 import { parseTokenArgsFast } from '../../src/cli/idp/token-command.ts';
 import { parseTokenOptions } from '../../src/cli/idp/token-options.ts';
-
-function usageMessage(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(2);
-    return (error as Error).message;
-  }
-  throw new Error('expected a usage error');
-}
+import { usageMessage } from '../support/usage-message.ts';
 
 describe('envid idp token flags', () => {
   it('needs an audience and names --audience when it is missing', () => {
