@@ -55,20 +55,35 @@ function postOverSocket(
   return new Promise((resolve, reject) => {
     const socket = connect(Number(target.port || 80), target.hostname.replace(/^\[(.*)\]$/, '$1'));
     const chunks: Buffer[] = [];
+    let settled = false;
+    // A whole answer settles at once, even from a server that keeps the connection open after it.
+    const settle = (ended: boolean) => {
+      if (settled) return;
+      try {
+        const answer = parseHttpResponse(Buffer.concat(chunks), ended);
+        if (!answer) return;
+        settled = true;
+        resolve(answer);
+        socket.destroy();
+      } catch (error) {
+        settled = true;
+        reject(new NoAnswerError((error as Error).message));
+        socket.destroy();
+      }
+    };
     socket.setTimeout(timeoutMs, () =>
       socket.destroy(new NoAnswerError(`no answer in ${timeoutMs / 1000} s`)),
     );
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', (error: Error & { code?: string }) =>
-      reject(error instanceof NoAnswerError ? error : new NoAnswerError(error.code ?? error.message)),
-    );
-    socket.on('end', () => {
-      try {
-        resolve(parseHttpResponse(Buffer.concat(chunks)));
-      } catch (error) {
-        reject(new NoAnswerError((error as Error).message));
-      }
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      settle(false);
     });
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (settled) return;
+      settled = true;
+      reject(error instanceof NoAnswerError ? error : new NoAnswerError(error.code ?? error.message));
+    });
+    socket.on('end', () => settle(true));
     // Not end(): a server that sees the request side closed may close before it has answered (node:http
     // does). With `connection: close` the server closes once it has answered, and so does this socket.
     socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);

@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpPost, NoAnswerError } from '../../src/cli/http-post.ts';
 import { parseHttpResponse } from '../../src/cli/parse-http-response.ts';
@@ -13,6 +13,9 @@ describe('httpPost over a plain socket', () => {
   let http: Server;
   let raw: TcpServer;
   let rawAnswer = '';
+  /** Answer, but leave the connection open (as a server that ignores `connection: close` would). */
+  let keepOpen = false;
+  const openSockets: Socket[] = [];
   const received: { method?: string; url?: string; headers: Record<string, unknown>; body: string }[] = [];
 
   beforeAll(async () => {
@@ -32,12 +35,20 @@ describe('httpPost over a plain socket', () => {
       });
     });
     raw = createTcpServer((socket) => {
-      socket.once('data', () => socket.end(rawAnswer));
+      socket.once('data', () => {
+        if (keepOpen) {
+          openSockets.push(socket);
+          socket.write(rawAnswer);
+        } else {
+          socket.end(rawAnswer);
+        }
+      });
     });
     await listen(http);
     await listen(raw);
   });
   afterAll(async () => {
+    for (const socket of openSockets) socket.destroy();
     await new Promise((resolve) => http.close(resolve));
     await new Promise((resolve) => raw.close(resolve));
   });
@@ -74,6 +85,19 @@ describe('httpPost over a plain socket', () => {
     await expect(httpPost(urlOf(raw), {}, '', 5000)).rejects.toThrow(/not an HTTP\/1.1 answer/);
   });
 
+  it('settles on a whole answer even when the server leaves the connection open', async () => {
+    keepOpen = true;
+    try {
+      rawAnswer = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}';
+      // Were it waiting for the connection to close, this would end in "no answer in 2 s".
+      expect(await httpPost(urlOf(raw), {}, '', 2000)).toEqual({ status: 200, text: '{}' });
+      rawAnswer = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n';
+      expect(await httpPost(urlOf(raw), {}, '', 2000)).toEqual({ status: 200, text: '{}' });
+    } finally {
+      keepOpen = false;
+    }
+  });
+
   it('refuses a header value with a line break instead of sending it', async () => {
     const before = received.length;
     await expect(httpPost(urlOf(http), { authorization: 'Bearer t\r\nx-evil: 1' }, '', 5000)).rejects.toThrow(
@@ -98,13 +122,23 @@ describe('parseHttpResponse', () => {
     const raw = Buffer.from(
       'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\n\r\n',
     );
-    expect(parseHttpResponse(raw)).toEqual({ status: 200, text: 'abcde' });
+    expect(parseHttpResponse(raw, false)).toEqual({ status: 200, text: 'abcde' });
   });
 
-  it('refuses an answer cut inside its headers or a chunk', () => {
-    expect(() => parseHttpResponse(Buffer.from('HTTP/1.1 200 OK\r\nContent-'))).toThrow(/before a whole/);
-    expect(() =>
-      parseHttpResponse(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab')),
-    ).toThrow(/inside a chunked answer/);
+  it('waits for the rest of a partial answer, and refuses it once the connection has ended', () => {
+    const partial = [
+      ['HTTP/1.1 200 OK\r\nContent-', /before a whole/],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab', /inside a chunked answer/],
+      ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab', /before the whole answer/],
+    ] as const;
+    for (const [text, error] of partial) {
+      expect(parseHttpResponse(Buffer.from(text), false)).toBeUndefined();
+      expect(() => parseHttpResponse(Buffer.from(text), true)).toThrow(error);
+    }
+    // Framed by the end of the connection: whole only once it has ended.
+    const unframed = Buffer.from('HTTP/1.1 200 OK\r\n\r\nab');
+    expect(parseHttpResponse(unframed, false)).toBeUndefined();
+    expect(parseHttpResponse(unframed, true)).toEqual({ status: 200, text: 'ab' });
+    expect(() => parseHttpResponse(Buffer.from('SSH-2.0-OpenSSH'), false)).toThrow(/not an HTTP/);
   });
 });
