@@ -539,6 +539,8 @@ describe('API coverage', () => {
       ['env', 'start', A],
       ['env', 'delete', A],
       ['env', 'token', A],
+      ['env', 'tokens', 'list', A],
+      ['env', 'tokens', 'revoke', A, B],
       ['oidc-config', 'get'],
       ['oidc-config', 'set', '--version', 'v3'],
       ['oidc-config', 'preview', '--version', 'v3'],

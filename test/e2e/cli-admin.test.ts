@@ -302,6 +302,19 @@ describe('envid admin commands against envid serve', () => {
     expect(other.stdout).toMatch(/^export ENVID_HOST='https:\/\/envid.internal:8443'\n/);
     expectSecret(await cli(pat, 'env', 'token', environment.id), 'envid_ent_');
 
+    // A leaked token is revoked alone: the environment and its other tokens carry on.
+    const leakedRun = await cli(pat, 'env', 'token', environment.id);
+    const leaked = expectSecret(leakedRun, 'envid_ent_');
+    const leakedId = /access token ([0-9a-f-]{36}) of environment/.exec(leakedRun.stderr)![1]!;
+    const envTokens = await json(runnerToken, 'env', 'tokens', 'list', environment.id);
+    expect(envTokens.tokens.map((t: any) => t.id)).toContain(leakedId);
+    expect(JSON.stringify(envTokens)).not.toContain(leaked);
+    const revokedRun = await cli(runnerToken, 'env', 'tokens', 'revoke', environment.id, leakedId);
+    expect(revokedRun.code).toBe(0);
+    expect(revokedRun.stdout).toMatch(/^revoked: +\S+/m);
+    expectFailure(await cli(leaked, 'idp', 'token', '--audience', 'a'), 3, /refused the credential/);
+    expect((await cli(envToken, 'idp', 'token', '--audience', 'a')).code).toBe(0);
+
     expect(await cli(pat, 'env', 'stop', environment.id)).toEqual({
       code: 0,
       stdout: `stopped environment ${environment.id}\n`,

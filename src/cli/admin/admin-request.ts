@@ -15,6 +15,7 @@ export type ViewName =
   | 'runnerToken'
   | 'project'
   | 'environment'
+  | 'environmentToken'
   | 'signingKey'
   | 'auditEvent';
 
@@ -29,7 +30,7 @@ export type AdminOutput =
   /** A new secret, `answer[field]`, printed once; `what` names it in the warning (`{id}` ← answer[idField]). */
   | { kind: 'secret'; field: string; what: string; idField?: string }
   /** `export ENVID_HOST=… ENVID_TOKEN=…` lines for a shell; `host` defaults to the server asked. */
-  | { kind: 'export'; field: string; what: string; host?: string }
+  | { kind: 'export'; field: string; what: string; idField?: string; host?: string }
   /** Nothing to show but that it was done. */
   | { kind: 'done'; message: string }
   | { kind: 'render'; render: RenderName };

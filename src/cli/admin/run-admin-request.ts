@@ -37,7 +37,7 @@ export async function runAdminRequest(
   switch (output.kind) {
     case 'secret': {
       const secret = String(answer[output.field] ?? '');
-      const what = output.what.replace('{id}', String(pick(answer, output.idField) ?? '')).replace(/ $/, '');
+      const what = secretName(output.what, answer, output.idField);
       if (request.json) {
         writeJson(io.stdout, answer);
         writeSecretWarning(io.stderr, `the JSON on stdout holds the secret of the new ${what}`);
@@ -51,7 +51,10 @@ export async function runAdminRequest(
       io.stdout.write(
         `export ENVID_HOST=${shellQuote(host)}\nexport ENVID_TOKEN=${shellQuote(String(answer[output.field] ?? ''))}\n`,
       );
-      writeSecretWarning(io.stderr, `ENVID_TOKEN on stdout is the secret of the new ${output.what}`);
+      writeSecretWarning(
+        io.stderr,
+        `ENVID_TOKEN on stdout is the secret of the new ${secretName(output.what, answer, output.idField)}`,
+      );
       return;
     }
     case 'done':
@@ -177,4 +180,12 @@ export function withFlagHints(message: string): string {
     if (message.includes(text)) hinted += ` (with envid: ${flag})`;
   }
   return hinted;
+}
+
+/** `what` with `{id}` replaced by the new credential's ID (or dropped when the answer has none). */
+function secretName(what: string, answer: Answer, idField: string | undefined): string {
+  return what
+    .replace('{id}', String(pick(answer, idField) ?? ''))
+    .replace(/ {2,}/g, ' ')
+    .replace(/ $/, '');
 }

@@ -92,6 +92,7 @@ export const views: Record<ViewName, Column[]> = {
     ['CREATED', (r) => time(r.createdAt)],
   ],
   runnerToken: credential,
+  environmentToken: credential,
   project: [
     ['ID', (p) => p.id],
     ['NAME', (p) => p.metadata?.name],

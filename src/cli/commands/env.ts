@@ -197,7 +197,7 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
         if (flags.exportHost !== undefined && !flags.export) throw usageError('--export-host needs --export');
         if (flags.export && flags.json)
           throw usageError('--export and --json print different things; give one');
-        const what = `access token of environment ${environmentId}`;
+        const what = `access token {id} of environment ${environmentId}`;
         return {
           method: 'EnvironmentService/CreateEnvironmentAccessToken',
           body: { environmentId },
@@ -206,12 +206,68 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
                 kind: 'export',
                 field: 'accessToken',
                 what,
+                idField: 'tokenId',
                 ...(flags.exportHost !== undefined ? { host: normalizeHost(flags.exportHost) } : {}),
               }
-            : { kind: 'secret', field: 'accessToken', what },
+            : { kind: 'secret', field: 'accessToken', what, idField: 'tokenId' },
           json: flags.json === true,
         };
       },
+    },
+    setup,
+  );
+
+  const tokens = addGroup(env, {
+    name: 'tokens',
+    summary: "an environment's access tokens: list, revoke",
+    description:
+      'Environment access tokens (envid_ent_…) are what code inside an environment authenticates with; ' +
+      '`envid env token` creates one. Whoever operates the environment (its creator, an admin of its ' +
+      'organization, its runner) lists them and revokes one, e.g. a leaked one, without stopping or ' +
+      'deleting the environment. Deleting the environment revokes them all.',
+    examples: [
+      'envid env tokens list e3a90a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31',
+      'envid env tokens revoke e3a90a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 91c00a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31',
+    ],
+  });
+
+  addListCommand(
+    tokens,
+    {
+      name: 'list <environment-id>',
+      summary: "list an environment's access tokens (never the secrets)",
+      description:
+        'Lists an environment’s access tokens, revoked ones too (EnvironmentService/ListEnvironmentAccessTokens).',
+      examples: ['envid env tokens list e3a90a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --json'],
+      body: ([id]) => ({ environmentId: checkId(id!, '<environment-id>') }),
+      method: 'EnvironmentService/ListEnvironmentAccessTokens',
+      key: 'tokens',
+      view: 'environmentToken',
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    tokens,
+    {
+      name: 'revoke <environment-id> <token-id>',
+      summary: 'revoke one access token of an environment',
+      description:
+        'Revokes one access token of the environment (EnvironmentService/RevokeEnvironmentAccessToken): it ' +
+        'is refused from the next request on; the environment and its other tokens are left as they are.',
+      examples: [
+        'envid env tokens revoke e3a90a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 91c00a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31',
+      ],
+      json: true,
+      parse: ([environmentId, tokenId], flags) => ({
+        method: 'EnvironmentService/RevokeEnvironmentAccessToken',
+        body: {
+          environmentId: checkId(environmentId!, '<environment-id>'),
+          tokenId: checkId(tokenId!, '<token-id>'),
+        },
+        output: { kind: 'object', key: 'token', view: 'environmentToken' },
+        json: flags.json === true,
+      }),
     },
     setup,
   );

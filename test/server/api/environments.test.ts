@@ -483,6 +483,79 @@ describe.each(engines)('EnvironmentService on %s', (engine) => {
       );
     });
 
+    it('lists and revokes one access token of an environment, leaving it and its other tokens alone', async () => {
+      const environment = await create();
+      const sibling = await create();
+      const mint = async (token = org.member.token) => {
+        const response = await call('CreateEnvironmentAccessToken', { environmentId: environment.id }, token);
+        expect(response.status).toBe(200);
+        return response.body as { accessToken: string; tokenId: string };
+      };
+      const leaked = await mint();
+      const kept = await mint(runner.token);
+      const siblingToken = await mintToken(sibling.id);
+
+      const listed = await call(
+        'ListEnvironmentAccessTokens',
+        { environmentId: environment.id },
+        runner.token,
+      );
+      expect(listed.status).toBe(200);
+      expect(listed.body.tokens.map((t: { id: string }) => t.id).sort()).toEqual(
+        [leaked.tokenId, kept.tokenId].sort(),
+      );
+      expect(JSON.stringify(listed.body)).not.toContain(leaked.accessToken);
+
+      const revoked = await call(
+        'RevokeEnvironmentAccessToken',
+        { environmentId: environment.id, tokenId: leaked.tokenId },
+        org.member.token,
+      );
+      expect(revoked.status).toBe(200);
+      expect(revoked.body.token).toMatchObject({ id: leaked.tokenId, revokedAt: expect.any(String) });
+      expectApiError(await whoAmI(leaked.accessToken), 401, 'unauthenticated');
+      expect((await whoAmI(kept.accessToken)).status).toBe(200);
+      expect((await whoAmI(siblingToken)).status).toBe(200);
+      expect(await phaseOf(environment.id)).toBe('ENVIRONMENT_PHASE_RUNNING');
+
+      // A token of another environment, or an unknown one, is not this environment's.
+      const siblingTokens = await call(
+        'ListEnvironmentAccessTokens',
+        { environmentId: sibling.id },
+        org.admin.token,
+      );
+      const siblingTokenId = siblingTokens.body.tokens[0].id as string;
+      for (const tokenId of [siblingTokenId, '00000000-0000-4000-8000-000000000000']) {
+        expectApiError(
+          await call(
+            'RevokeEnvironmentAccessToken',
+            { environmentId: environment.id, tokenId },
+            org.admin.token,
+          ),
+          404,
+          'not_found',
+        );
+      }
+      expect((await whoAmI(siblingToken)).status).toBe(200);
+      // Who may not operate the environment may not list or revoke its tokens.
+      const theirs = await create(org.admin.token);
+      expectApiError(
+        await call('ListEnvironmentAccessTokens', { environmentId: theirs.id }, org.member.token),
+        403,
+        'permission_denied',
+      );
+      expectApiError(
+        await call('ListEnvironmentAccessTokens', { environmentId: environment.id }, kept.accessToken),
+        403,
+        'permission_denied',
+      );
+      expectApiError(
+        await call('ListEnvironmentAccessTokens', { environmentId: environment.id }, other.admin.token),
+        404,
+        'not_found',
+      );
+    });
+
     it('lets a runner see, start, stop and mint tokens for the environments it runs, and no others', async () => {
       const secondRunner = await createRunnerFixture(server.store, server.clock, org.id);
       const onIt = await create();

@@ -5,7 +5,6 @@ import type { Filter } from '../../../store/store.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
-import { issueCredential } from '../../credentials/issue-credential.ts';
 import {
   findManagedEnvironment,
   findOperatedEnvironment,
@@ -14,6 +13,7 @@ import {
 import { createEnvironment, createEnvironmentFromProject } from './environment-create.ts';
 import { markEnvironmentDeleted } from './environment-lifecycle.ts';
 import { environmentToApi, phaseNames, statusOfPhase } from './environment-to-api.ts';
+import { environmentTokenMethods } from './environment-tokens.ts';
 
 /**
  * EnvironmentService. Users of an organization see its environments; the creator and the
@@ -132,26 +132,6 @@ export const deleteEnvironment = defineMethod({
   },
 });
 
-export const createEnvironmentAccessToken = defineMethod({
-  service: 'EnvironmentService',
-  method: 'CreateEnvironmentAccessToken',
-  input: z.object({ environmentId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
-    const environment = await findOperatedEnvironment(store, principal, input.environmentId);
-    if (environment.status === 'deleted') {
-      throw failedPrecondition(`environment ${environment.id} is deleted; it gets no new access tokens`);
-    }
-    // A token minted while the environment is stopped is refused until it is started.
-    const { secret } = await issueCredential(store, clock, {
-      principalKind: 'environment',
-      principalId: environment.id,
-      organizationId: environment.organizationId,
-      description: 'environment access token',
-    });
-    return { accessToken: secret };
-  },
-});
-
 export const environmentMethods = [
   createEnvironment,
   createEnvironmentFromProject,
@@ -160,5 +140,5 @@ export const environmentMethods = [
   startEnvironment,
   stopEnvironment,
   deleteEnvironment,
-  createEnvironmentAccessToken,
+  ...environmentTokenMethods,
 ];
