@@ -81,7 +81,7 @@ function postOverSocket(
     socket.on('error', (error: Error & { code?: string }) => {
       if (settled) return;
       settled = true;
-      reject(error instanceof NoAnswerError ? error : new NoAnswerError(error.code ?? error.message));
+      reject(error instanceof NoAnswerError ? error : new NoAnswerError(describe(error)));
     });
     socket.on('end', () => settle(true));
     // Not end(): a server that sees the request side closed may close before it has answered (node:http

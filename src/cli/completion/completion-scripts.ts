@@ -1,3 +1,4 @@
+import { shellQuote } from '../output.ts';
 import type { CompletionTree } from './completion-tree.ts';
 
 export const completionShells = ['bash', 'zsh', 'fish'] as const;
@@ -19,11 +20,8 @@ export function completionScript(shell: CompletionShell, tree: CompletionTree): 
   }
 }
 
-/** Command names and flags are [a-z0-9-] words; quoting keeps any other character inert anyway. */
-const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
-
 const entries = (tree: CompletionTree) =>
-  [...tree].map(([path, words]) => `  [${quote(path)}]=${quote(words.join(' '))}`).join('\n');
+  [...tree].map(([path, words]) => `  [${shellQuote(path)}]=${shellQuote(words.join(' '))}`).join('\n');
 
 function bashScript(tree: CompletionTree): string {
   return `# envid completion for bash: source it, e.g. in ~/.bashrc:  source <(envid completion bash)
@@ -50,7 +48,7 @@ function zshScript(tree: CompletionTree): string {
 #   source <(envid completion zsh)
 typeset -gA _envid_tree
 _envid_tree=(
-${[...tree].map(([path, words]) => `  ${quote(path)} ${quote(words.join(' '))}`).join('\n')}
+${[...tree].map(([path, words]) => `  ${shellQuote(path)} ${shellQuote(words.join(' '))}`).join('\n')}
 )
 _envid() {
   # Not "path": in zsh that is tied to $PATH.
@@ -71,7 +69,10 @@ compdef _envid envid
 
 function fishScript(tree: CompletionTree): string {
   const cases = [...tree]
-    .map(([path, words]) => `    case ${quote(path)}\n      printf '%s\\n' ${words.map(quote).join(' ')}`)
+    .map(
+      ([path, words]) =>
+        `    case ${shellQuote(path)}\n      printf '%s\\n' ${words.map(shellQuote).join(' ')}`,
+    )
     .join('\n');
   return `# envid completion for fish: save it as ~/.config/fish/completions/envid.fish, or:
 #   envid completion fish | source
@@ -87,7 +88,7 @@ function __envid_command_path
 end
 set -g __envid_paths ${[...tree.keys()]
     .filter((path) => path !== '')
-    .map(quote)
+    .map(shellQuote)
     .join(' ')}
 function __envid_candidates
   switch (__envid_command_path)

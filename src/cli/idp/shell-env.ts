@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { configDir } from '../config/config-paths.ts';
+import { shellQuote } from '../output.ts';
 import { writeFileAtomic } from '../write-file-atomic.ts';
 
 /**
@@ -22,11 +23,6 @@ const marker = '# envid: variables set by `envid idp login`';
 
 export function shellEnvPath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), 'env.sh');
-}
-
-/** `'value'` for sh, with embedded single quotes closed and reopened. */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Sets `variables` in env.sh (and removes the `unset` ones a login no longer wants, e.g. an old authority host). */

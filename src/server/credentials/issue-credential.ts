@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import { generateSecret, hashSecret } from '../../core/credentials.ts';
+import { notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Credential, PrincipalKind } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
@@ -45,6 +46,24 @@ export async function revokeCredential(
   return store.credentials.update(credentialId, (current) =>
     current.revokedAt ? current : { ...current, revokedAt: clock.now() },
   );
+}
+
+/**
+ * Revokes `credentialId` when it is a credential of that principal; any other ID, a credential of
+ * someone else included, answers not_found as `what` (e.g. "runner token").
+ */
+export async function revokeCredentialOf(
+  store: Store,
+  clock: Clock,
+  owner: { principalKind: PrincipalKind; principalId: string },
+  credentialId: string,
+  what: string,
+): Promise<Credential> {
+  const credential = await store.credentials.find(credentialId);
+  if (credential?.principalKind !== owner.principalKind || credential.principalId !== owner.principalId) {
+    throw notFound(what, credentialId);
+  }
+  return revokeCredential(store, clock, credential.id);
 }
 
 /** The API's view of a credential: never the secret or its hash. */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { failedPrecondition, notFound } from '../../../core/errors.ts';
+import { failedPrecondition } from '../../../core/errors.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
-import { credentialToApi, issueCredential, revokeCredential } from '../../credentials/issue-credential.ts';
+import { credentialToApi, issueCredential, revokeCredentialOf } from '../../credentials/issue-credential.ts';
 import { findOperatedEnvironment } from './environment-access.ts';
 
 /**
@@ -56,11 +56,8 @@ export const revokeEnvironmentAccessToken = defineMethod({
   input: z.object({ environmentId: uuid(), tokenId: uuid() }),
   handler: async (input, { store, clock, principal }) => {
     const environment = await findOperatedEnvironment(store, principal, input.environmentId);
-    const credential = await store.credentials.find(input.tokenId);
-    if (credential?.principalKind !== 'environment' || credential.principalId !== environment.id) {
-      throw notFound('environment access token', input.tokenId);
-    }
-    const revoked = await revokeCredential(store, clock, credential.id);
+    const owner = { principalKind: 'environment', principalId: environment.id } as const;
+    const revoked = await revokeCredentialOf(store, clock, owner, input.tokenId, 'environment access token');
     return { token: credentialToApi(revoked) };
   },
 });

@@ -8,7 +8,12 @@ import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
-import { credentialToApi, issueCredential, revokeCredential } from '../../credentials/issue-credential.ts';
+import {
+  credentialToApi,
+  issueCredential,
+  revokeCredential,
+  revokeCredentialOf,
+} from '../../credentials/issue-credential.ts';
 import type { Principal } from '../../principal.ts';
 import { liveEnvironments, markEnvironmentDeleted } from './environment-lifecycle.ts';
 import { listAll } from './list-all.ts';
@@ -169,11 +174,8 @@ export const revokeRunnerToken = defineMethod({
   input: z.object({ runnerId: uuid(), tokenId: uuid() }),
   handler: async (input, { store, clock, principal }) => {
     const runner = await findManagedRunner(store, principal, input.runnerId);
-    const credential = await store.credentials.find(input.tokenId);
-    if (credential?.principalKind !== 'runner' || credential.principalId !== runner.id) {
-      throw notFound('runner token', input.tokenId);
-    }
-    const revoked = await revokeCredential(store, clock, credential.id);
+    const owner = { principalKind: 'runner', principalId: runner.id } as const;
+    const revoked = await revokeCredentialOf(store, clock, owner, input.tokenId, 'runner token');
     return { token: credentialToApi(revoked) };
   },
 });
