@@ -58,8 +58,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       disableRequestLogging: (request) => request.log.level !== 'debug' && request.log.level !== 'trace',
     }),
   });
-  app.addHook('onSend', async (request, reply) => {
+  // Set as the request arrives (a synchronous hook: no promise per request), so every answer carries it.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   const { store } = options;

@@ -95,6 +95,66 @@ describe('BatchWriter', () => {
     await writer.drained();
   });
 
+  it('holds a write whose writer is not ready while others are pending, and flushes the group once one is ready', async () => {
+    const flushed: number[][] = [];
+    const writer = new BatchWriter<number>(async (items) => {
+      flushed.push(items);
+    });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const signed = [deferred(), deferred(), deferred()];
+    // Alone, a write goes out at once even though its writer is not ready yet: nothing to wait for.
+    const first = writer.write(1, signed[0]!.promise);
+    await first;
+    expect(flushed).toEqual([[1]]);
+    // Now 1 is still signing: 2 and 3 wait to share a commit until one of them is ready.
+    const rest = [writer.write(2, signed[1]!.promise), writer.write(3, signed[2]!.promise)];
+    await turn();
+    await turn();
+    expect(flushed).toEqual([[1]]);
+    signed[0]!.resolve();
+    await turn();
+    await turn();
+    expect(flushed).toEqual([[1]]);
+    signed[2]!.resolve();
+    await Promise.all(rest);
+    expect(flushed).toEqual([[1], [2, 3]]);
+    // A write without `ready`, or once nobody else is pending, goes out at once.
+    signed[1]!.resolve();
+    await turn();
+    await writer.write(4, deferred().promise);
+    await writer.write(5);
+    expect(flushed).toEqual([[1], [2, 3], [4], [5]]);
+  });
+
+  it('flushes a held group when a writer fails before it is ready, and when the batch is full', async () => {
+    const flushed: string[][] = [];
+    const writer = new BatchWriter<string>(async (items) => {
+      flushed.push(items);
+    }, 3);
+    const pending = deferred();
+    void pending.promise;
+    const failing = Promise.reject(new Error('signing failed'));
+    failing.catch(() => {});
+    await writer.write('alone', pending.promise);
+    await writer.write('after a failure', failing);
+    const full = ['a', 'b', 'c'].map((item) => writer.write(item, new Promise(() => {})));
+    await Promise.all(full);
+    expect(flushed).toEqual([['alone'], ['after a failure'], ['a', 'b', 'c']]);
+  });
+
+  it('drained() flushes writes still held for their writers', async () => {
+    const flushed: number[][] = [];
+    const writer = new BatchWriter<number>(async (items) => {
+      flushed.push(items);
+    });
+    await writer.write(1, new Promise(() => {}));
+    void writer.write(2, new Promise(() => {}));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toEqual([[1]]);
+    await writer.drained();
+    expect(flushed).toEqual([[1], [2]]);
+  });
+
   it('drained() waits for every flush still running', async () => {
     const gate = deferred();
     let done = false;

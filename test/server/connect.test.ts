@@ -90,6 +90,20 @@ describe('Connect plumbing', () => {
     const odd = await server.app.inject({ url: '/healthz', headers: { 'x-request-id': 'a b\nc' } });
     expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('names the request on refusals and unknown paths too', async () => {
+    const refused = await server.app.inject({
+      method: 'POST',
+      url: '/api/gitpod.v1.IdentityService/GetIDToken',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'refused-1' },
+      payload: '{not json',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['x-request-id']).toBe('refused-1');
+    const unknown = await server.app.inject({ url: '/nowhere', headers: { 'x-request-id': 'lost-1' } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers['x-request-id']).toBe('lost-1');
+  });
 });
 
 describe('operating basics', () => {

@@ -1,13 +1,30 @@
+interface Entry<T> {
+  item: T;
+  done: (error?: unknown) => void;
+  /** Still in the queue (not yet taken by a flush). */
+  queued: boolean;
+}
+
 /**
- * Group commit: every write waits until it is durably stored, but writes that arrive while flushes are
- * running queue up and go to the database together in a following flush. At low load each write is
- * flushed alone at once; under load a batch costs one round-trip for many writes. Up to `maxInFlight`
- * flushes run at once (on separate pool connections), so a new batch need not wait for the previous
- * commit: under load the wait for a commit, not the CPU, would otherwise cap throughput. Nothing is
- * dropped: a failed flush fails every write in it.
+ * Group commit: every write waits until it is durably stored, and writes that are queued together go to
+ * the database in one flush. Each commit costs the database far more than each row does (BENCHMARKS.md),
+ * so the writer collects as many rows per commit as it can without making anyone wait longer:
+ *
+ * - A write may name when its writer will need it (`ready`: for a token, its signature). Under load a
+ *   queued write is flushed only once some queued write is ready, so the batch collects every record
+ *   whose request is still signing; nobody waits for a commit that could have overlapped their signing.
+ * - A write without `ready`, a write when no other write is waiting to be ready (a lone request), and a
+ *   full batch are flushed at once.
+ *
+ * Up to `maxInFlight` flushes run at once (on separate pool connections), so a ready write need not wait
+ * for the previous commit. Nothing is dropped: a failed flush fails every write in it.
  */
 export class BatchWriter<T> {
-  #queue: { item: T; done: (error?: unknown) => void }[] = [];
+  #queue: Entry<T>[] = [];
+  /** Writes (queued or flushing) whose `ready` has not settled: the requests a flush could still group. */
+  #notReady = 0;
+  /** A queued write is needed now: flush as soon as a slot is free. */
+  #wanted = false;
   #scheduled = false;
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -17,23 +34,45 @@ export class BatchWriter<T> {
     private readonly maxInFlight = 1,
   ) {}
 
-  write(item: T): Promise<void> {
+  write(item: T, ready?: Promise<unknown>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      const entry: Entry<T> = {
+        item,
+        queued: true,
+        done: (error) => (error === undefined ? resolve() : reject(error)),
+      };
+      this.#queue.push(entry);
+      if (!ready || this.#notReady === 0 || this.#queue.length >= this.maxBatch) this.#wanted = true;
+      if (ready) {
+        this.#notReady++;
+        const onReady = () => {
+          this.#notReady--;
+          if (entry.queued) {
+            this.#wanted = true;
+            this.#schedule();
+          }
+        };
+        ready.then(onReady, onReady);
+      }
       this.#schedule();
     });
   }
 
   /** Resolves when everything written so far has been flushed (or has failed). */
   async drained(): Promise<void> {
-    while (this.#scheduled || this.#inFlight.size > 0) {
+    this.#wanted = true;
+    this.#schedule();
+    while (this.#scheduled || this.#inFlight.size > 0 || this.#queue.length > 0) {
       if (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
       else await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#wanted = true;
+      this.#schedule();
     }
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#queue.length === 0 || this.#inFlight.size >= this.maxInFlight) return;
+    if (this.#scheduled || !this.#wanted || this.#queue.length === 0) return;
+    if (this.#inFlight.size >= this.maxInFlight) return;
     this.#scheduled = true;
     // Let the writes of the current event-loop turn join the batch.
     setImmediate(() => {
@@ -45,6 +84,9 @@ export class BatchWriter<T> {
   #startFlush(): void {
     if (this.#queue.length === 0 || this.#inFlight.size >= this.maxInFlight) return;
     const batch = this.#queue.splice(0, this.maxBatch);
+    for (const entry of batch) entry.queued = false;
+    // What is left over from a full batch was wanted too.
+    this.#wanted = this.#queue.length > 0;
     const flushing = Promise.resolve(batch.map((entry) => entry.item))
       .then((items) => this.flush(items))
       .then(
@@ -60,7 +102,6 @@ export class BatchWriter<T> {
       this.#schedule();
     });
     this.#inFlight.add(tracked);
-    // A full batch left more behind: another flush may start at once if there is room.
     this.#schedule();
   }
 }

@@ -27,8 +27,8 @@ export class StoreAuditLog implements TokenAuditLog {
     );
   }
 
-  recordTokenIssued(event: AuditEvent): Promise<void> {
-    return this.#writer.write(event);
+  recordTokenIssued(event: AuditEvent, signed?: Promise<unknown>): Promise<void> {
+    return this.#writer.write(event, signed);
   }
 
   /** Any other event (configuration changes, key events): written at once, not batched. */

@@ -46,10 +46,12 @@ export const getIdToken = defineMethod({
     });
     // The audit record needs only the claims, so it is written while the token is signed; the token is
     // answered only once both are done, so every answered token is on record.
+    const signed = signJwtAsync(key, payload.claims);
     const [token] = await Promise.all([
-      signJwtAsync(key, payload.claims),
+      signed,
       tokens.audit.recordTokenIssued(
         tokenIssuedEvent({ id: randomUUID(), now, subject, issued: payload, clientAddress: request.ip }),
+        signed,
       ),
     ]);
     return { token };
