@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
-import { newId } from '../../core/ids.ts';
+import { newTimeOrderedId } from '../../core/ids.ts';
 import type { AuditEvent } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
 import type { TokenAuditLog } from './audit-log.ts';
@@ -33,7 +33,8 @@ export class StoreAuditLog implements TokenAuditLog {
 
   /** Any other event (configuration changes, key events): written at once, not batched. */
   async record(event: Omit<AuditEvent, 'id' | 'createdAt'>): Promise<void> {
-    await this.store.auditEvents.insert({ ...event, id: newId(), createdAt: this.clock.now() });
+    const now = this.clock.now();
+    await this.store.auditEvents.insert({ ...event, id: newTimeOrderedId(now), createdAt: now });
   }
 
   /** Waits for pending token records (before shutdown). */

@@ -1,7 +1,7 @@
 import { keyRotationEvents } from '../../core/audit/audit-events.ts';
 import type { Clock } from '../../core/clock.ts';
 import { ApiError } from '../../core/errors.ts';
-import { newId } from '../../core/ids.ts';
+import { newTimeOrderedId } from '../../core/ids.ts';
 import { decryptPrivateKey, encryptPrivateKey } from '../../core/keys/encrypt-key.ts';
 import {
   defaultRsaModulusBits,
@@ -125,7 +125,7 @@ export class KeyManager implements KeySet {
           keyRotationEvents(
             plan.decisions,
             applied.inserted.map((key) => key.id),
-            { now, newId, ...(actor ? { actor: auditActor(actor) } : {}) },
+            { now, newId: () => newTimeOrderedId(now), ...(actor ? { actor: auditActor(actor) } : {}) },
           ),
         );
         return plan.decisions;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { tokenIssuedEvent } from '../../../core/audit/audit-events.ts';
 import { invalidArgument, permissionDenied } from '../../../core/errors.ts';
+import { newTimeOrderedId } from '../../../core/ids.ts';
 import { buildTokenClaims } from '../../../core/tokens/issue-token.ts';
 import { signJwtAsync } from '../../../core/tokens/token-signer.ts';
 import { defineMethod } from '../../connect/define-method.ts';
@@ -50,7 +51,13 @@ export const getIdToken = defineMethod({
     const [token] = await Promise.all([
       signed,
       tokens.audit.recordTokenIssued(
-        tokenIssuedEvent({ id: randomUUID(), now, subject, issued: payload, clientAddress: request.ip }),
+        tokenIssuedEvent({
+          id: newTimeOrderedId(now),
+          now,
+          subject,
+          issued: payload,
+          clientAddress: request.ip,
+        }),
         signed,
       ),
     ]);
