@@ -23,8 +23,8 @@ import {
 
 const { values: flags } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '2' },
-    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '6' },
     'warmup-seconds': { type: 'string', default: '3' },
     'raw-seconds': { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
@@ -114,12 +114,13 @@ try {
 
   const measured: Round[] = [];
   for (let round = 1; round <= rounds; round++) {
-    log(
-      `round ${round}/${rounds}: raw signing ${rawSeconds} s, envid ${seconds} s, oidc-provider ${seconds} s`,
-    );
+    log(`round ${round}/${rounds}: raw signing ${rawSeconds} s, envid and oidc-provider ${seconds} s each`);
     const rawSigning = envidOnly ? { perSecond: Number.NaN } : measureRawSigning(rawSeconds);
+    // Every other round the baseline goes first, so neither server always follows the other.
+    const peerFirst = peerLoad !== undefined && round % 2 === 0;
+    const earlyPeer = peerFirst ? await runLoad(peerLoad) : undefined;
     const envidResult = await runLoad(tokenLoad);
-    const peerResult = peerLoad ? await runLoad(peerLoad) : envidResult;
+    const peerResult = earlyPeer ?? (peerLoad ? await runLoad(peerLoad) : envidResult);
     measured.push({
       rawSigningPerSecond: rawSigning.perSecond,
       envid: envidResult,

@@ -8,13 +8,25 @@ export interface CacheOptions {
   ttlMs?: number;
 }
 
+interface Entry<V> {
+  value: V;
+  cachedAt: number;
+}
+
 /**
  * A read-through cache that forgets everything whenever the store announces a write. A generation
  * counter keeps a load that raced with a change from caching its stale answer. Failed loads are not
  * cached, so unknown keys cannot fill memory.
+ *
+ * Under load no request waits for a reload: concurrent misses of one key share a single load, and an
+ * entry in use is reloaded in the background once it is half its lifetime old (still trusted), so
+ * entries in use never expire all at once (that burst of reloads, queued with the audit writes on the
+ * database pool, was the bench's worst latency). A background reload that fails forgets the entry.
  */
 export class InvalidatingCache<V> {
-  readonly #entries = new Map<string, { value: V; cachedAt: number }>();
+  readonly #entries = new Map<string, Entry<V>>();
+  /** Loads under way, shared by whoever asks for the same key meanwhile (until the next change). */
+  readonly #loading = new Map<string, Promise<V>>();
   readonly #maxEntries: number;
   readonly #ttlMs: number;
   #generation = 0;
@@ -32,19 +44,48 @@ export class InvalidatingCache<V> {
   clear(): void {
     this.#generation++;
     this.#entries.clear();
+    // A load that started before the change may read the old state: later callers start their own.
+    this.#loading.clear();
   }
 
   async get(key: string, load: () => Promise<V>): Promise<V> {
     const now = this.clock.now().getTime();
     const cached = this.#entries.get(key);
-    if (cached && now - cached.cachedAt < this.#ttlMs) return cached.value;
-    const generation = this.#generation;
-    const value = await load();
-    if (this.feed.live && generation === this.#generation) this.#remember(key, { value, cachedAt: now });
-    return value;
+    const age = cached ? now - cached.cachedAt : Number.POSITIVE_INFINITY;
+    if (cached && age < this.#ttlMs) {
+      if (age >= this.#ttlMs / 2 && !this.#loading.has(key)) {
+        this.#load(key, load, now).catch(() => this.#forget(key, cached));
+      }
+      return cached.value;
+    }
+    return this.#load(key, load, now);
   }
 
-  #remember(key: string, entry: { value: V; cachedAt: number }): void {
+  #load(key: string, load: () => Promise<V>, now: number): Promise<V> {
+    const running = this.#loading.get(key);
+    if (running) return running;
+    const generation = this.#generation;
+    const loading = load().then(
+      (value) => {
+        if (this.#loading.get(key) === loading) this.#loading.delete(key);
+        if (this.feed.live && generation === this.#generation) this.#remember(key, { value, cachedAt: now });
+        return value;
+      },
+      (error: unknown) => {
+        if (this.#loading.get(key) === loading) this.#loading.delete(key);
+        throw error;
+      },
+    );
+    this.#loading.set(key, loading);
+    return loading;
+  }
+
+  /** Drops `entry` unless something newer replaced it meanwhile. */
+  #forget(key: string, entry: Entry<V>): void {
+    if (this.#entries.get(key) === entry) this.#entries.delete(key);
+  }
+
+  #remember(key: string, entry: Entry<V>): void {
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) {
       const oldest = this.#entries.keys().next().value;

@@ -11,6 +11,10 @@ export async function openPostgres(
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 5_000,
+    // Keep idle connections (pg closes them after 10 s by default): a burst of token requests after a
+    // quiet spell would otherwise wait for new connections and cold backends (p99 of 50-80 ms instead
+    // of ~20 in the bench, BENCHMARKS.md). The pool never holds more than `max`.
+    idleTimeoutMillis: 0,
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
