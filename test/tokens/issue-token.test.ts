@@ -3,7 +3,12 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.ts';
 import { keyMaterialFrom } from '../../src/core/keys/generate-key.ts';
-import { buildTokenClaims, issueToken, type TokenRequest } from '../../src/core/tokens/issue-token.ts';
+import {
+  buildTokenClaims,
+  buildTokenPayload,
+  issueToken,
+  type TokenRequest,
+} from '../../src/core/tokens/issue-token.ts';
 import { prepareSigningKey, signJwtAsync } from '../../src/core/tokens/token-signer.ts';
 import { subjects } from './principals.ts';
 
@@ -59,11 +64,54 @@ describe('issueToken', () => {
     expect(Object.keys(claims)).toEqual(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti', 'org']);
   });
 
-  it('signJwtAsync (signature off the event loop) gives the very same token', async () => {
+  it('signJwtAsync (signature off the event loop) of buildTokenPayload gives the very same token', async () => {
     for (const oidcConfig of [{ version: 'v2' as const }, { version: 'v3' as const, extraSubFields: [] }]) {
       const request = { ...base, oidcConfig, audiences: ['a', 'b'] };
-      const { claims } = buildTokenClaims(request);
-      expect(await signJwtAsync(request.key, claims)).toBe(issueToken(request).token);
+      expect(await signJwtAsync(request.key, buildTokenPayload(request).json)).toBe(
+        issueToken(request).token,
+      );
     }
+  });
+
+  it('buildTokenPayload writes exactly the JSON of buildTokenClaims, for every principal and configuration', () => {
+    const configs = [
+      { version: 'v2' as const },
+      { version: 'v3' as const, extraSubFields: [] },
+      { version: 'v3' as const, extraSubFields: ['environment_id', 'creator_idp_claims.groups', 'email'] },
+    ];
+    for (const subject of Object.values(subjects)) {
+      for (const oidcConfig of configs) {
+        for (const audiences of [['one'], ['a', 'b']]) {
+          const request = { ...base, subject, oidcConfig, audiences };
+          const payload = buildTokenPayload(request);
+          const { claims } = buildTokenClaims(request);
+          expect(payload.json).toBe(JSON.stringify(claims));
+          expect(payload.standard).toEqual({
+            iss: claims.iss,
+            sub: claims.sub,
+            aud: claims.aud,
+            iat: claims.iat,
+            nbf: claims.nbf,
+            exp: claims.exp,
+            jti: claims.jti,
+          });
+        }
+      }
+    }
+  });
+
+  it('works the principal part out again when the subject or the configuration is a new object', () => {
+    const renamed = {
+      ...subjects.serviceAccount,
+      serviceAccount: { ...subjects.serviceAccount.serviceAccount, name: 'renamed' },
+    };
+    const v3 = { version: 'v3' as const, extraSubFields: ['name'] };
+    const before = buildTokenClaims({ ...base, oidcConfig: v3 }).claims;
+    const after = buildTokenClaims({ ...base, subject: renamed, oidcConfig: v3 }).claims;
+    expect(before).toMatchObject({ name: subjects.serviceAccount.serviceAccount.name });
+    expect(after).toMatchObject({ name: 'renamed' });
+    expect(after.sub).not.toBe(before.sub);
+    const noExtra = buildTokenClaims({ ...base, oidcConfig: { version: 'v3', extraSubFields: [] } }).claims;
+    expect(noExtra.sub).not.toBe(before.sub);
   });
 });

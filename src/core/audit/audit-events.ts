@@ -1,6 +1,6 @@
 import type { AuditEvent, OidcConfig, PrincipalKind } from '../../store/records.ts';
 import type { RotationDecision } from '../keys/plan-rotation.ts';
-import type { IssuedToken } from '../tokens/issue-token.ts';
+import type { StandardClaims } from '../tokens/issue-token.ts';
 import { subjectId, subjectOrganizationId, type TokenSubject } from '../tokens/token-subject.ts';
 
 /** Who caused an event; absent when the server did it by itself (scheduled rotation). */
@@ -21,7 +21,7 @@ const actorFields = (actor: AuditActor | undefined) =>
 export function tokenIssuedEvent(
   base: EventBase & {
     subject: TokenSubject;
-    issued: Pick<IssuedToken, 'claims' | 'audiences'>;
+    issued: { claims: Pick<StandardClaims, 'jti' | 'sub' | 'iat' | 'exp'>; audiences: string[] };
     clientAddress: string;
   },
 ): AuditEvent {

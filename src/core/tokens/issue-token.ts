@@ -51,6 +51,26 @@ export interface IssuedToken {
 
 /** The payload of a token, in a stable order: standard claims, then the principal's (V3) or `org` (V2). */
 export function buildTokenClaims(request: TokenRequest): { claims: TokenClaims; audiences: string[] } {
+  const { standard, subject, audiences } = preparePayload(request);
+  return { claims: { ...standard, ...subject.principal } as TokenClaims, audiences };
+}
+
+/** A token's payload as the hot path needs it: the JSON to sign, and the claims the audit log records. */
+export interface TokenPayload {
+  /** iss, sub, aud, iat, nbf, exp, jti. */
+  standard: StandardClaims;
+  /** The folded audiences, always as a list. */
+  audiences: string[];
+  /** Exactly `JSON.stringify(buildTokenClaims(request).claims)`, without building that object. */
+  json: string;
+}
+
+export function buildTokenPayload(request: TokenRequest): TokenPayload {
+  const { standard, subject, audiences } = preparePayload(request);
+  return { standard, audiences, json: `${JSON.stringify(standard).slice(0, -1)}${subject.jsonTail}` };
+}
+
+function preparePayload(request: TokenRequest) {
   const audiences = normalizeAudiences(request.audiences);
   const lifetime = request.lifetimeSeconds ?? defaultTokenLifetimeSeconds;
   if (
@@ -65,22 +85,51 @@ export function buildTokenClaims(request: TokenRequest): { claims: TokenClaims; 
   }
   if (request.jti === '') throw new Error('a token needs a jti');
   const iat = Math.floor(request.now.getTime() / 1000);
-  const { subject, oidcConfig } = request;
-  const standard = (sub: string): StandardClaims => ({
+  const subject = subjectClaims(request.subject, request.oidcConfig);
+  const standard: StandardClaims = {
     iss: request.issuer,
-    sub,
+    sub: subject.sub,
     aud: audiences.length === 1 ? audiences[0]! : audiences,
     iat,
     nbf: iat - notBeforeLeewaySeconds,
     exp: iat + lifetime,
     jti: request.jti,
-  });
+  };
+  return { standard, subject, audiences };
+}
+
+interface SubjectClaims {
+  sub: string;
+  principal: PrincipalClaims | { org: string };
+  /** The principal's claims as the end of the payload's JSON: `,"org":"…"}` (or `}` for none). */
+  jsonTail: string;
+}
+
+/**
+ * The part of a token that depends only on its principal and the organization's configuration: the
+ * same for every token until either changes. The server's caches hand out the same (never modified)
+ * subject and configuration objects while nothing changes, so this is worked out once per pair.
+ */
+const subjectClaimsMemo = new WeakMap<TokenSubject, { oidcConfig: OidcConfig; claims: SubjectClaims }>();
+
+function subjectClaims(subject: TokenSubject, oidcConfig: OidcConfig): SubjectClaims {
+  const remembered = subjectClaimsMemo.get(subject);
+  if (remembered?.oidcConfig === oidcConfig) return remembered.claims;
+  let principal: SubjectClaims['principal'];
+  let sub: string;
   if (oidcConfig.version === 'v2') {
-    return { claims: { ...standard(composeV2Sub(subject)), org: subjectOrganizationId(subject) }, audiences };
+    principal = { org: subjectOrganizationId(subject) };
+    sub = composeV2Sub(subject);
+  } else {
+    const claims = buildPrincipalClaims(subject);
+    principal = claims;
+    sub = composeV3Sub(subject.kind, claims, oidcConfig.extraSubFields);
   }
-  const principal = buildPrincipalClaims(subject);
-  const sub = composeV3Sub(subject.kind, principal, oidcConfig.extraSubFields);
-  return { claims: { ...standard(sub), ...principal }, audiences };
+  const principalJson = JSON.stringify(principal);
+  const jsonTail = principalJson === '{}' ? '}' : `,${principalJson.slice(1)}`;
+  const claims = { sub, principal, jsonTail };
+  subjectClaimsMemo.set(subject, { oidcConfig, claims });
+  return claims;
 }
 
 /** Builds and signs one token. Pure but for the signature: time, jti and key are the caller's. */

@@ -33,7 +33,16 @@ export interface TableSpec {
 /** The NOTIFY channel on which writes announce the table they changed, for other servers' caches. */
 export const changeChannel = 'envid_changes';
 
-const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snakeNames = new Map<string, string>();
+/** A field's column name; remembered, since the audit batches convert every field of every row. */
+const snake = (field: string): string => {
+  let column = snakeNames.get(field);
+  if (column === undefined) {
+    column = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    snakeNames.set(field, column);
+  }
+  return column;
+};
 const camel = (column: string): string => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Runs `work` in a transaction, or in the caller's when `db` already is one. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { tokenIssuedEvent } from '../../../core/audit/audit-events.ts';
 import { invalidArgument, permissionDenied } from '../../../core/errors.ts';
 import { newTimeOrderedId } from '../../../core/ids.ts';
-import { buildTokenClaims } from '../../../core/tokens/issue-token.ts';
+import { buildTokenPayload } from '../../../core/tokens/issue-token.ts';
 import { signJwtAsync } from '../../../core/tokens/token-signer.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 
@@ -36,7 +36,7 @@ export const getIdToken = defineMethod({
     const { subject, oidcConfig } = await tokens.subjects.load(principal);
     const now = clock.now();
     const key = tokens.keys.signingKey();
-    const payload = buildTokenClaims({
+    const payload = buildTokenPayload({
       issuer: tokens.issuer(),
       audiences: input.audience,
       ...(input.lifetime !== undefined ? { lifetimeSeconds: input.lifetime } : {}),
@@ -47,7 +47,7 @@ export const getIdToken = defineMethod({
     });
     // The audit record needs only the claims, so it is written while the token is signed; the token is
     // answered only once both are done, so every answered token is on record.
-    const signed = signJwtAsync(key, payload.claims);
+    const signed = signJwtAsync(key, payload.json);
     const [token] = await Promise.all([
       signed,
       tokens.audit.recordTokenIssued(
@@ -55,7 +55,7 @@ export const getIdToken = defineMethod({
           id: newTimeOrderedId(now),
           now,
           subject,
-          issued: payload,
+          issued: { claims: payload.standard, audiences: payload.audiences },
           clientAddress: request.ip,
         }),
         signed,
