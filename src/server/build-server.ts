@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { KeyMaterial } from '../core/keys/generate-key.ts';
@@ -13,7 +14,7 @@ import { registerMethods } from './connect/register-methods.ts';
 import { KeyManager } from './keys/key-manager.ts';
 import { apiMethods } from './routes/api/index.ts';
 import { registerHealthRoutes } from './routes/health.ts';
-import { registerOidcRoutes } from './routes/oidc.ts';
+import { answerDocumentRequest, type OidcDocuments, registerOidcRoutes } from './routes/oidc.ts';
 import { TokenSubjects } from './tokens/token-subjects.ts';
 
 export interface ServerOptions {
@@ -36,27 +37,49 @@ export interface ServerOptions {
 
 /** A client may name its request for log correlation; anything odd is replaced, so logs stay clean. */
 const requestIdShape = /^[A-Za-z0-9._-]{1,64}$/;
+const requestIdOf = (headers: IncomingHttpHeaders): string => {
+  const given = headers['x-request-id'];
+  return typeof given === 'string' && requestIdShape.test(given) ? given : randomUUID();
+};
+
+const requestLogging = (level: string): boolean => level === 'debug' || level === 'trace';
 
 /**
  * Builds the HTTP application. It never listens by itself: callers `listen()` or `inject()`. On ready it
  * subscribes to the store's changes and loads (on first start, creates) the signing keys.
  */
+
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && requestIdShape.test(given) ? given : randomUUID();
-    },
+    genReqId: (request) => requestIdOf(request.headers),
     return503OnClosing: true,
     // Fastify's two lines per request cost a token request more than anything but its signature (see
     // BENCHMARKS.md): they are written only at debug. Tokens are in the audit log; refusals and
     // failures are logged at info and error by the error handler whatever the level.
     logController: new LogController({
-      disableRequestLogging: (request) => request.log.level !== 'debug' && request.log.level !== 'trace',
+      disableRequestLogging: (request) => !requestLogging(request.log.level),
     }),
+  });
+  // Discovery and the JWKS are answered before Fastify (the same answer for about two thirds of the
+  // cost; relying parties fetch them often), unless requests are being logged (debug) or the server is
+  // closing (then Fastify answers, with its 503). Fastify's own listener handles everything else.
+  let documents: OidcDocuments | undefined;
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  const fastifyListener = app.server.listeners('request')[0] as RequestListener;
+  app.server.removeListener('request', fastifyListener);
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const direct =
+      documents !== undefined &&
+      !closing &&
+      !requestLogging(app.log.level) &&
+      answerDocumentRequest(documents, request, response, () => requestIdOf(request.headers));
+    if (!direct) fastifyListener(request, response);
   });
   // Set as the request arrives (a synchronous hook: no promise per request), so every answer carries it.
   app.addHook('onRequest', (request, reply, done) => {
@@ -95,7 +118,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     auditLog: audit,
   };
   registerHealthRoutes(app, store);
-  registerOidcRoutes(app, { issuer, keys });
+  documents = registerOidcRoutes(app, { issuer, keys });
   registerMethods(app, context, [...apiMethods, ...(options.methods ?? [])]);
   return app;
 }

@@ -67,3 +67,82 @@ describe('an issuer with a path', () => {
     }
   });
 });
+
+describe('discovery and JWKS over HTTP (answered before Fastify)', () => {
+  let server: ApiTestServer;
+  let base: string;
+  beforeAll(async () => {
+    server = await startApiTestServer('pglite', { generateKey: undefined });
+    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => server.close());
+
+  // What a client sees, but the headers every HTTP answer has (date, connection, keep-alive).
+  const visible = (headers: Record<string, unknown>) => {
+    const { date, connection, 'keep-alive': keepAlive, ...rest } = headers;
+    return rest;
+  };
+
+  it.each(['/.well-known/openid-configuration', '/.well-known/jwks.json'])(
+    '%s: the same status, headers and body as the Fastify route, for GET, HEAD and 304',
+    async (path) => {
+      const get = await fetch(`${base}${path}?cache-bust=1`, { headers: { 'x-request-id': 'direct-1' } });
+      const viaFastify = await server.app.inject({ url: path, headers: { 'x-request-id': 'direct-1' } });
+      expect(get.status).toBe(200);
+      expect(await get.text()).toBe(viaFastify.body);
+      expect(visible(Object.fromEntries(get.headers))).toEqual(visible(viaFastify.headers));
+
+      const head = await fetch(`${base}${path}`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(viaFastify.body)));
+      expect(await head.text()).toBe('');
+      expect(head.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+      const etag = get.headers.get('etag')!;
+      const cached = await fetch(`${base}${path}`, { headers: { 'if-none-match': `"x", ${etag}` } });
+      const cachedViaFastify = await server.app.inject({
+        url: path,
+        headers: { 'if-none-match': `"x", ${etag}` },
+      });
+      expect(cached.status).toBe(304);
+      expect(await cached.text()).toBe('');
+      const { 'x-request-id': id, ...headers } = visible(Object.fromEntries(cached.headers));
+      const { 'x-request-id': _, ...fastifyHeaders } = visible(cachedViaFastify.headers);
+      expect(headers).toEqual(fastifyHeaders);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    },
+  );
+
+  it('leaves other methods and paths to Fastify', async () => {
+    const post = await fetch(`${base}/.well-known/jwks.json`, { method: 'POST' });
+    expect(post.status).toBe(404);
+    const slash = await fetch(`${base}/.well-known/jwks.json/`);
+    expect(slash.status).toBe(404);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('follows a new key set at once', async () => {
+    const before = await (await fetch(`${base}/.well-known/jwks.json`)).json();
+    // The next key may sign once it has been published longer than the JWKS max-age plus a margin.
+    server.clock.advance(3_600_000);
+    const response = await server.call('SigningKeyService/RotateSigningKeys', {}, server.adminToken);
+    expect(response.body.rotated).toBe(true);
+    const after = await (await fetch(`${base}/.well-known/jwks.json`)).json();
+    expect(after).toEqual((await server.app.inject('/.well-known/jwks.json')).json());
+    expect(after).not.toEqual(before);
+  });
+
+  it('leaves them to Fastify while requests are logged (debug), so they are logged too', async () => {
+    const lines: string[] = [];
+    const logged = await startApiTestServer('pglite', {
+      logger: { level: 'debug', stream: { write: (line: string) => lines.push(line) } },
+    });
+    try {
+      const url = await logged.app.listen({ port: 0, host: '127.0.0.1' });
+      expect((await fetch(`${url}/.well-known/jwks.json`)).status).toBe(200);
+      expect(lines.some((line) => line.includes('"url":"/.well-known/jwks.json"'))).toBe(true);
+    } finally {
+      await logged.close();
+    }
+  });
+});
