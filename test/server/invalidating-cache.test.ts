@@ -28,6 +28,15 @@ const deferred = <T>() => {
   return { promise, resolve, reject };
 };
 
+/** A cache with a 30 s lifetime that holds 'v1' under 'k', and its clock. */
+async function cacheHoldingV1() {
+  const { feed } = await manualFeed();
+  const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
+  const cache = new InvalidatingCache<string>(feed, clock, { ttlMs: 30_000 });
+  await cache.get('k', async () => 'v1');
+  return { cache, clock };
+}
+
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('InvalidatingCache', () => {
@@ -48,10 +57,7 @@ describe('InvalidatingCache', () => {
   });
 
   it('reloads an entry in use in the background once it is half its lifetime old, answering the cached value meanwhile', async () => {
-    const { feed } = await manualFeed();
-    const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
-    const cache = new InvalidatingCache<string>(feed, clock, { ttlMs: 30_000 });
-    await cache.get('k', async () => 'v1');
+    const { cache, clock } = await cacheHoldingV1();
     clock.advance(14_000);
     expect(await cache.get('k', async () => 'too early')).toBe('v1');
     clock.advance(2_000);
@@ -73,10 +79,7 @@ describe('InvalidatingCache', () => {
   });
 
   it('forgets an entry whose background reload fails, and never answers one past its lifetime', async () => {
-    const { feed } = await manualFeed();
-    const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
-    const cache = new InvalidatingCache<string>(feed, clock, { ttlMs: 30_000 });
-    await cache.get('k', async () => 'v1');
+    const { cache, clock } = await cacheHoldingV1();
     clock.advance(20_000);
     expect(
       await cache.get('k', async () => {
