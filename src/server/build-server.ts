@@ -48,7 +48,6 @@ const requestLogging = (level: string): boolean => level === 'debug' || level ==
  * Builds the HTTP application. It never listens by itself: callers `listen()` or `inject()`. On ready it
  * subscribes to the store's changes and loads (on first start, creates) the signing keys.
  */
-
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -71,16 +70,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  const fastifyListener = app.server.listeners('request')[0] as RequestListener;
-  app.server.removeListener('request', fastifyListener);
-  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const direct =
+  answerBeforeFastify(
+    app,
+    (request, response) =>
       documents !== undefined &&
       !closing &&
       !requestLogging(app.log.level) &&
-      answerDocumentRequest(documents, request, response, () => requestIdOf(request.headers));
-    if (!direct) fastifyListener(request, response);
-  });
+      answerDocumentRequest(documents, request, response, () => requestIdOf(request.headers)),
+  );
   // Set as the request arrives (a synchronous hook: no promise per request), so every answer carries it.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -121,4 +118,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   documents = registerOidcRoutes(app, { issuer, keys });
   registerMethods(app, context, [...apiMethods, ...(options.methods ?? [])]);
   return app;
+}
+
+/** Puts `answer` in front of Fastify's request listener: what it does not answer goes on to Fastify. */
+function answerBeforeFastify(
+  app: FastifyInstance,
+  answer: (request: IncomingMessage, response: ServerResponse) => boolean,
+): void {
+  const fastifyListener = app.server.listeners('request')[0] as RequestListener;
+  app.server.removeListener('request', fastifyListener);
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!answer(request, response)) fastifyListener(request, response);
+  });
 }
