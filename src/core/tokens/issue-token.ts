@@ -121,9 +121,9 @@ function subjectClaims(subject: TokenSubject, oidcConfig: OidcConfig): SubjectCl
     principal = { org: subjectOrganizationId(subject) };
     sub = composeV2Sub(subject);
   } else {
-    const claims = buildPrincipalClaims(subject);
-    principal = claims;
-    sub = composeV3Sub(subject.kind, claims, oidcConfig.extraSubFields);
+    const principalClaims = buildPrincipalClaims(subject);
+    principal = principalClaims;
+    sub = composeV3Sub(subject.kind, principalClaims, oidcConfig.extraSubFields);
   }
   const principalJson = JSON.stringify(principal);
   const jsonTail = principalJson === '{}' ? '}' : `,${principalJson.slice(1)}`;

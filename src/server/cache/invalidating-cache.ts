@@ -51,9 +51,8 @@ export class InvalidatingCache<V> {
   async get(key: string, load: () => Promise<V>): Promise<V> {
     const now = this.clock.now().getTime();
     const cached = this.#entries.get(key);
-    const age = cached ? now - cached.cachedAt : Number.POSITIVE_INFINITY;
-    if (cached && age < this.#ttlMs) {
-      if (age >= this.#ttlMs / 2 && !this.#loading.has(key)) {
+    if (cached && now - cached.cachedAt < this.#ttlMs) {
+      if (now - cached.cachedAt >= this.#ttlMs / 2 && !this.#loading.has(key)) {
         this.#load(key, load, now).catch(() => this.#forget(key, cached));
       }
       return cached.value;

@@ -10,13 +10,18 @@ export interface OidcRouteOptions {
   keys: KeySet;
 }
 
-/** What discovery and the JWKS answer to a GET, worked out once per document version. */
-interface Answer {
-  body: string;
-  etag: string;
-  /** 200's headers; a 304 sends the same but content-type and content-length. */
+/** One HTTP answer: its status, headers and body (none for a 304). */
+interface Reply {
+  status: 200 | 304;
   headers: Record<string, string | number>;
-  notModifiedHeaders: Record<string, string>;
+  body?: string;
+}
+
+/** What discovery and the JWKS answer to a GET, both ways, worked out once per document version. */
+interface Answer {
+  etag: string;
+  ok: Reply;
+  notModified: Reply;
 }
 
 /**
@@ -68,11 +73,8 @@ export function registerOidcRoutes(app: FastifyInstance, options: OidcRouteOptio
   }
   for (const [path, answer] of byPath) {
     app.get(path, (request: FastifyRequest, reply: FastifyReply) => {
-      const current = answer();
-      if (notModified(request.headers['if-none-match'], current.etag)) {
-        return reply.code(304).headers(current.notModifiedHeaders).send();
-      }
-      return reply.headers(current.headers).send(current.body);
+      const { status, headers, body } = replyTo(answer(), request.headers['if-none-match']);
+      return reply.code(status).headers(headers).send(body);
     });
   }
   return { at: (path) => byPath.get(path)?.() };
@@ -93,13 +95,9 @@ export function answerDocumentRequest(
   const query = url.indexOf('?');
   const answer = documents.at(query === -1 ? url : url.slice(0, query));
   if (!answer) return false;
-  if (notModified(request.headers['if-none-match'], answer.etag)) {
-    response.writeHead(304, { ...answer.notModifiedHeaders, 'x-request-id': requestId() });
-    response.end();
-  } else {
-    response.writeHead(200, { ...answer.headers, 'x-request-id': requestId() });
-    response.end(request.method === 'GET' ? answer.body : undefined);
-  }
+  const { status, headers, body } = replyTo(answer, request.headers['if-none-match']);
+  response.writeHead(status, { ...headers, 'x-request-id': requestId() });
+  response.end(request.method === 'GET' ? body : undefined);
   return true;
 }
 
@@ -107,21 +105,26 @@ export const etagOf = (body: string): string =>
   `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 
 function answerOf(document: { body: string; etag: string }, maxAgeSeconds: number): Answer {
-  const notModifiedHeaders = {
+  const cacheHeaders = {
     'cache-control': `public, max-age=${maxAgeSeconds}`,
     etag: document.etag,
     'access-control-allow-origin': '*',
   };
   return {
-    ...document,
-    notModifiedHeaders,
-    headers: {
-      ...notModifiedHeaders,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(document.body),
+    etag: document.etag,
+    notModified: { status: 304, headers: cacheHeaders },
+    ok: {
+      status: 200,
+      headers: {
+        ...cacheHeaders,
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(document.body),
+      },
+      body: document.body,
     },
   };
 }
 
-const notModified = (ifNoneMatch: string | undefined, etag: string): boolean =>
-  ifNoneMatch?.split(',').some((tag) => tag.trim() === etag) ?? false;
+/** 304 to an If-None-Match that names the document's ETag, 200 otherwise. */
+const replyTo = (answer: Answer, ifNoneMatch: string | undefined): Reply =>
+  ifNoneMatch?.split(',').some((tag) => tag.trim() === answer.etag) ? answer.notModified : answer.ok;
