@@ -4,11 +4,12 @@ import type { Machine } from './machine.ts';
 
 /** One round: the baselines and envid measured one after the other, so they share the machine's state. */
 export interface Round {
+  /** NaN, the baselines and the JWKS absent: not measured (`--envid-only`). */
   rawSigningPerSecond: number;
   envid: LoadResult;
-  oidcProvider: LoadResult;
+  oidcProvider?: LoadResult;
   /** envid's JWKS, right after its token load. */
-  jwks: LoadResult;
+  jwks?: LoadResult;
 }
 
 export interface BenchResults {
@@ -21,7 +22,7 @@ export interface BenchResults {
 interface Target {
   name: string;
   target: string;
-  /** Higher is better for every figure but p99. */
+  /** Higher is better for every figure but p99. NaN when the round did not measure it. */
   value(round: Round): number;
   met(value: number): boolean;
   lowerIsBetter?: true;
@@ -38,7 +39,7 @@ export const targets: Target[] = [
   {
     name: 'envid / oidc-provider',
     target: '>= 1.3',
-    value: (r) => r.envid.requestsPerSecond / r.oidcProvider.requestsPerSecond,
+    value: (r) => r.envid.requestsPerSecond / (r.oidcProvider?.requestsPerSecond ?? Number.NaN),
     met: (v) => v >= 1.3,
   },
   {
@@ -51,7 +52,7 @@ export const targets: Target[] = [
   {
     name: 'JWKS / token rate',
     target: '>= 10',
-    value: (r) => r.jwks.requestsPerSecond / r.envid.requestsPerSecond,
+    value: (r) => (r.jwks?.requestsPerSecond ?? Number.NaN) / r.envid.requestsPerSecond,
     met: (v) => v >= 10,
   },
 ];
@@ -100,15 +101,25 @@ export function formatReport(results: BenchResults): string {
     lines.push(
       '',
       `round ${index + 1}`,
-      `  ${'raw RS256 signing'.padEnd(24)} ${fixed(round.rawSigningPerSecond).padStart(7)} sig/s  (one core, node:crypto sign: ${fixed(1e6 / round.rawSigningPerSecond)} µs each)`,
+      ...(Number.isNaN(round.rawSigningPerSecond)
+        ? []
+        : [
+            `  ${'raw RS256 signing'.padEnd(24)} ${fixed(round.rawSigningPerSecond).padStart(7)} sig/s  (one core, node:crypto sign: ${fixed(1e6 / round.rawSigningPerSecond)} µs each)`,
+          ]),
       loadRow('envid GetIDToken', round.envid),
-      loadRow('oidc-provider token', round.oidcProvider),
-      loadRow('envid JWKS', round.jwks),
+      ...(round.oidcProvider ? [loadRow('oidc-provider token', round.oidcProvider)] : []),
+      ...(round.jwks ? [loadRow('envid JWKS', round.jwks)] : []),
     );
   });
   lines.push('');
   lines.push(`  ${'figure'.padEnd(24)} ${'median'.padStart(7)}  ${'spread'.padEnd(13)}  target`);
   for (const s of summarize(results)) {
+    if (s.values.some(Number.isNaN)) {
+      lines.push(
+        `  ${s.name.padEnd(24)} ${'-'.padStart(7)}  ${''.padEnd(13)}  ${s.target.padEnd(8)} not measured`,
+      );
+      continue;
+    }
     const spread = `${fixed(s.worst, 2)}..${fixed(s.best, 2)}`;
     lines.push(
       `  ${s.name.padEnd(24)} ${fixed(s.median, 2).padStart(7)}  ${spread.padEnd(13)}  ${s.target.padEnd(8)} ${s.isMet ? 'met' : 'MISSED'}`,
@@ -139,8 +150,8 @@ export function formatMarkdownRows(results: BenchResults): string {
       const [vsRaw, vsPeer, , jwksRatio] = targets.map((t) => t.value(round));
       return (
         `| ${fixed(round.rawSigningPerSecond)} | ${fixed(round.envid.requestsPerSecond)} | ` +
-        `${fixed(round.envid.p50, 1)} / ${fixed(round.envid.p99, 1)} | ${fixed(round.oidcProvider.requestsPerSecond)} | ` +
-        `${fixed(round.jwks.requestsPerSecond)} | ${fixed(vsRaw!, 2)} | ${fixed(vsPeer!, 2)} | ${fixed(jwksRatio!, 1)} |`
+        `${fixed(round.envid.p50, 1)} / ${fixed(round.envid.p99, 1)} | ${fixed(round.oidcProvider?.requestsPerSecond ?? Number.NaN)} | ` +
+        `${fixed(round.jwks?.requestsPerSecond ?? Number.NaN)} | ${fixed(vsRaw!, 2)} | ${fixed(vsPeer!, 2)} | ${fixed(jwksRatio!, 1)} |`
       );
     })
     .join('\n');

@@ -132,13 +132,13 @@ try {
     const earlyPeer = peerFirst ? await runLoad(peerLoad) : undefined;
     const envidResult = await runLoad(tokenLoad);
     // JWKS right after the tokens: its ratio compares two loads of one moment of the machine.
-    const jwksResult = envidOnly ? envidResult : await runLoad(jwksLoad);
-    const peerResult = earlyPeer ?? (peerLoad ? await runLoad(peerLoad) : envidResult);
+    const jwksResult = envidOnly ? undefined : await runLoad(jwksLoad);
+    const peerResult = earlyPeer ?? (peerLoad ? await runLoad(peerLoad) : undefined);
     measured.push({
       rawSigningPerSecond: rawSigning.perSecond,
       envid: envidResult,
-      oidcProvider: peerResult,
-      jwks: jwksResult,
+      ...(peerResult ? { oidcProvider: peerResult } : {}),
+      ...(jwksResult ? { jwks: jwksResult } : {}),
     });
   }
 
@@ -165,7 +165,7 @@ try {
   process.stdout.write(`${formatReport(results)}\n\nBENCHMARKS.md rows:\n${formatMarkdownRows(results)}\n`);
   const failed = measured
     .flatMap((r) => [r.envid, r.oidcProvider, r.jwks])
-    .some((result) => failures(result) > 0);
+    .some((result) => result !== undefined && failures(result) > 0);
   if (failed) log('some requests failed: the figures are not valid');
   rmSync(workDir, { recursive: true, force: true });
   process.exit(failed ? 1 : 0);
