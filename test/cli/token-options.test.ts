@@ -107,6 +107,8 @@ describe('the fast path of `envid idp token` (no commander)', () => {
       ['--audience', 'a', '--audience=b', '--lifetime', '15m', '--decode'],
       ['--audience', 'a', '--output-file', '/tmp/t', '--refresh', '--background', '--pid-file', '/tmp/p'],
       ['--host', 'http://h:1', '--token', 'envid_pat_x', '--audience', 'a'],
+      ['--lifetime', '15m', '--audience', 'a', '--lifetime=1h', '--decode', '--decode'],
+      ['--audience='],
       [],
     ];
     for (const args of cases) {
@@ -122,6 +124,10 @@ describe('the fast path of `envid idp token` (no commander)', () => {
       ['--audience', 'a', '--bogus'],
       ['--audience', 'a', 'stray'],
       ['--decode=yes'],
+      ['--audience', '-a'],
+      ['-a', 'x'],
+      ['--', '--audience', 'a'],
+      ['--audience', 'a', '--'],
     ]) {
       expect(parseTokenArgsFast(args)).toBeUndefined();
     }

@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: loaded on first use (see write-file-atomic.ts).
+import fs from 'node:fs';
 import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { writeFileAtomic } from '../write-file-atomic.ts';
@@ -14,7 +15,7 @@ export async function readCredentialsFile(env: NodeJS.ProcessEnv): Promise<Store
   const path = credentialsPath(env);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await fs.promises.readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`, ExitCode.usage);
@@ -39,9 +40,9 @@ export async function writeCredentialsFile(
   credentials: StoredCredentials,
 ): Promise<string> {
   const path = credentialsPath(env);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await fs.promises.mkdir(dirname(path), { recursive: true, mode: 0o700 });
   // mkdir leaves an existing directory's mode alone; the credential must not be readable by others.
-  await chmod(dirname(path), 0o700);
+  await fs.promises.chmod(dirname(path), 0o700);
   await writeFileAtomic(path, `${JSON.stringify(credentials, null, 2)}\n`, 0o600);
   return path;
 }
@@ -50,7 +51,7 @@ export async function writeCredentialsFile(
 export async function deleteCredentialsFile(env: NodeJS.ProcessEnv): Promise<boolean> {
   const path = credentialsPath(env);
   try {
-    await rm(path);
+    await fs.promises.rm(path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
