@@ -107,8 +107,8 @@ interface SubjectClaims {
 
 /**
  * The part of a token that depends only on its principal and the organization's configuration: the
- * same for every token until either changes. The server's caches hand out the same (never modified)
- * subject and configuration objects while nothing changes, so this is worked out once per pair.
+ * same for every token until either changes. The server's caches hand out the same (frozen) subject
+ * and configuration objects while nothing changes, so this is worked out once per pair.
  */
 const subjectClaimsMemo = new WeakMap<TokenSubject, { oidcConfig: OidcConfig; claims: SubjectClaims }>();
 

@@ -36,13 +36,26 @@ export class TokenSubjects {
 
 const gone = () => unauthenticated('the credential is not valid: its principal no longer exists');
 
+/**
+ * Frozen, deeply: every request shares the cached objects, and the token builder remembers each
+ * subject's claims per object (issue-token.ts), so a change made in place would go unseen. Writes go
+ * through the store, which announces them and makes the cache load new objects.
+ */
 export async function loadTokenSubject(
   store: Store,
   principal: OrganizationPrincipal,
 ): Promise<LoadedSubject> {
   const organization = await store.organizations.find(principal.organizationId);
   if (!organization) throw gone();
-  return { subject: await loadSubject(store, principal), oidcConfig: organization.oidcConfig };
+  return deepFreeze({ subject: await loadSubject(store, principal), oidcConfig: organization.oidcConfig });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }
 
 async function loadSubject(store: Store, principal: OrganizationPrincipal): Promise<TokenSubject> {
