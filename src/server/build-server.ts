@@ -29,6 +29,11 @@ export interface ServerOptions {
   keyBits?: number;
   /** Makes signing key material; tests inject fixed keys. */
   generateKey?: () => Promise<KeyMaterial>;
+  /**
+   * Reverse proxies (addresses, CIDR ranges, `loopback`…) whose `X-Forwarded-For` names the client: the
+   * audit log's client address. None by default: anyone can send the header.
+   */
+  trustProxy?: string[];
   /** Fastify's logger option; off unless given. */
   logger?: FastifyServerOptions['logger'];
   /** Extra methods, for tests. */
@@ -55,6 +60,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     requestIdHeader: false,
     genReqId: (request) => requestIdOf(request.headers),
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
     // Fastify's two lines per request cost a token request more than anything but its signature (see
     // BENCHMARKS.md): they are written only at debug. Tokens are in the audit log; refusals and
     // failures are logged at info and error by the error handler whatever the level.

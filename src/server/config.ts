@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 import { type ServeFlags, serveSettings } from './serve-settings.ts';
+import { parseTrustedProxies } from './trusted-proxies.ts';
 
 export { type ServeFlags, serveSettings };
 
@@ -35,6 +36,19 @@ const configSchema = z.object({
     .positive({ error: 'must be more than 0' })
     .max(365, { error: 'must be at most 365' })
     .default(30),
+  trustProxy: z
+    .string()
+    .transform((value, context) => {
+      const parsed = parseTrustedProxies(value);
+      if ('entries' in parsed) return parsed.entries;
+      context.issues.push({
+        code: 'custom',
+        input: value,
+        message: `"${parsed.invalid}" is not an IP address, a CIDR range (e.g. 10.0.0.0/8) or loopback, linklocal or uniquelocal`,
+      });
+      return z.NEVER;
+    })
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -65,6 +65,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     masterKey,
     rotationPolicy: policy,
     keyBits: config.keyBits,
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     logger: { level: config.logLevel },
   });
   try {

@@ -51,6 +51,14 @@ export const serveSettings = [
     description: 'how long a signing key signs before the next takes over [30]',
   },
   {
+    key: 'trustProxy',
+    flag: '--trust-proxy',
+    value: 'addresses',
+    env: 'ENVID_TRUST_PROXY',
+    description:
+      'reverse proxies whose X-Forwarded-For names the client: IP addresses or CIDR ranges, comma-separated, or loopback [none]',
+  },
+  {
     key: 'logLevel',
     flag: '--log-level',
     value: 'level',

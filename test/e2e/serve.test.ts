@@ -113,6 +113,9 @@ describe('the bootstrap token', () => {
     await expect(startEnvid({ args: ['--port', 'eighty'] })).rejects.toThrow(
       /--port \(ENVID_PORT\): must be a number/,
     );
+    await expect(startEnvid({ args: ['--trust-proxy', 'proxy.example.com'] })).rejects.toThrow(
+      /--trust-proxy \(ENVID_TRUST_PROXY\): "proxy.example.com" is not an IP address/,
+    );
   });
 });
 

@@ -1,0 +1,53 @@
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiTestServer, startApiTestServer } from '../support/api-server.ts';
+import { type OrganizationFixture, seedTokenOrganization } from '../support/token-fixtures.ts';
+
+/** The audit log's client address of a token asked for over real HTTP with these headers. */
+async function clientAddressOf(
+  server: ApiTestServer,
+  org: OrganizationFixture,
+  headers: Record<string, string>,
+): Promise<string> {
+  const address = server.app.server.address() as { port: number };
+  const response = await fetch(`http://127.0.0.1:${address.port}/api/gitpod.v1.IdentityService/GetIDToken`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${org.tokens.environment}`,
+      ...headers,
+    },
+    body: '{"audience":["vault"]}',
+  });
+  expect(response.status).toBe(200);
+  const { jti } = decodeJwt(((await response.json()) as { token: string }).token);
+  const events = await server.store.auditEvents.list({
+    kind: 'token.issued',
+    principalId: org.environment.id,
+  });
+  return events.items.find((event) => event.details['jti'] === jti)!.details['clientAddress'] as string;
+}
+
+describe.each([
+  { trusted: undefined, forwarded: '127.0.0.1', why: 'no proxy is trusted (the default)' },
+  { trusted: ['10.0.0.0/8'], forwarded: '127.0.0.1', why: 'the peer is not a trusted proxy' },
+  { trusted: ['127.0.0.1'], forwarded: '203.0.113.9', why: 'the peer is a trusted proxy' },
+  { trusted: ['loopback'], forwarded: '203.0.113.9', why: 'the peer is in a trusted named range' },
+])('the audit log’s client address when $why', ({ trusted, forwarded }) => {
+  let server: ApiTestServer;
+  let org: OrganizationFixture;
+  beforeAll(async () => {
+    server = await startApiTestServer('pglite', trusted ? { trustProxy: trusted } : {});
+    org = await seedTokenOrganization(server.store, server.clock);
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => server.close());
+
+  it(`is ${forwarded} for a request forwarded for 203.0.113.9`, async () => {
+    expect(await clientAddressOf(server, org, { 'x-forwarded-for': '203.0.113.9' })).toBe(forwarded);
+  });
+
+  it('is the peer for a request without X-Forwarded-For', async () => {
+    expect(await clientAddressOf(server, org, {})).toBe('127.0.0.1');
+  });
+});
