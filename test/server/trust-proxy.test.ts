@@ -51,3 +51,19 @@ describe.each([
     expect(await clientAddressOf(server, org, {})).toBe('127.0.0.1');
   });
 });
+
+describe('the client address behind a chain of proxies', () => {
+  let server: ApiTestServer;
+  let org: OrganizationFixture;
+  beforeAll(async () => {
+    server = await startApiTestServer('pglite', { trustProxy: ['127.0.0.1', '10.0.0.0/8'] });
+    org = await seedTokenOrganization(server.store, server.clock);
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => server.close());
+
+  it('is the right-most address that is not a trusted proxy', async () => {
+    const header = { 'x-forwarded-for': '192.0.2.7, 198.51.100.1, 10.1.2.3' };
+    expect(await clientAddressOf(server, org, header)).toBe('198.51.100.1');
+  });
+});
