@@ -381,7 +381,8 @@ function explainInvalidGrant(
       nextStep: `set the provider's --issuer-uri to envid's issuer exactly (as discovery says, trailing slash included): ${describeProvider}`,
     };
   }
-  if (description.includes('google.subject') || description.includes('127')) {
+  // Not any "127": Google's messages carry timestamps and addresses (`issued at 1795912755`, 127.0.0.1).
+  if (description.includes('google.subject') || /\b127 bytes\b/.test(description)) {
     return {
       meaning: `google.subject, mapped from the token, is longer than ${maxGoogleSubjectBytes} bytes`,
       expected: { 'google.subject': `at most ${maxGoogleSubjectBytes} bytes` },
@@ -389,7 +390,7 @@ function explainInvalidGrant(
         "map google.subject from a shorter claim (e.g. --attribute-mapping=google.subject=assertion.environment_id) or remove extra sub fields from the organization's OIDC configuration",
     };
   }
-  if (/expired|stale|lifetime|iat|exp|not yet valid|future/.test(description)) {
+  if (/expired|stale|lifetime|\biat\b|\bexp\b|not yet valid|future/.test(description)) {
     return {
       meaning: "the token's time claims were refused (expired, issued in the future, or living 48 h or more)",
       expected: { time: 'iat in the past, exp in the future, exp - iat < 48 h' },

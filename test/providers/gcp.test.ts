@@ -76,6 +76,24 @@ describe('Google Cloud rules', () => {
     expect(tokenProblemsForGoogle({ ...fine, aud: 'custom' }, provider, false)).toEqual([]);
   });
 
+  it('tells a refused time from a too long google.subject, whatever digits the message holds', () => {
+    const provider = parseWorkloadIdentityProvider(name);
+    const context = { provider, audience: stsAudience(provider) };
+    const explain = (description: string) =>
+      explainGoogleError(new GoogleError('sts', 400, 'invalid_grant', description), context).meaning;
+    expect(explain('ID Token issued at 1795919955 is in the future (now 1795912755).')).toContain(
+      "the token's time claims were refused",
+    );
+    expect(explain('The size of mapped attribute google.subject exceeds the 127 bytes limit.')).toContain(
+      'google.subject, mapped from the token, is longer than 127 bytes',
+    );
+    expect(explain('The mapped attribute is longer than 127 bytes.')).toContain('longer than 127 bytes');
+    expect(explain('The JWT signature does not match the expected key.')).toContain(
+      "the token's signature could not be verified",
+    );
+    expect(explain('Token has no exp claim.')).toContain("the token's time claims were refused");
+  });
+
   it('explains invalid_request and an unknown STS error', () => {
     const provider = parseWorkloadIdentityProvider(name);
     const context = { provider, audience: stsAudience(provider) };
