@@ -9,7 +9,7 @@ import type { Store } from '../../src/store/store.ts';
 import { createTestDatabase, engines } from '../support/databases.ts';
 
 const eventually = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     if (await check()) return true;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -30,10 +30,10 @@ describe('the PGlite session', () => {
         throw new Error('roll back');
       })
       .catch(() => {});
-    for (let i = 0; i < 100 && !stop; i++) await sleep(10);
+    for (let i = 0; i < 1000 && !stop; i++) await sleep(10);
     expect(stop).toBeDefined();
     await store.organizations.insert(newOrganization());
-    for (let i = 0; i < 100 && !seen.includes('organizations'); i++) await sleep(10);
+    for (let i = 0; i < 1000 && !seen.includes('organizations'); i++) await sleep(10);
     expect(seen).toContain('organizations');
     await stop?.();
   });

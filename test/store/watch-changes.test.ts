@@ -5,7 +5,7 @@ import type { Store } from '../../src/store/store.ts';
 import { createTestDatabase, type Engine, engines, openTestStore } from '../support/databases.ts';
 
 const waitFor = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 1000 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   return check();
 };
 
