@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,15 @@ describe('signing key material', () => {
     expect(() => keyMaterialFrom(small)).toThrow(/at least 2048 bits/);
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     expect(() => keyMaterialFrom(ec)).toThrow(/RSA private key/);
+  });
+
+  it('sets aside a key whose kid would read as a command-line option (starts with -)', async () => {
+    const dashKid = readFileSync(new URL('../fixtures/signing-key-dash-kid.pem', import.meta.url), 'utf8');
+    expect(keyMaterialFrom(dashKid).kid).toMatch(/^-/);
+    const offered = [createPrivateKey(dashKid), createPrivateKey(pem)];
+    const material = await generateKeyMaterial(2048, async () => offered.shift()!);
+    expect(material.kid).toBe(keyMaterialFrom(pem).kid);
+    expect(offered).toEqual([]);
   });
 });
 

@@ -14,14 +14,24 @@ export interface KeyMaterial {
 
 const generateRsa = promisify(generateKeyPair);
 
+const generateRsaKey = async (modulusBits: number): Promise<KeyObject> =>
+  (await generateRsa('rsa', { modulusLength: modulusBits, publicExponent: 0x10001 })).privateKey;
+
 /**
  * A new RSA signing key. Generation is slow (~100 ms and more for 2048 bits) and runs off the event loop;
- * tests inject fixed material through keyMaterialFrom instead.
+ * tests inject fixed material through keyMaterialFrom instead. A key whose kid (a base64url thumbprint)
+ * starts with `-` is set aside for another: on a command line such a kid reads as an option
+ * (`envid keys revoke -Qh3…` fails as an unknown option), 1 key in 64.
  */
-export async function generateKeyMaterial(modulusBits: number = defaultRsaModulusBits): Promise<KeyMaterial> {
+export async function generateKeyMaterial(
+  modulusBits: number = defaultRsaModulusBits,
+  generate: (modulusBits: number) => Promise<KeyObject> = generateRsaKey,
+): Promise<KeyMaterial> {
   checkModulusBits(modulusBits);
-  const { privateKey } = await generateRsa('rsa', { modulusLength: modulusBits, publicExponent: 0x10001 });
-  return keyMaterialFrom(privateKey);
+  for (;;) {
+    const material = keyMaterialFrom(await generate(modulusBits));
+    if (!material.kid.startsWith('-')) return material;
+  }
 }
 
 /** Key material from an existing private key (KeyObject, PEM, or PKCS8 DER). */
