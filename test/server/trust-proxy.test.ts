@@ -28,12 +28,11 @@ async function clientAddressOf(
   return events.items.find((event) => event.details['jti'] === jti)!.details['clientAddress'] as string;
 }
 
-describe.each([
-  { trusted: undefined, forwarded: '127.0.0.1', why: 'no proxy is trusted (the default)' },
-  { trusted: ['10.0.0.0/8'], forwarded: '127.0.0.1', why: 'the peer is not a trusted proxy' },
-  { trusted: ['127.0.0.1'], forwarded: '203.0.113.9', why: 'the peer is a trusted proxy' },
-  { trusted: ['loopback'], forwarded: '203.0.113.9', why: 'the peer is in a trusted named range' },
-])('the audit log’s client address when $why', ({ trusted, forwarded }) => {
+/**
+ * A listening server that trusts `trusted`, for the enclosing describe block: answers the audit log's
+ * client address of a token asked for with some headers.
+ */
+function serverTrusting(trusted: string[] | undefined): (headers: Record<string, string>) => Promise<string> {
   let server: ApiTestServer;
   let org: OrganizationFixture;
   beforeAll(async () => {
@@ -42,28 +41,31 @@ describe.each([
     await server.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(() => server.close());
+  return (headers) => clientAddressOf(server, org, headers);
+}
+
+describe.each([
+  { trusted: undefined, forwarded: '127.0.0.1', why: 'no proxy is trusted (the default)' },
+  { trusted: ['10.0.0.0/8'], forwarded: '127.0.0.1', why: 'the peer is not a trusted proxy' },
+  { trusted: ['127.0.0.1'], forwarded: '203.0.113.9', why: 'the peer is a trusted proxy' },
+  { trusted: ['loopback'], forwarded: '203.0.113.9', why: 'the peer is in a trusted named range' },
+])('the audit log’s client address when $why', ({ trusted, forwarded }) => {
+  const clientAddress = serverTrusting(trusted);
 
   it(`is ${forwarded} for a request forwarded for 203.0.113.9`, async () => {
-    expect(await clientAddressOf(server, org, { 'x-forwarded-for': '203.0.113.9' })).toBe(forwarded);
+    expect(await clientAddress({ 'x-forwarded-for': '203.0.113.9' })).toBe(forwarded);
   });
 
   it('is the peer for a request without X-Forwarded-For', async () => {
-    expect(await clientAddressOf(server, org, {})).toBe('127.0.0.1');
+    expect(await clientAddress({})).toBe('127.0.0.1');
   });
 });
 
 describe('the client address behind a chain of proxies', () => {
-  let server: ApiTestServer;
-  let org: OrganizationFixture;
-  beforeAll(async () => {
-    server = await startApiTestServer('pglite', { trustProxy: ['127.0.0.1', '10.0.0.0/8'] });
-    org = await seedTokenOrganization(server.store, server.clock);
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(() => server.close());
+  const clientAddress = serverTrusting(['127.0.0.1', '10.0.0.0/8']);
 
   it('is the right-most address that is not a trusted proxy', async () => {
     const header = { 'x-forwarded-for': '192.0.2.7, 198.51.100.1, 10.1.2.3' };
-    expect(await clientAddressOf(server, org, header)).toBe('198.51.100.1');
+    expect(await clientAddress(header)).toBe('198.51.100.1');
   });
 });
