@@ -6,6 +6,14 @@ import { parseTrustedProxies } from './trusted-proxies.ts';
 
 export { type ServeFlags, serveSettings };
 
+/** A number of seconds (fractions allowed) within `min`..`max`. */
+const seconds = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds, e.g. 2 or 0.5' })
+    .min(min, { error: `must be between ${min} and ${max} seconds` })
+    .max(max, { error: `must be between ${min} and ${max} seconds` })
+    .default(fallback);
+
 const configSchema = z.object({
   port: z.coerce
     .number({ error: 'must be a number' })
@@ -19,6 +27,8 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
+  databaseConnectTimeout: seconds(0.1, 60, 2),
+  databaseQueryTimeout: seconds(0.1, 3600, 5),
   issuer: z
     .string()
     .refine(isIssuerUrl, {

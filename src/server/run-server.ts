@@ -46,7 +46,13 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
   const logger = pino({ level: config.logLevel });
   const store = await openStore(
-    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') },
+    config.databaseUrl
+      ? {
+          databaseUrl: config.databaseUrl,
+          connectTimeoutMs: config.databaseConnectTimeout * 1000,
+          queryTimeoutMs: config.databaseQueryTimeout * 1000,
+        }
+      : { dataDir: join(config.dataDir, 'pglite') },
   ).catch((error: Error) => {
     throw new StartError(`cannot open the database: ${error.message}`, 1);
   });

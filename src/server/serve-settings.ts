@@ -30,6 +30,20 @@ export const serveSettings = [
     description: 'PostgreSQL URL; the embedded database is used when absent',
   },
   {
+    key: 'databaseConnectTimeout',
+    flag: '--database-connect-timeout',
+    value: 'seconds',
+    env: 'ENVID_DATABASE_CONNECT_TIMEOUT',
+    description: 'PostgreSQL: how long opening (or waiting for) a connection may take [2]',
+  },
+  {
+    key: 'databaseQueryTimeout',
+    flag: '--database-query-timeout',
+    value: 'seconds',
+    env: 'ENVID_DATABASE_QUERY_TIMEOUT',
+    description: 'PostgreSQL: how long one statement may take before it is cancelled [5]',
+  },
+  {
     key: 'issuer',
     flag: '--issuer',
     value: 'url',

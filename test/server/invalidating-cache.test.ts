@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { ChangeFeed } from '../../src/server/cache/change-feed.ts';
 import { InvalidatingCache } from '../../src/server/cache/invalidating-cache.ts';
+import { DatabaseUnavailableError } from '../../src/store/errors.ts';
 import type { Store } from '../../src/store/store.ts';
 
 /** A feed whose store announcements the test makes by hand. */
@@ -96,6 +97,22 @@ describe('InvalidatingCache', () => {
     await cache.get('old', async () => 'v1');
     clock.advance(30_000);
     expect(await cache.get('old', async () => 'v2')).toBe('v2');
+  });
+
+  it('keeps serving an entry whose background reload finds the database unavailable, until its lifetime ends', async () => {
+    const { cache, clock } = await cacheHoldingV1();
+    const unavailable = async (): Promise<string> => {
+      throw new DatabaseUnavailableError('connection refused');
+    };
+    clock.advance(20_000);
+    expect(await cache.get('k', unavailable)).toBe('v1');
+    await settle();
+    clock.advance(9_000);
+    expect(await cache.get('k', unavailable)).toBe('v1');
+    await settle();
+    // 30 s after it was loaded it is stale whatever happened: the database must answer again.
+    clock.advance(1_000);
+    await expect(cache.get('k', unavailable)).rejects.toThrow(DatabaseUnavailableError);
   });
 
   it('does not hand a load that started before a change to callers after it, nor cache its answer', async () => {

@@ -33,3 +33,27 @@ describe('envid serve --trust-proxy (ENVID_TRUST_PROXY)', () => {
     }
   });
 });
+
+describe('envid serve --database-connect-timeout and --database-query-timeout', () => {
+  it('default to 2 and 5 seconds and take fractions from flags or variables', () => {
+    expect(resolveServeConfig({}, {})).toMatchObject({ databaseConnectTimeout: 2, databaseQueryTimeout: 5 });
+    expect(
+      resolveServeConfig(
+        { databaseQueryTimeout: '0.5' },
+        { ENVID_DATABASE_CONNECT_TIMEOUT: '1.5', ENVID_DATABASE_QUERY_TIMEOUT: '30' },
+      ),
+    ).toMatchObject({ databaseConnectTimeout: 1.5, databaseQueryTimeout: 0.5 });
+  });
+
+  it('refuses what is not a number of seconds in range, naming the flag and its variable', () => {
+    expect(() => resolveServeConfig({ databaseConnectTimeout: 'soon' }, {})).toThrow(
+      '--database-connect-timeout (ENVID_DATABASE_CONNECT_TIMEOUT): must be a number of seconds, e.g. 2 or 0.5',
+    );
+    expect(() => resolveServeConfig({}, { ENVID_DATABASE_QUERY_TIMEOUT: '0' })).toThrow(
+      '--database-query-timeout (ENVID_DATABASE_QUERY_TIMEOUT): must be between 0.1 and 3600 seconds',
+    );
+    expect(() => resolveServeConfig({ databaseConnectTimeout: '61' }, {})).toThrow(
+      'must be between 0.1 and 60 seconds',
+    );
+  });
+});

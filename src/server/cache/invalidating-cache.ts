@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
+import { DatabaseUnavailableError } from '../../store/errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
 export interface CacheOptions {
@@ -21,7 +22,10 @@ interface Entry<V> {
  * Under load no request waits for a reload: concurrent misses of one key share a single load, and an
  * entry in use is reloaded in the background once it is half its lifetime old (still trusted), so
  * entries in use never expire all at once (that burst of reloads, queued with the audit writes on the
- * database pool, was the bench's worst latency). A background reload that fails forgets the entry.
+ * database pool, was the bench's worst latency). A background reload that fails forgets the entry,
+ * unless the database was unavailable: then the entry is served until `ttlMs` after it was loaded, and
+ * no longer. That is the bound on how stale an answer can be while the database or its change
+ * notifications are down (docs/reliability.md).
  */
 export class InvalidatingCache<V> {
   readonly #entries = new Map<string, Entry<V>>();
@@ -53,7 +57,11 @@ export class InvalidatingCache<V> {
     const cached = this.#entries.get(key);
     if (cached && now - cached.cachedAt < this.#ttlMs) {
       if (now - cached.cachedAt >= this.#ttlMs / 2 && !this.#loading.has(key)) {
-        this.#load(key, load, now).catch(() => this.#forget(key, cached));
+        this.#load(key, load, now).catch((error: unknown) => {
+          // An answer that changed (a revoked credential) is forgotten; a database that did not answer
+          // changes nothing, so the entry serves on until its lifetime ends (the bound during outages).
+          if (!(error instanceof DatabaseUnavailableError)) this.#forget(key, cached);
+        });
       }
       return cached.value;
     }
