@@ -64,6 +64,8 @@ export interface Store extends Collections {
    * sharing the database; `'*'` when changes may have been missed. Answers the function that stops it.
    */
   watchChanges(onChange: (collection: string) => void): Promise<() => Promise<void>>;
+  /** False while change notifications are interrupted (the connection that receives them reconnects). */
+  changesConnected(): boolean;
   /** Answers when the database is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

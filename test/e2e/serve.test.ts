@@ -35,7 +35,10 @@ describe.each(engines)('envid serve on %s', (engine) => {
     const first = await startEnvid({ databaseUrl: url });
     cleanups.push(() => removeDir(first.dataDir));
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${first.url}/readyz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${first.url}/readyz`)).json()).toEqual({
+      status: 'ok',
+      changeNotifications: 'connected',
+    });
     expect((await whoAmI(first.url, first.adminToken)).status).toBe(200);
     expect(await first.stop('SIGTERM')).toBe(0);
 

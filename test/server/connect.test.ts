@@ -82,7 +82,10 @@ describe('Connect plumbing', () => {
 
   it('answers health and readiness', async () => {
     expect((await server.app.inject('/healthz')).statusCode).toBe(200);
-    expect((await server.app.inject('/readyz')).json()).toEqual({ status: 'ok' });
+    expect((await server.app.inject('/readyz')).json()).toEqual({
+      status: 'ok',
+      changeNotifications: 'connected',
+    });
   });
 
   it('echoes a well-formed request ID and replaces an odd one', async () => {
@@ -120,6 +123,7 @@ describe('operating basics', () => {
       expect(response.json()).toEqual({
         status: 'unavailable',
         message: 'the database is unreachable: connection refused',
+        changeNotifications: 'connected',
       });
       ping.mockRestore();
       expect((await server.app.inject('/readyz')).statusCode).toBe(200);

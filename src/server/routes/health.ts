@@ -11,12 +11,18 @@ export function registerHealthRoutes(app: FastifyInstance, store: Store): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
     const reason = await pingWithin(store, readinessDeadlineMs);
-    if (reason === undefined) return { status: 'ok' };
+    // Reported, not required: without notifications caches still drop entries after 30 s.
+    const changeNotifications = store.changesConnected() ? 'connected' : 'reconnecting';
+    if (reason === undefined) return { status: 'ok', changeNotifications };
     request.log.warn({ reason }, 'not ready: database unreachable');
     return reply
       .code(503)
       .header('retry-after', String(retryAfterSeconds))
-      .send({ status: 'unavailable', message: `the database is unreachable: ${reason}` });
+      .send({
+        status: 'unavailable',
+        message: `the database is unreachable: ${reason}`,
+        changeNotifications,
+      });
   });
 }
 

@@ -8,6 +8,8 @@ export interface SqlDatabase {
    * Runs `work` on a connection without the query deadlines (migrations may take long on a big
    * database, or wait for another replica's); on PGlite, the one session.
    */
+  /** Whether every LISTEN connection is up (false while one reconnects). */
+  listening(): boolean;
   withoutDeadlines<T>(work: (db: Kysely<any>) => Promise<T>): Promise<T>;
   /**
    * Subscribes to NOTIFY on `channel`. `onReset` runs when notifications may have been missed (a

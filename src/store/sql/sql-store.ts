@@ -84,13 +84,17 @@ export class SqlStore implements Store {
     for (const watcher of this.#watchers) watcher(table);
   }
 
+  changesConnected(): boolean {
+    return this.database.listening();
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
 
   /**
    * This process hears of its own writes at once, after commit; the database's NOTIFY tells every
-   * server, this one included (a second, harmless announcement here).
+   * server; on PostgreSQL the echo of this process's own writes is dropped (they were announced already).
    */
   async watchChanges(onChange: (collection: string) => void): Promise<() => Promise<void>> {
     const stopListening = await this.database.listen(changeChannel, onChange, () => onChange('*'));

@@ -37,14 +37,20 @@ export async function openPostgres(databaseUrl: string, options: PostgresOptions
     query_timeout: queryTimeoutMs + clientGraceMs,
     keepAlive: true,
   });
+  // This process already tells its own watchers of its writes after commit (sql-store.ts): the NOTIFY
+  // echo of those writes would only empty the caches a second time, at some later moment.
+  const ownBackends = new Set<number>();
+  pool.on('connect', (client) => ownBackends.add((client as unknown as { processID: number }).processID));
+  pool.on('remove', (client) => ownBackends.delete((client as unknown as { processID: number }).processID));
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
-  const listeners = new Set<() => Promise<void>>();
+  const listeners = new Set<Listener>();
   return {
     db,
     close: async () => {
-      await Promise.all([...listeners].map((stop) => stop()));
+      await Promise.all([...listeners].map((listener) => listener.stop()));
       await db.destroy();
     },
+    listening: () => [...listeners].every((listener) => listener.connected),
     withoutDeadlines: async (work) => {
       const unbounded = newPool({
         connectionString: databaseUrl,
@@ -62,15 +68,16 @@ export async function openPostgres(databaseUrl: string, options: PostgresOptions
       const listener = new Listener(
         { connectionString: databaseUrl, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true },
         channel,
-        onMessage,
+        (payload, processId) => {
+          if (!ownBackends.has(processId)) onMessage(payload);
+        },
         onReset,
       );
       await listener.start();
-      const stop = () => listener.stop();
-      listeners.add(stop);
+      listeners.add(listener);
       return async () => {
-        listeners.delete(stop);
-        await stop();
+        listeners.delete(listener);
+        await listener.stop();
       };
     },
   };
@@ -138,8 +145,8 @@ class GuardedClient implements PostgresPoolClient {
   }
 }
 
-/** Backoff between attempts to re-establish the LISTEN connection: 100 ms doubling to 5 s. */
-const reconnectDelayMs = (attempt: number): number => Math.min(100 * 2 ** attempt, 5_000);
+/** Backoff between attempts to re-establish the LISTEN connection: 100 ms doubling to 2 s. */
+const reconnectDelayMs = (attempt: number): number => Math.min(100 * 2 ** attempt, 2_000);
 
 /**
  * A dedicated connection that LISTENs. When it is lost it reconnects with backoff, and once it is back
@@ -155,14 +162,18 @@ class Listener {
   constructor(
     private readonly config: pg.ClientConfig,
     private readonly channel: string,
-    private readonly onMessage: (payload: string) => void,
+    private readonly onMessage: (payload: string, processId: number) => void,
     private readonly onReset: () => void,
   ) {}
+
+  get connected(): boolean {
+    return this.#client !== undefined;
+  }
 
   async start(): Promise<void> {
     const client = new pg.Client(this.config);
     client.on('notification', (message) => {
-      if (message.channel === this.channel) this.onMessage(message.payload ?? '');
+      if (message.channel === this.channel) this.onMessage(message.payload ?? '', message.processId);
     });
     const lost = () => {
       if (this.#client === client) this.#client = undefined;
