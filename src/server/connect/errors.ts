@@ -36,5 +36,7 @@ export function sendApiError(error: unknown, request: FastifyRequest, reply: Fas
   const apiError = toApiError(error);
   if (apiError.code === 'internal') request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: apiError.code, message: apiError.message }, 'request refused');
+  if (apiError.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(apiError.retryAfterSeconds));
   return reply.code(apiError.httpStatus).type('application/json').send(apiError.toJSON());
 }
