@@ -72,6 +72,13 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     rotationPolicy: policy,
     keyBits: config.keyBits,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    connections: {
+      headersTimeoutMs: Math.round(config.headersTimeout * 1000),
+      requestTimeoutMs: Math.round(config.requestTimeout * 1000),
+      keepAliveTimeoutMs: Math.round(config.keepAliveTimeout * 1000),
+      maxConnections: config.maxConnections,
+    },
+    limits: { tokens: config.tokenRateLimit, authFailures: config.authFailureLimit },
     logger: { level: config.logLevel },
   });
   try {

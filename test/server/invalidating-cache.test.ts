@@ -127,4 +127,51 @@ describe('InvalidatingCache', () => {
     expect(await second).toBe('after the change');
     expect(await cache.get('k', async () => 'reloaded')).toBe('after the change');
   });
+
+  it('remembers the failures it is told to, apart from the answers, and forgets them on a change', async () => {
+    const { feed, announce } = await manualFeed();
+    const cache = new InvalidatingCache<string>(feed, new ManualClock(new Date('2026-01-01T00:00:00Z')), {
+      maxEntries: 1,
+      maxFailures: 1,
+      remembersFailure: (error) => (error as Error).message === 'refused',
+    });
+    let loads = 0;
+    const refuse = async (): Promise<string> => {
+      loads++;
+      throw new Error('refused');
+    };
+    await cache.get('valid', async () => 'v1');
+    await expect(cache.get('a', refuse)).rejects.toThrow('refused');
+    await expect(cache.get('a', refuse)).rejects.toThrow('refused');
+    expect(loads).toBe(1);
+    // Another failure pushes out the older failure, never the answer.
+    await expect(cache.get('b', refuse)).rejects.toThrow('refused');
+    await expect(cache.get('a', refuse)).rejects.toThrow('refused');
+    expect(loads).toBe(3);
+    expect(await cache.get('valid', async () => 'reloaded')).toBe('v1');
+    // Other failures are not remembered.
+    const broken = async (): Promise<string> => {
+      loads++;
+      throw new Error('database down');
+    };
+    await expect(cache.get('c', broken)).rejects.toThrow('database down');
+    await expect(cache.get('c', broken)).rejects.toThrow('database down');
+    expect(loads).toBe(5);
+
+    announce('credentials');
+    expect(await cache.get('a', async () => 'now valid')).toBe('now valid');
+  });
+
+  it('does not remember a failure of a load that started before a change', async () => {
+    const { feed, announce } = await manualFeed();
+    const cache = new InvalidatingCache<string>(feed, new ManualClock(new Date('2026-01-01T00:00:00Z')), {
+      remembersFailure: () => true,
+    });
+    const before = deferred<string>();
+    const first = cache.get('k', () => before.promise);
+    announce('credentials');
+    before.reject(new Error('refused'));
+    await expect(first).rejects.toThrow('refused');
+    expect(await cache.get('k', async () => 'after the change')).toBe('after the change');
+  });
 });

@@ -7,6 +7,10 @@ export interface CacheOptions {
   maxEntries?: number;
   /** The longest an entry is trusted even if no change was announced. */
   ttlMs?: number;
+  /** Which failed loads to remember, like answers; none unless given. */
+  remembersFailure?: (error: unknown) => boolean;
+  /** How many remembered failures to keep (apart from the answers, which they never push out). */
+  maxFailures?: number;
 }
 
 interface Entry<V> {
@@ -14,10 +18,16 @@ interface Entry<V> {
   cachedAt: number;
 }
 
+interface Failure {
+  error: unknown;
+  cachedAt: number;
+}
+
 /**
  * A read-through cache that forgets everything whenever the store announces a write. A generation
- * counter keeps a load that raced with a change from caching its stale answer. Failed loads are not
- * cached, so unknown keys cannot fill memory.
+ * counter keeps a load that raced with a change from caching its stale answer. Failed loads are cached
+ * only when `remembersFailure` says so, in a map of their own: however many unknown keys are asked
+ * for, they push out only each other, never an answer.
  *
  * Under load no request waits for a reload: concurrent misses of one key share a single load, and an
  * entry in use is reloaded in the background once it is half its lifetime old (still trusted), so
@@ -29,10 +39,13 @@ interface Entry<V> {
  */
 export class InvalidatingCache<V> {
   readonly #entries = new Map<string, Entry<V>>();
+  readonly #failures = new Map<string, Failure>();
   /** Loads under way, shared by whoever asks for the same key meanwhile (until the next change). */
   readonly #loading = new Map<string, Promise<V>>();
   readonly #maxEntries: number;
   readonly #ttlMs: number;
+  readonly #maxFailures: number;
+  readonly #remembersFailure: (error: unknown) => boolean;
   #generation = 0;
 
   constructor(
@@ -42,12 +55,15 @@ export class InvalidatingCache<V> {
   ) {
     this.#maxEntries = options.maxEntries ?? 10_000;
     this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#maxFailures = options.maxFailures ?? 10_000;
+    this.#remembersFailure = options.remembersFailure ?? (() => false);
     feed.onChange(() => this.clear());
   }
 
   clear(): void {
     this.#generation++;
     this.#entries.clear();
+    this.#failures.clear();
     // A load that started before the change may read the old state: later callers start their own.
     this.#loading.clear();
   }
@@ -65,6 +81,8 @@ export class InvalidatingCache<V> {
       }
       return cached.value;
     }
+    const failed = this.#failures.get(key);
+    if (failed && now - failed.cachedAt < this.#ttlMs) throw failed.error;
     return this.#load(key, load, now);
   }
 
@@ -75,11 +93,18 @@ export class InvalidatingCache<V> {
     const loading = load().then(
       (value) => {
         if (this.#loading.get(key) === loading) this.#loading.delete(key);
-        if (this.feed.live && generation === this.#generation) this.#remember(key, { value, cachedAt: now });
+        if (this.feed.live && generation === this.#generation) {
+          this.#failures.delete(key);
+          keepNewest(this.#entries, this.#maxEntries, key, { value, cachedAt: now });
+        }
         return value;
       },
       (error: unknown) => {
         if (this.#loading.get(key) === loading) this.#loading.delete(key);
+        if (this.feed.live && generation === this.#generation && this.#remembersFailure(error)) {
+          this.#entries.delete(key);
+          keepNewest(this.#failures, this.#maxFailures, key, { error, cachedAt: now });
+        }
         throw error;
       },
     );
@@ -91,13 +116,14 @@ export class InvalidatingCache<V> {
   #forget(key: string, entry: Entry<V>): void {
     if (this.#entries.get(key) === entry) this.#entries.delete(key);
   }
+}
 
-  #remember(key: string, entry: Entry<V>): void {
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
-    this.#entries.set(key, entry);
+/** Sets `key` as the newest of `map`, dropping the oldest entry when `map` is full. */
+function keepNewest<T>(map: Map<string, T>, max: number, key: string, entry: T): void {
+  map.delete(key);
+  if (map.size >= max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
   }
+  map.set(key, entry);
 }

@@ -7,6 +7,7 @@ import type { StoreAuditLog } from '../audit/store-audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
 import type { KeyManager } from '../keys/key-manager.ts';
+import type { RequestLimits } from '../limits/request-limits.ts';
 import type { Principal } from '../principal.ts';
 import type { KeySet } from '../tokens/key-set.ts';
 import type { TokenSubjects } from '../tokens/token-subjects.ts';
@@ -18,6 +19,8 @@ export interface ServerContext {
   /** Announces the store's writes; caches subscribe to forget what changed. */
   changes: ChangeFeed;
   authenticator: Authenticator;
+  /** Per-principal and per-address request limits. */
+  limits: RequestLimits;
   tokens: TokenServices;
   keyManager: KeyManager;
   auditLog: StoreAuditLog;

@@ -18,7 +18,11 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof AlreadyExistsError) return new ApiError('already_exists', error.message);
   if (error instanceof MissingReferenceError) return new ApiError('failed_precondition', error.message);
   if (error instanceof DatabaseUnavailableError) {
-    return new ApiError('unavailable', `the database is unavailable; retry in ${retryAfterSeconds} s`);
+    return new ApiError(
+      'unavailable',
+      `the database is unavailable; retry in ${retryAfterSeconds} s`,
+      retryAfterSeconds,
+    );
   }
   if (error instanceof InvalidPageTokenError) {
     return new ApiError('invalid_argument', 'pagination.token: is not a token this server gave out');
@@ -45,6 +49,7 @@ export function sendApiError(error: unknown, request: FastifyRequest, reply: Fas
   else if (error instanceof DatabaseUnavailableError) {
     request.log.warn({ code: apiError.code, reason: error.reason }, 'database unavailable');
   } else request.log.info({ code: apiError.code, message: apiError.message }, 'request refused');
-  if (apiError.code === 'unavailable') reply.header('retry-after', String(retryAfterSeconds));
+  if (apiError.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(apiError.retryAfterSeconds));
   return reply.code(apiError.httpStatus).type('application/json').send(apiError.toJSON());
 }

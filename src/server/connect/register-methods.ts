@@ -49,8 +49,23 @@ export function registerMethods(
 
 const bearer = /^Bearer ([^\s]+)$/;
 
+/**
+ * The caller's principal. Every refusal counts against the client address's failed authentications;
+ * an address past that limit is refused before its credential is even looked at.
+ */
 async function authenticateRequest(context: ServerContext, request: FastifyRequest): Promise<Principal> {
-  const header = request.headers.authorization;
+  await context.limits.assertAuthenticationAllowed(request.ip);
+  try {
+    return await authenticateBearer(context, request.headers.authorization);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'unauthenticated') {
+      await context.limits.countFailedAuthentication(request.ip);
+    }
+    throw error;
+  }
+}
+
+function authenticateBearer(context: ServerContext, header: string | undefined): Promise<Principal> {
   if (!header) throw unauthenticated('Authorization header is required: "Bearer <envid access token>"');
   const match = bearer.exec(header);
   if (!match)
