@@ -264,6 +264,7 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
           id: randomUUID(),
           email: `${who}-${randomUUID()}@example.com`,
           name: who,
+          emailVerified: true,
           createdAt: server.clock.now(),
         });
         const organizationId = a.organization.id;
