@@ -4,7 +4,7 @@ import { unauthenticated } from '../../core/errors.ts';
 import type { Store } from '../../store/store.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
 import { type CacheOptions, InvalidatingCache } from '../cache/invalidating-cache.ts';
-import type { Principal } from '../principal.ts';
+import type { AuthenticatedPrincipal } from '../principal.ts';
 import { type ResolvedCredential, resolveCredential } from './authenticate.ts';
 
 /**
@@ -24,7 +24,7 @@ export class Authenticator {
     this.#cache = new InvalidatingCache(feed, clock, options);
   }
 
-  async authenticate(secret: string): Promise<Principal> {
+  async authenticate(secret: string): Promise<AuthenticatedPrincipal> {
     const resolved = await this.#cache.get(hashSecret(secret), () =>
       resolveCredential(this.store, this.clock, secret),
     );
