@@ -15,7 +15,7 @@ import { recordStoreCalls } from '../../support/recording-store.ts';
 /**
  * A record of another organization must cost exactly what an unknown ID costs: the same store calls with
  * the same answers (so the same time), and the same error but for the ID. Time itself is not asserted
- * (scripts/measure-not-found.ts measures it); equal work is what makes it equal.
+ * (bench/not-found-timing.ts measures it); equal work is what makes it equal.
  */
 describe.each(engines)(
   'not_found for another organization’s record and for an unknown ID on %s',
