@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { connectCall, sdkClient, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
-import { createTestDatabase, engines } from '../support/databases.ts';
-import { removeDir, startEnvid } from '../support/envid-process.ts';
+import { engines } from '../support/databases.ts';
+import { startEnvidOn } from '../support/envid-process.ts';
 
 // A real server process; PGlite's first start alone takes seconds on a busy machine.
 vi.setConfig({ testTimeout: 180_000 });
@@ -14,10 +14,7 @@ describe.each(engines)('joining an organization with the Ona SDK against envid s
   });
 
   it('from a fresh installation: invite, summary, join, a token of the organization, set role, leave', async () => {
-    const database = engine === 'postgres' ? await createTestDatabase() : undefined;
-    if (database) cleanups.push(database.drop);
-    const server = await startEnvid(database ? { databaseUrl: database.url } : {});
-    cleanups.push(() => removeDir(server.dataDir));
+    const { server } = await startEnvidOn(engine, cleanups);
     cleanups.push(async () => {
       expect(await server.stop()).toBe(0);
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notFound, permissionDenied } from '../../../core/errors.ts';
+import { type ApiError, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import type { Organization } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
@@ -38,34 +38,30 @@ export async function findOrganizationInReach(
   return store.organizations.find(id);
 }
 
-/** The organization, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
-export async function findVisibleOrganization(
+/** The organization, after `guard` (which throws `missing` for whoever may not even see it). */
+async function findGuardedOrganization(
   store: Store,
   principal: Principal,
   id: string,
+  guard: (principal: Principal, organizationId: string, missing: ApiError) => void,
 ): Promise<Organization> {
   const missing = notFound('organization', id);
   const organization = await findOrganizationInReach(store, principal, id);
   if (!organization) throw missing;
-  assertCanRead(principal, organization.id, missing);
+  guard(principal, organization.id, missing);
   return organization;
 }
+
+/** The organization, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
+export const findVisibleOrganization = (store: Store, principal: Principal, id: string) =>
+  findGuardedOrganization(store, principal, id, assertCanRead);
 
 /**
  * The organization, when `principal` may change it; not_found when it cannot even see it (as for an
  * unknown ID), permission_denied for a member.
  */
-export async function findAdministeredOrganization(
-  store: Store,
-  principal: Principal,
-  id: string,
-): Promise<Organization> {
-  const missing = notFound('organization', id);
-  const organization = await findOrganizationInReach(store, principal, id);
-  if (!organization) throw missing;
-  assertCanAdminister(principal, organization.id, missing);
-  return organization;
-}
+export const findAdministeredOrganization = (store: Store, principal: Principal, id: string) =>
+  findGuardedOrganization(store, principal, id, assertCanAdminister);
 
 export const createOrganization = defineMethod({
   service: 'OrganizationService',
