@@ -19,8 +19,17 @@ export interface CreatedRange {
   before?: Date;
 }
 
-/** Equality filter on a record's scalar fields; absent fields match anything. */
-export type Filter<R> = { [K in keyof R]?: R[K] extends string | undefined ? R[K] : never };
+/**
+ * Filter on a record's fields; absent fields match anything. A string field matches by equality; a
+ * list-of-strings field matches when the list holds the value.
+ */
+export type Filter<R> = {
+  [K in keyof R]?: R[K] extends string | undefined
+    ? R[K]
+    : R[K] extends string[] | undefined
+      ? string
+      : never;
+};
 
 /**
  * One kind of record. Reads of a missing record throw NotFoundError (or answer undefined for find*);

@@ -4,7 +4,7 @@ import { ApiError, unauthenticated } from '../../core/errors.ts';
 import type { Store } from '../../store/store.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
 import { type CacheOptions, InvalidatingCache } from '../cache/invalidating-cache.ts';
-import type { Principal } from '../principal.ts';
+import type { AuthenticatedPrincipal } from '../principal.ts';
 import { type ResolvedCredential, resolveCredential } from './authenticate.ts';
 
 /**
@@ -26,7 +26,7 @@ export class Authenticator {
     this.#cache = new InvalidatingCache(feed, clock, { ...options, remembersFailure: isRefusal });
   }
 
-  async authenticate(secret: string): Promise<Principal> {
+  async authenticate(secret: string): Promise<AuthenticatedPrincipal> {
     const resolved = await this.#cache.get(hashSecret(secret), () =>
       resolveCredential(this.store, this.clock, secret),
     );
