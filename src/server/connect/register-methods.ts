@@ -3,6 +3,7 @@ import { ApiError, unauthenticated } from '../../core/errors.ts';
 import type { Principal } from '../principal.ts';
 import type { MethodDefinition, ServerContext } from './define-method.ts';
 import { sendApiError } from './errors.ts';
+import { assertStorableText } from './storable-text.ts';
 import { parseInput } from './validation.ts';
 
 export const apiPrefix = '/api/gitpod.v1.';
@@ -41,6 +42,8 @@ export function registerMethods(
   for (const definition of methods) {
     app.post(`${apiPrefix}${definition.service}/${definition.method}`, async (request) => {
       const principal = await authenticateRequest(context, request);
+      // List methods read `token` and `pageSize` from the query too (see pagination.ts).
+      assertStorableText(request.query, 'query');
       const input = parseInput(definition.input, request.body ?? {});
       return (await definition.handler(input, { ...context, principal, request })) ?? {};
     });
