@@ -1,27 +1,11 @@
 import { invalidArgument } from '../../core/errors.ts';
+import { textProblem } from '../../core/storable-text.ts';
 
 /**
- * PostgreSQL stores no NUL character (in text or jsonb) and no unpaired UTF-16 surrogate (it is not
- * UTF-8): such a value makes the write fail. JSON can carry both (`"\u0000"`, `"\ud800"`), so every
- * string and field name of a request is checked here, before any schema or handler sees it.
- */
-const suspect = /[\0\ud800-\udfff]/;
-const unpairedSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** What is wrong with `text` for the database, or undefined when it can be stored. */
-function textProblem(text: string): string | undefined {
-  if (!suspect.test(text)) return undefined;
-  if (text.includes('\0')) return 'a NUL character (U+0000)';
-  const surrogate = unpairedSurrogate.exec(text)?.[0];
-  if (surrogate === undefined) return undefined;
-  const code = surrogate.charCodeAt(0).toString(16).toUpperCase();
-  return `an unpaired UTF-16 surrogate (U+${code}), which is not valid Unicode`;
-}
-
-/**
- * Throws invalid_argument naming the first string (by its full path, e.g. `initializer.specs.0.git.remoteUri`)
- * or field name that the database cannot store. `root` names the value itself when it is a string, and
- * prefixes nothing otherwise (an empty root: paths start at the top-level fields).
+ * JSON can carry text the database cannot store (`"\u0000"`, `"\ud800"`), so every string and field
+ * name of a request is checked here, before any schema or handler sees it. Throws invalid_argument naming
+ * the first such string by its full path (e.g. `initializer.specs.0.git.remoteUri`), or the object
+ * holding such a field name; `root` names the value itself (`body`, `query`).
  */
 export function assertStorableText(value: unknown, root = 'body'): void {
   // Iterative: a deeply nested body must not overflow the stack.
