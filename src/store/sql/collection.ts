@@ -3,6 +3,7 @@ import { isUuid } from '../../core/ids.ts';
 import { textProblem } from '../../core/storable-text.ts';
 import {
   AlreadyExistsError,
+  DatabaseError,
   InvalidPageTokenError,
   MissingReferenceError,
   NotFoundError,
@@ -215,15 +216,14 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     try {
       return await run();
     } catch (error) {
-      const { code, detail, constraint } = error as { code?: string; detail?: string; constraint?: string };
-      if (code !== '23505' && code !== '23503') throw error;
-      const columns = /^Key \(([^)]*)\)=/.exec(detail ?? '')?.[1];
-      const fields = columns ? columns.split(', ').map(camel) : [];
-      const named = fields.length > 0 ? fields.join(', ') : (constraint ?? 'a field');
-      if (code === '23505') {
+      if (!(error instanceof DatabaseError) || (error.code !== '23505' && error.code !== '23503'))
+        throw error;
+      const fields = error.constraint.columns.map(camel);
+      const named = fields.length > 0 ? fields.join(', ') : (error.constraint.name ?? 'a field');
+      if (error.code === '23505') {
         throw new AlreadyExistsError(this.spec.table, `a record with this ${named}`, fields);
       }
-      const target = /table "([^"]+)"/.exec(detail ?? '')?.[1] ?? 'existing';
+      const target = error.constraint.referencedTable ?? 'existing';
       throw new MissingReferenceError(this.spec.table, `${named} names no ${target} record`, fields);
     }
   }

@@ -13,6 +13,7 @@ import {
 } from 'kysely';
 import { lockDataDir } from '../data-dir-lock.ts';
 import type { SqlDatabase } from '../database.ts';
+import { toDatabaseError, withDatabaseErrors } from '../database-errors.ts';
 
 /**
  * The embedded database: PostgreSQL compiled to WASM, data in a directory (or in memory).
@@ -34,7 +35,7 @@ export async function openPglite(dataDir: string | undefined): Promise<SqlDataba
 
 function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
   const session = new Session();
-  const db = new Kysely<any>({ dialect: pgliteDialect(pg, session) });
+  const db = new Kysely<any>({ dialect: withDatabaseErrors(pgliteDialect(pg, session)) });
   let closing: Promise<void> | undefined;
   const close = async () => {
     try {
@@ -49,7 +50,11 @@ function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
     // One process owns the embedded database, so its notifications are never lost: no reset.
     // LISTEN takes its turn on the session: run inside someone's transaction, a rollback would undo it.
     listen: async (channel, onMessage) => {
-      const unlisten = await session.run(() => pg.listen(channel, onMessage));
+      const unlisten = await session
+        .run(() => pg.listen(channel, onMessage))
+        .catch((error: unknown) => {
+          throw toDatabaseError(error, 'listen');
+        });
       return () => session.run(() => unlisten());
     },
   };

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { SqlDatabase } from '../database.ts';
+import { withDatabaseErrors } from '../database-errors.ts';
 
 /** A real PostgreSQL server through a connection pool. */
 export async function openPostgres(
@@ -18,7 +19,7 @@ export async function openPostgres(
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<any>({ dialect: withDatabaseErrors(new PostgresDialect({ pool })) });
   const listeners = new Set<() => Promise<void>>();
   return {
     db,
