@@ -1,8 +1,9 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import { generateSecret, hashSecret, secretKind } from '../core/credentials.ts';
 import { AlreadyExistsError } from '../store/errors.ts';
+import { ensurePrivateDir } from '../store/private-dir.ts';
 import type { Store } from '../store/store.ts';
 
 /** Fixed, so that replicas starting together on one database create one bootstrap credential between them. */
@@ -45,7 +46,7 @@ export async function ensureBootstrapCredential(
   }
   if (options.token !== undefined) return {};
   if (!options.dataDir) return { generatedSecret: secret };
-  mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
   const file = join(options.dataDir, 'bootstrap-token');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

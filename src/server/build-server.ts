@@ -21,6 +21,7 @@ import { type RequestLimitOptions, RequestLimits } from './limits/request-limits
 import { apiMethods } from './routes/api/index.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { answerDocumentRequest, type OidcDocuments, registerOidcRoutes } from './routes/oidc.ts';
+import { serializeError } from './serialize-error.ts';
 import { TokenSubjects } from './tokens/token-subjects.ts';
 
 export interface ServerOptions {
@@ -59,6 +60,15 @@ const requestIdOf = (headers: IncomingHttpHeaders): string => {
 
 const requestLogging = (level: string): boolean => level === 'debug' || level === 'trace';
 
+/** Every `err` logged goes through serializeError: no driver error, statement or parameter in the log. */
+function withSafeErrors(logger: ServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const options = logger === true ? {} : logger;
+  // Fastify's type wants message and stack; a driver's error has neither here, on purpose.
+  const err = serializeError as (error: unknown) => { type: string; message: string; stack: string };
+  return { ...options, serializers: { ...options.serializers, err } };
+}
+
 /**
  * Builds the HTTP application. It never listens by itself: callers `listen()` or `inject()`. On ready it
  * subscribes to the store's changes and loads (on first start, creates) the signing keys.
@@ -67,7 +77,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const connections = { ...defaultConnectionLimits, ...options.connections };
   const app = Fastify({
     ...connectionServerOptions(connections),
-    logger: options.logger ?? false,
+    logger: withSafeErrors(options.logger),
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: (request) => requestIdOf(request.headers),

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { systemClock } from '../core/clock.ts';
 import { defaultRotationPolicy, validateRotationPolicy } from '../core/keys/rotation-policy.ts';
 import { openStore } from '../store/open-store.ts';
+import { restrictTree } from '../store/private-dir.ts';
 import type { Store } from '../store/store.ts';
 import { ensureBootstrapCredential } from './bootstrap.ts';
 import { buildServer } from './build-server.ts';
@@ -43,6 +45,9 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       }),
     2,
   );
+  // The data directory holds the master key, the bootstrap token and the embedded database: owner-only,
+  // and one an older envid (or a copy) left looser is tightened before anything is read from it.
+  if (existsSync(config.dataDir)) attempt(() => restrictTree(config.dataDir), 1);
   const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
   const logger = pino({ level: config.logLevel });
   const store = await openStore(

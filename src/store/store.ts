@@ -82,3 +82,11 @@ export interface Store extends Collections {
 
 export const defaultPageSize = 25;
 export const maxPageSize = 100;
+
+/**
+ * The times a record, a page token or a time filter may hold: four-digit years, which both PostgreSQL
+ * (4713 BC to 294276 AD, but no year 0) and JavaScript Dates (±275760) hold, and which RFC 3339 and
+ * `toISOString()` spell the same way.
+ */
+export const earliestStoredTime = new Date('0001-01-01T00:00:00.000Z');
+export const latestStoredTime = new Date('9999-12-31T23:59:59.999Z');

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.ts';
 import {
   AlreadyExistsError,
+  DatabaseError,
   DatabaseUnavailableError,
   InvalidPageTokenError,
   MissingReferenceError,
@@ -17,7 +18,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
   if (error instanceof AlreadyExistsError) return new ApiError('already_exists', error.message);
   if (error instanceof MissingReferenceError) return new ApiError('failed_precondition', error.message);
-  if (error instanceof DatabaseUnavailableError) {
+  if (error instanceof DatabaseUnavailableError || (error instanceof DatabaseError && error.connection)) {
     return new ApiError(
       'unavailable',
       `the database is unavailable; retry in ${retryAfterSeconds} s`,
@@ -48,6 +49,8 @@ export function sendApiError(error: unknown, request: FastifyRequest, reply: Fas
   if (apiError.code === 'internal') request.log.error({ err: error }, 'request failed');
   else if (error instanceof DatabaseUnavailableError) {
     request.log.warn({ code: apiError.code, reason: error.reason }, 'database unavailable');
+  } else if (error instanceof DatabaseError) {
+    request.log.warn({ code: apiError.code, err: error }, 'database unavailable');
   } else request.log.info({ code: apiError.code, message: apiError.message }, 'request refused');
   if (apiError.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(apiError.retryAfterSeconds));

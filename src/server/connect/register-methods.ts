@@ -3,6 +3,7 @@ import { ApiError, permissionDenied, unauthenticated } from '../../core/errors.t
 import type { AuthenticatedPrincipal, Principal } from '../principal.ts';
 import type { MethodDefinition, ServerContext } from './define-method.ts';
 import { sendApiError } from './errors.ts';
+import { assertStorableText } from './storable-text.ts';
 import { parseInput } from './validation.ts';
 
 export const apiPrefix = '/api/gitpod.v1.';
@@ -42,6 +43,8 @@ export function registerMethods(
     app.post(`${apiPrefix}${definition.service}/${definition.method}`, async (request) => {
       const principal = await authenticateRequest(context, request);
       if (principal.kind === 'account' && !definition.forAccounts) throw accountRefusal();
+      // List methods read `token` and `pageSize` from the query too (see pagination.ts).
+      assertStorableText(request.query, 'query');
       const input = parseInput(definition.input, request.body ?? {});
       // An account principal reaches only handlers defined for it (defineAccountMethod).
       return (

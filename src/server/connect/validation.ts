@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalidArgument } from '../../core/errors.ts';
 import { uuidPattern } from '../../core/ids.ts';
+import { assertStorableText } from './storable-text.ts';
 
 /** A required ID field. */
 export const uuid = () =>
@@ -44,8 +45,12 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-/** Parses a request body; the first problem becomes an invalid_argument error naming its field. */
+/**
+ * Parses a request body; the first problem becomes an invalid_argument error naming its field. Text the
+ * database cannot store is refused first, wherever it is in the body (fields the schema drops included).
+ */
 export function parseInput<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  assertStorableText(body);
   const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

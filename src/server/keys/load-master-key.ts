@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateMasterKey, type MasterKey, parseMasterKey } from '../../core/keys/master-key.ts';
+import { ensurePrivateDir } from '../../store/private-dir.ts';
 
 /**
  * The master key that encrypts signing keys at rest: ENVID_MASTER_KEY when set, otherwise the key file
@@ -14,7 +15,7 @@ export function loadMasterKey(env: NodeJS.ProcessEnv, dataDir: string): { key: M
   const file = join(dataDir, 'master-key');
   const source = `the key file ${file}`;
   if (existsSync(file)) return { key: parseMasterKey(readFileSync(file, 'utf8'), source), source };
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const { key, text } = generateMasterKey();
   writeFileSync(file, `${text}\n`, { mode: 0o600, flag: 'wx' });
   return { key, source };

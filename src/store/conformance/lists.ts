@@ -214,11 +214,38 @@ export function testLists(store: GetStore): void {
       encode(['2030-01-01T00:00:00.000Z', 'not-a-uuid']),
       encode(['2030-01-01T00:00:00.000Z', 42]),
       encode([null, newId()]),
+      // Dates that JavaScript holds and PostgreSQL does not (or the reverse), and ones not in the calendar.
+      encode(['-271821-04-20T00:00:00.000Z', newId()]),
+      encode(['+275760-09-13T00:00:00.000Z', newId()]),
+      encode(['0000-01-01T00:00:00.000Z', newId()]),
+      encode(['+010000-01-01T00:00:00.000Z', newId()]),
+      encode(['2030-02-31T00:00:00.000Z', newId()]),
+      encode(['2030-01-01T00:00:00Z', newId()]),
+      encode(['2030-01-01T00:00:00.000+00:00', newId()]),
+      encode(['2030-01-01T00:00:00.000Z', newId(), 'more']),
+      encode(['2030-01-01T00:00:00.000Z', `${newId()}\u0000`]),
+      `${encode(['2030-01-01T00:00:00.000Z', newId()])}==`,
+      'A'.repeat(100_000),
     ];
     for (const token of garbage) {
       await expect(store().runners.list({ organizationId }, { token })).rejects.toBeInstanceOf(
         InvalidPageTokenError,
       );
+    }
+    for (const id of ['', 'kid\u0000', 'kid\ud800', 'k'.repeat(257)]) {
+      const token = encode(['2030-01-01T00:00:00.000Z', id]);
+      await expect(store().signingKeys.list({}, { token })).rejects.toBeInstanceOf(InvalidPageTokenError);
+    }
+  });
+
+  it('a page token at the first or last time the store holds is taken', async () => {
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const organization = await store().organizations.insert(newOrganization());
+    for (const time of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+      const token = encode([time, newId()]);
+      const page = await store().runners.list({ organizationId: organization.id }, { token });
+      expect(page).toStrictEqual({ items: [] });
+      await store().signingKeys.list({}, { token: encode([time, 'kid_-A9.~ ü']) });
     }
   });
 

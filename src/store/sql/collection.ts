@@ -1,7 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import { isUuid } from '../../core/ids.ts';
+import { textProblem } from '../../core/storable-text.ts';
 import {
   AlreadyExistsError,
+  DatabaseError,
   InvalidPageTokenError,
   MissingReferenceError,
   NotFoundError,
@@ -10,7 +12,9 @@ import {
   type Collection,
   type CreatedRange,
   defaultPageSize,
+  earliestStoredTime,
   type Filter,
+  latestStoredTime,
   maxPageSize,
   type Page,
   type PageRequest,
@@ -219,30 +223,22 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     try {
       return await run();
     } catch (error) {
-      const { code, detail, constraint } = error as { code?: string; detail?: string; constraint?: string };
-      if (code !== '23505' && code !== '23503') throw error;
-      const columns = /^Key \(([^)]*)\)=/.exec(detail ?? '')?.[1];
-      const fields = columns ? columns.split(', ').map(camel) : [];
-      const named = fields.length > 0 ? fields.join(', ') : (constraint ?? 'a field');
-      if (code === '23505') {
+      if (!(error instanceof DatabaseError) || (error.code !== '23505' && error.code !== '23503'))
+        throw error;
+      const fields = error.constraint.columns.map(camel);
+      const named = fields.length > 0 ? fields.join(', ') : (error.constraint.name ?? 'a field');
+      if (error.code === '23505') {
         throw new AlreadyExistsError(this.spec.table, `a record with this ${named}`, fields);
       }
-      const target = /table "([^"]+)"/.exec(detail ?? '')?.[1] ?? 'existing';
+      const target = error.constraint.referencedTable ?? 'existing';
       throw new MissingReferenceError(this.spec.table, `${named} names no ${target} record`, fields);
     }
   }
 
   #decodePageToken(token: string): [Date, string] {
-    const checkId = (this.spec.uuid ?? []).includes('id') ? isUuid : () => true;
-    try {
-      const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-      const date = new Date(createdAt as string);
-      if (typeof createdAt !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad date');
-      if (typeof id !== 'string' || !checkId(id)) throw new Error('bad id');
-      return [date, id];
-    } catch {
-      throw new InvalidPageTokenError('page token is not one this server gave out');
-    }
+    const position = decodePageToken(token, (this.spec.uuid ?? []).includes('id') ? isUuid : isPlainId);
+    if (!position) throw new InvalidPageTokenError('page token is not one this server gave out');
+    return position;
   }
 
   #toRow(record: R): Record<string, unknown> {
@@ -274,6 +270,36 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   }
 }
 
-function encodePageToken(createdAt: Date, id: string): string {
+/**
+ * A page token: the base64url JSON `[createdAt, id]` of the page's last record. It only says where the
+ * next page starts (what a caller may read is checked on every call), so it is not signed; instead a
+ * token is taken only if it is exactly what encodePageToken gives for a time both PostgreSQL and
+ * JavaScript hold and an ID of the table's shape (a made-up date or ID would fail the query: 500).
+ */
+export function encodePageToken(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+/** Beyond any token this server gives out (about 110 characters for a UUID); no need to decode more. */
+const maxPageTokenLength = 2048;
+const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** IDs of tables whose ID is not a UUID (signing keys: a kid, any text the database holds). */
+const isPlainId = (id: string): boolean => id.length > 0 && id.length <= 256 && !textProblem(id);
+
+/** The position a token names, or undefined when it is not one encodePageToken gives out. */
+export function decodePageToken(token: string, isId: (id: string) => boolean): [Date, string] | undefined {
+  if (token.length > maxPageTokenLength || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+  let position: unknown;
+  try {
+    position = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(position) || position.length !== 2) return undefined;
+  const [createdAt, id] = position as unknown[];
+  if (typeof createdAt !== 'string' || typeof id !== 'string' || !isoTime.test(createdAt)) return undefined;
+  const date = new Date(createdAt);
+  if (!(date >= earliestStoredTime && date <= latestStoredTime) || !isId(id)) return undefined;
+  // The round trip refuses what the pattern lets through: 2026-02-31, other spellings of the same JSON.
+  return encodePageToken(date, id) === token ? [date, id] : undefined;
 }

@@ -51,5 +51,5 @@ export function unavailabilityReason(error: unknown): string | undefined {
 export function classifyDatabaseError(error: unknown): unknown {
   if (error instanceof DatabaseUnavailableError) return error;
   const reason = unavailabilityReason(error);
-  return reason ? new DatabaseUnavailableError(reason, { cause: error }) : error;
+  return reason ? new DatabaseUnavailableError(reason) : error;
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { DatabaseError } from '../errors.ts';
 import { migrations as allMigrations, type Migration } from './migrations/index.ts';
 
 /** Any constant: replicas starting together take this advisory lock so each migration runs once. */
@@ -24,11 +25,26 @@ export async function migrate(db: Kysely<any>, migrations: Migration[] = allMigr
       await sql`select pg_advisory_xact_lock(${migrationLockKey})`.execute(tx);
       const done = await sql`select 1 from schema_migrations where id = ${migration.id}`.execute(tx);
       if (done.rows.length > 0) return false;
-      await sql.raw(migration.up).execute(tx);
+      await sql
+        .raw(migration.up)
+        .execute(tx)
+        .catch((error: unknown) => {
+          throw migrationFailed(migration.id, error);
+        });
       await sql`insert into schema_migrations (id) values (${migration.id})`.execute(tx);
       return true;
     });
     if (ran) applied.push(migration.id);
   }
   return applied;
+}
+
+/**
+ * A migration's own statements hold no user data, so the operator gets the database's message (what to
+ * fix); the store's other errors never carry it.
+ */
+function migrationFailed(id: string, error: unknown): Error {
+  const driverError = error instanceof DatabaseError ? error.driverError() : error;
+  const reason = driverError instanceof Error ? driverError.message : String(driverError);
+  return new Error(`migration ${id} failed: ${reason}`, { cause: error });
 }

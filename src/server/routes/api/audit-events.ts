@@ -7,7 +7,7 @@ import type { Filter, Page, PageRequest, Store } from '../../../store/store.ts';
 import { assertCanAdminister } from '../../auth/authorize.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
-import { formatTimestamp } from '../../connect/timestamps.ts';
+import { formatTimestamp, parseTimestamp } from '../../connect/timestamps.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
 import { apiPrincipalNames } from '../../principal.ts';
 
@@ -22,17 +22,7 @@ const timestamp = (field: string) =>
   z
     .string()
     .optional()
-    .transform((value) => {
-      if (value === undefined) return undefined;
-      const date = new Date(value);
-      if (
-        !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value) ||
-        Number.isNaN(date.getTime())
-      ) {
-        throw invalidArgument(field, 'must be an RFC 3339 time such as "2026-11-01T09:30:00Z"');
-      }
-      return date;
-    });
+    .transform((value) => (value === undefined ? undefined : parseTimestamp(field, value)));
 
 const input = z.object({
   organizationId: uuid().optional(),

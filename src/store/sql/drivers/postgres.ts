@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { SqlDatabase } from '../database.ts';
+import { withDatabaseErrors } from '../database-errors.ts';
 import { classifyDatabaseError, unavailabilityReason } from '../database-failures.ts';
 
 export interface PostgresOptions {
@@ -42,7 +43,9 @@ export async function openPostgres(databaseUrl: string, options: PostgresOptions
   const ownBackends = new Set<number>();
   pool.on('connect', (client) => ownBackends.add((client as unknown as { processID: number }).processID));
   pool.on('remove', (client) => ownBackends.delete((client as unknown as { processID: number }).processID));
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
+  const db = new Kysely<any>({
+    dialect: withDatabaseErrors(new PostgresDialect({ pool: guardedPool(pool) })),
+  });
   const listeners = new Set<Listener>();
   return {
     db,
@@ -57,7 +60,9 @@ export async function openPostgres(databaseUrl: string, options: PostgresOptions
         max: 1,
         connectionTimeoutMillis: connectTimeoutMs,
       });
-      const own = new Kysely<any>({ dialect: new PostgresDialect({ pool: guardedPool(unbounded) }) });
+      const own = new Kysely<any>({
+        dialect: withDatabaseErrors(new PostgresDialect({ pool: guardedPool(unbounded) })),
+      });
       try {
         return await work(own);
       } finally {
