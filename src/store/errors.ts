@@ -87,7 +87,8 @@ export class DatabaseError extends Error {
   ) {
     const what = table ? `${operation} on ${table}` : operation;
     super(
-      `database error ${code}${conditionNames[code] ? ` (${conditionNames[code]})` : ''} in ${what}${detail ? `: ${detail}` : ''}`,
+      `database error ${code}${conditionNames[code] ? ` (${conditionNames[code]})` : ''} in ${what}` +
+        `${constraint.columns.length > 0 ? ` (column ${constraint.columns.join(', ')})` : ''}${detail ? `: ${detail}` : ''}`,
     );
     this.#driverError = driverError;
   }

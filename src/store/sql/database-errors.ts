@@ -32,6 +32,7 @@ export function toDatabaseError(error: unknown, sql?: string): DatabaseError {
     constraint?: unknown;
     detail?: unknown;
     message?: unknown;
+    column?: unknown;
   };
   const code = typeof fields.code === 'string' && fields.code !== '' ? fields.code : 'unknown';
   const sqlState = /^[0-9A-Z]{5}$/.test(code);
@@ -40,7 +41,9 @@ export function toDatabaseError(error: unknown, sql?: string): DatabaseError {
   const { operation, table } = describeStatement(sql);
   // "Key (organization_id, user_id)=(…, …) already exists.": the column names, never the values.
   const detail = typeof fields.detail === 'string' ? fields.detail : '';
-  const columns = /^Key \(([^)]*)\)=/.exec(detail)?.[1]?.split(', ') ?? [];
+  const columns =
+    /^Key \(([^)]*)\)=/.exec(detail)?.[1]?.split(', ') ??
+    (typeof fields.column === 'string' ? [fields.column] : []); // a not-null violation names its column
   const referencedTable = /is not present in table "([^"]+)"/.exec(detail)?.[1];
   return new DatabaseError(
     code,
