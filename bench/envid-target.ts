@@ -30,6 +30,8 @@ export async function startEnvidTarget(options: {
   workDir: string;
   /** Extra `node` flags for the server, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** Extra `envid serve` flags (they come last, so they win over the defaults here). */
+  serveArgs?: string[];
 }): Promise<EnvidTarget> {
   const database = await createTestDatabase(options.adminUrl, 'envid_bench');
   const dataDir = mkdtempSync(join(tmpdir(), 'envid-bench-'));
@@ -55,6 +57,7 @@ export async function startEnvidTarget(options: {
         // is set so high that it never refuses, but stays on, so its cost is in the figures.
         '--token-rate-limit',
         '100000000/60s',
+        ...(options.serveArgs ?? []),
       ],
       env: { ENVID_BOOTSTRAP_TOKEN: adminToken, ENVID_LOG_LEVEL: options.logLevel },
       logFile: join(options.workDir, 'envid.log'),
