@@ -2,15 +2,16 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiMethods } from '../../src/server/routes/api/index.ts';
 import { engines } from '../support/databases.ts';
-import { callArbitrary, queryArbitrary } from './fuzz/call-arbitrary.ts';
+import { callArbitrary } from './fuzz/call-arbitrary.ts';
 import { callCounts, checkProperty } from './fuzz/check-property.ts';
 import { fieldHints } from './fuzz/field-hints.ts';
 import { FuzzHarness } from './fuzz/fuzz-harness.ts';
 import { readFuzzSettings } from './fuzz/fuzz-settings.ts';
 import { describeProblems, type Judged, judgeCall, judgeRawCall } from './fuzz/judge-call.ts';
 import { methodExamples, methodsNotFuzzed } from './fuzz/method-examples.ts';
+import { generatorsOf } from './fuzz/method-generators.ts';
 import { rawCallArbitrary } from './fuzz/raw-call-arbitrary.ts';
-import { fieldsWithoutGenerator, inputSchemaOf, SchemaArbitraries } from './fuzz/schema-arbitrary.ts';
+import { fieldsWithoutGenerator, inputSchemaOf } from './fuzz/schema-arbitrary.ts';
 
 /**
  * A fast-check fuzz of every method the server registers (docs/reliability.md), on every engine:
@@ -76,17 +77,12 @@ describe.each(engines)('API fuzz on %s', (engine) => {
     expect(missing).toEqual([]);
   });
 
-  /** What a method's calls are made from: its example, its schema, the field hints, page-token queries. */
-  const generatorsOf = (name: string) => {
-    const hints = fieldHints(harness.fixture);
-    const definition = apiMethods.find((method) => methodName(method) === name)!;
-    return [
+  const generatorsFor = (name: string) =>
+    generatorsOf(
+      harness.fixture,
+      apiMethods.find((method) => methodName(method) === name)!,
       methodExamples[name]!(harness.fixture.ids),
-      inputSchemaOf(definition),
-      new SchemaArbitraries(hints, Object.values(harness.fixture.ids)),
-      queryArbitrary(hints.token!),
-    ] as const;
-  };
+    );
 
   it('answers every example with a success', async () => {
     const failures: string[] = [];
@@ -105,7 +101,7 @@ describe.each(engines)('API fuzz on %s', (engine) => {
   it.each(fuzzed)(
     '%s: a success or a Connect error, never a 5xx; a refusal changes nothing',
     async (name) => {
-      const calls = callArbitrary(name, ...generatorsOf(name));
+      const calls = callArbitrary(name, ...generatorsFor(name));
       await checkProperty(
         { seedKey: `${engine} ${name}`, filter: name },
         calls,
@@ -123,7 +119,7 @@ describe.each(engines)('API fuzz on %s', (engine) => {
   it('answers raw HTTP requests on 127.0.0.1 (bad JSON, bad bytes, odd types and verbs) as it should', async () => {
     const requests = fc
       .constantFrom(...fuzzed)
-      .chain((name) => rawCallArbitrary(name, ...generatorsOf(name)));
+      .chain((name) => rawCallArbitrary(name, ...generatorsFor(name)));
     await checkProperty(
       { seedKey: `${engine} raw HTTP`, filter: 'raw HTTP' },
       requests,

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { KeyMaterial } from '../../../src/core/keys/generate-key.ts';
 import { generateKeyMaterial } from '../../../src/core/keys/generate-key.ts';
+import type { MethodDefinition } from '../../../src/server/connect/define-method.ts';
 import { type ApiTestServer, fixtureKeys, startApiTestServer } from '../../support/api-server.ts';
 import type { Engine } from '../../support/databases.ts';
 import type { Answer } from './check-answer.ts';
@@ -60,9 +61,10 @@ export class FuzzHarness {
     private readonly rows: DatabaseRows,
   ) {}
 
-  static async start(engine: Engine): Promise<FuzzHarness> {
+  /** `methods`: extra methods to serve (the fuzz's self-check plants defective ones). */
+  static async start(engine: Engine, methods: MethodDefinition[] = []): Promise<FuzzHarness> {
     // Rate limits, once the server has them, are set high here: the fuzz is one client calling fast.
-    const server = await startApiTestServer(engine, { generateKey: reusableKeys() });
+    const server = await startApiTestServer(engine, { generateKey: reusableKeys(), methods });
     try {
       const fixture = await createFuzzFixture(server);
       const tables = await listTables(server.store);
