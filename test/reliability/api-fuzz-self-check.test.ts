@@ -32,10 +32,11 @@ interface Planted {
 
 const planted: Planted[] = [
   {
-    definition: plant('CrashOnNul', {
+    // A character input validation lets through (NUL and lone surrogates it refuses, once fixed).
+    definition: plant('CrashOnBidiOverride', {
       input: z.object({ name: z.string() }),
       handler: async (input: { name: string }) => {
-        if (input.name.includes('\u0000')) throw new Error('planted: a NUL reached the database');
+        if (input.name.includes('\u202e')) throw new Error('planted: a right-to-left override crashed it');
         return {};
       },
     }),

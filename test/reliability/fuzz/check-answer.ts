@@ -40,7 +40,8 @@ export interface Problem {
 /** Anything shaped like an envid credential (src/core/credentials.ts). */
 const credentialShape = /envid_(adm|pat|sat|rnt|ent)_[A-Za-z0-9_-]{16,}/;
 
-function parseJson(text: string): { value?: unknown; error?: string } {
+/** A JSON text's value, or why it is not JSON. */
+export function parseJson(text: string): { value?: unknown; error?: string } {
   try {
     return { value: JSON.parse(text) };
   } catch (error) {

@@ -10,8 +10,8 @@ import { seedOrganizationWithPrincipals, seedUser } from '../../support/principa
  * reads the same (and a seed replays it) whatever UUIDs this run drew.
  */
 
-/** Every kind of credential a call may carry; `none` sends no Authorization header. */
-export const credentialKinds = [
+/** The kinds of credential that authenticate. */
+const authenticating = [
   'installationAdmin',
   'orgAdmin',
   'orgMember',
@@ -20,6 +20,11 @@ export const credentialKinds = [
   'environment',
   'otherOrgAdmin',
   'otherOrgRunner',
+] as const;
+
+/** Every kind of credential a call may carry; `none` sends no Authorization header. */
+export const credentialKinds = [
+  ...authenticating,
   'revoked',
   'expired',
   'stoppedEnvironment',
@@ -29,17 +34,8 @@ export const credentialKinds = [
 ] as const;
 export type CredentialKind = (typeof credentialKinds)[number];
 
-/** The kinds that authenticate; any other is refused with unauthenticated whatever the call. */
-export const authenticatingKinds: readonly CredentialKind[] = [
-  'installationAdmin',
-  'orgAdmin',
-  'orgMember',
-  'serviceAccount',
-  'runner',
-  'environment',
-  'otherOrgAdmin',
-  'otherOrgRunner',
-];
+/** Any other kind is refused with unauthenticated whatever the call. */
+export const authenticatingKinds: readonly CredentialKind[] = authenticating;
 
 export const idNames = [
   'a.organization',

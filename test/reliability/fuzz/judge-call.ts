@@ -1,6 +1,6 @@
 import { apiPrefix } from '../../../src/server/connect/register-methods.ts';
 import { authorizationOf, type FuzzCall } from './call-arbitrary.ts';
-import { type Answer, answerProblems, type Exchange, type Problem } from './check-answer.ts';
+import { type Answer, answerProblems, type Exchange, type Problem, parseJson } from './check-answer.ts';
 import { authenticatingKinds, organizationAIds } from './fuzz-fixture.ts';
 import type { FuzzHarness } from './fuzz-harness.ts';
 import { type KnownDefect, knownDefectOf } from './known-defects.ts';
@@ -88,14 +88,6 @@ const jsonContentTypes = new Set(['application/json', 'application/json; charset
 
 const bodyLimit = 1024 * 1024;
 
-function parseJson(text: string): { value: unknown } | undefined {
-  try {
-    return { value: JSON.parse(text) };
-  } catch {
-    return undefined;
-  }
-}
-
 export async function judgeRawCall(
   harness: FuzzHarness,
   call: RawCall,
@@ -117,6 +109,7 @@ export async function judgeRawCall(
   });
   const text = body.toString('utf8');
   const parsed = text === '' ? { value: {} } : parseJson(text);
+  const isJson = parsed.error === undefined;
   const exchange: Exchange = {
     authorization,
     authenticates: call.authorization === undefined && authenticatingKinds.includes(call.as),
@@ -127,7 +120,7 @@ export async function judgeRawCall(
       call.encoding === undefined &&
       body.length <= bodyLimit &&
       Buffer.from(text, 'utf8').equals(body) &&
-      parsed !== undefined &&
+      isJson &&
       !poisonedJson.test(text),
     otherOrganization: call.authorization === undefined && call.as.startsWith('otherOrg'),
     answer,
@@ -135,7 +128,7 @@ export async function judgeRawCall(
   return judgeExchange(
     harness,
     exchange,
-    { body: text, pageTokens: pageTokensOf(parsed?.value, call.query) },
+    { body: text, pageTokens: pageTokensOf(parsed.value, call.query) },
     options,
   );
 }
