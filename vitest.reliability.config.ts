@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // The fault scenarios run the built CLI (envid serve), as users do.
+    globalSetup: ['test/support/global-setup.ts'],
     include: ['test/reliability/**/*.test.ts'],
     testTimeout: 240_000,
     hookTimeout: 120_000,

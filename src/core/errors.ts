@@ -23,6 +23,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: ConnectCode,
     message: string,
+    /** For a refusal that passes: whole seconds until the same request may succeed (`Retry-After`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -45,5 +47,9 @@ export const notFound = (what: string, id: string): ApiError =>
 export const unauthenticated = (message: string): ApiError => new ApiError('unauthenticated', message);
 
 export const permissionDenied = (message: string): ApiError => new ApiError('permission_denied', message);
+
+/** A limit was reached; `retryAfterSeconds` says when it resets. */
+export const resourceExhausted = (message: string, retryAfterSeconds: number): ApiError =>
+  new ApiError('resource_exhausted', message, retryAfterSeconds);
 
 export const failedPrecondition = (message: string): ApiError => new ApiError('failed_precondition', message);

@@ -12,6 +12,12 @@ import { ChangeFeed } from './cache/change-feed.ts';
 import type { MethodDefinition, ServerContext } from './connect/define-method.ts';
 import { registerMethods } from './connect/register-methods.ts';
 import { KeyManager } from './keys/key-manager.ts';
+import {
+  type ConnectionLimits,
+  connectionServerOptions,
+  defaultConnectionLimits,
+} from './limits/connection-limits.ts';
+import { type RequestLimitOptions, RequestLimits } from './limits/request-limits.ts';
 import { apiMethods } from './routes/api/index.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { answerDocumentRequest, type OidcDocuments, registerOidcRoutes } from './routes/oidc.ts';
@@ -34,6 +40,10 @@ export interface ServerOptions {
    * audit log's client address. None by default: anyone can send the header.
    */
   trustProxy?: string[];
+  /** Timeouts and the connection cap; each defaults to `envid serve`'s default. */
+  connections?: Partial<ConnectionLimits>;
+  /** Request rate limits; each defaults to `envid serve`'s default. */
+  limits?: RequestLimitOptions;
   /** Fastify's logger option; off unless given. */
   logger?: FastifyServerOptions['logger'];
   /** Extra methods, for tests. */
@@ -54,7 +64,9 @@ const requestLogging = (level: string): boolean => level === 'debug' || level ==
  * subscribes to the store's changes and loads (on first start, creates) the signing keys.
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
+  const connections = { ...defaultConnectionLimits, ...options.connections };
   const app = Fastify({
+    ...connectionServerOptions(connections),
     logger: options.logger ?? false,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
@@ -68,6 +80,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       disableRequestLogging: (request) => !requestLogging(request.log.level),
     }),
   });
+  app.server.maxConnections = connections.maxConnections;
   // Discovery and the JWKS are answered before Fastify (the same answer for about two thirds of the
   // cost; relying parties fetch them often), unless requests are being logged (debug) or the server is
   // closing (then Fastify answers, with its 503). Fastify's own listener handles everything else.
@@ -116,6 +129,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     clock,
     changes,
     authenticator: new Authenticator(store, clock, changes),
+    limits: new RequestLimits(options.limits),
     tokens: { issuer, keys, subjects: new TokenSubjects(store, clock, changes), audit },
     keyManager: keys,
     auditLog: audit,

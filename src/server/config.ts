@@ -1,10 +1,32 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+import { defaultConnectionLimits } from './limits/connection-limits.ts';
+import { parseRateLimit } from './limits/rate-limit.ts';
+import { defaultRequestLimits } from './limits/request-limits.ts';
 import { type ServeFlags, serveSettings } from './serve-settings.ts';
 import { parseTrustedProxies } from './trusted-proxies.ts';
 
 export { type ServeFlags, serveSettings };
+
+/** A duration setting in seconds (fractions allowed), 0.1 to `max` (none can be turned off). */
+const seconds = (max: number, defaultMs: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .min(0.1, { error: `must be between 0.1 and ${max}` })
+    .max(max, { error: `must be between 0.1 and ${max}` })
+    .default(defaultMs / 1000);
+
+const rateLimit = z.string().transform((value, context) => {
+  const parsed = parseRateLimit(value);
+  if (parsed !== undefined) return parsed;
+  context.issues.push({
+    code: 'custom',
+    input: value,
+    message: `"${value}" is not <count>/<seconds>s (a count of 1 or more in 1-86400 s, e.g. 100/10s) or off`,
+  });
+  return z.NEVER;
+});
 
 const configSchema = z.object({
   port: z.coerce
@@ -19,6 +41,8 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
+  databaseConnectTimeout: seconds(60, 2_000),
+  databaseQueryTimeout: seconds(3600, 5_000),
   issuer: z
     .string()
     .refine(isIssuerUrl, {
@@ -49,6 +73,18 @@ const configSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  // Connection and request limits (docs/decisions/0040, 0041).
+  headersTimeout: seconds(600, defaultConnectionLimits.headersTimeoutMs),
+  requestTimeout: seconds(3600, defaultConnectionLimits.requestTimeoutMs),
+  keepAliveTimeout: seconds(3600, defaultConnectionLimits.keepAliveTimeoutMs),
+  maxConnections: z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be between 1 and 1000000' })
+    .max(1_000_000, { error: 'must be between 1 and 1000000' })
+    .default(defaultConnectionLimits.maxConnections),
+  tokenRateLimit: rateLimit.default(defaultRequestLimits.tokens),
+  authFailureLimit: rateLimit.default(defaultRequestLimits.authFailures),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -61,7 +97,16 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     const value = flags[setting.key] ?? env[setting.env];
     if (value !== undefined && value !== '') raw[setting.key] = value;
   }
-  const result = configSchema.safeParse(raw);
+  const result = configSchema
+    .superRefine((config, context) => {
+      if (config.headersTimeout <= config.requestTimeout) return;
+      context.addIssue({
+        code: 'custom',
+        path: ['headersTimeout'],
+        message: `must be at most the request timeout, ${config.requestTimeout} s (--request-timeout, ENVID_REQUEST_TIMEOUT)`,
+      });
+    })
+    .safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const setting = serveSettings.find((s) => s.key === issue.path[0]);

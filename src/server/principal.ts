@@ -11,6 +11,20 @@ export type Principal =
 export type OrganizationPrincipal = Exclude<Principal, { kind: 'installation_admin' }>;
 
 /**
+ * A user acting with an account-level token: the user itself, in no organization
+ * (docs/decisions/0020-organization-invites.md). Only methods defined with defineAccountMethod see it;
+ * every other method refuses it before its handler runs, so it reads no organization's data and gets no
+ * ID token.
+ */
+export type AccountPrincipal = { kind: 'account'; id: string; credentialId: string };
+
+/** Whoever a credential authenticates. */
+export type AuthenticatedPrincipal = Principal | AccountPrincipal;
+
+/** The user acting for itself: with a token of one of its organizations, or an account-level one. */
+export type SelfServiceUser = Extract<AuthenticatedPrincipal, { kind: 'user' | 'account' }>;
+
+/**
  * The API's enum names for principals (SPEC §3). The installation admin is an account outside every
  * organization, which the Ona API calls PRINCIPAL_ACCOUNT.
  */

@@ -46,7 +46,13 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
   const logger = pino({ level: config.logLevel });
   const store = await openStore(
-    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') },
+    config.databaseUrl
+      ? {
+          databaseUrl: config.databaseUrl,
+          connectTimeoutMs: config.databaseConnectTimeout * 1000,
+          queryTimeoutMs: config.databaseQueryTimeout * 1000,
+        }
+      : { dataDir: join(config.dataDir, 'pglite') },
   ).catch((error: Error) => {
     throw new StartError(`cannot open the database: ${error.message}`, 1);
   });
@@ -66,6 +72,13 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     rotationPolicy: policy,
     keyBits: config.keyBits,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    connections: {
+      headersTimeoutMs: Math.round(config.headersTimeout * 1000),
+      requestTimeoutMs: Math.round(config.requestTimeout * 1000),
+      keepAliveTimeoutMs: Math.round(config.keepAliveTimeout * 1000),
+      maxConnections: config.maxConnections,
+    },
+    limits: { tokens: config.tokenRateLimit, authFailures: config.authFailureLimit },
     logger: { level: config.logLevel },
   });
   try {

@@ -30,6 +30,20 @@ export const serveSettings = [
     description: 'PostgreSQL URL; the embedded database is used when absent',
   },
   {
+    key: 'databaseConnectTimeout',
+    flag: '--database-connect-timeout',
+    value: 'seconds',
+    env: 'ENVID_DATABASE_CONNECT_TIMEOUT',
+    description: 'PostgreSQL: how long opening (or waiting for) a connection may take [2]',
+  },
+  {
+    key: 'databaseQueryTimeout',
+    flag: '--database-query-timeout',
+    value: 'seconds',
+    env: 'ENVID_DATABASE_QUERY_TIMEOUT',
+    description: 'PostgreSQL: how long one statement may take before it is cancelled [5]',
+  },
+  {
     key: 'issuer',
     flag: '--issuer',
     value: 'url',
@@ -57,6 +71,49 @@ export const serveSettings = [
     env: 'ENVID_TRUST_PROXY',
     description:
       'reverse proxies whose X-Forwarded-For names the client: IP addresses or CIDR ranges, comma-separated, or loopback [none]',
+  },
+  // Connection and request limits (docs/decisions/0040, 0041).
+  {
+    key: 'headersTimeout',
+    flag: '--headers-timeout',
+    value: 'seconds',
+    env: 'ENVID_HEADERS_TIMEOUT',
+    description: 'a request head must arrive within this after the connection opens; 408 after [10]',
+  },
+  {
+    key: 'requestTimeout',
+    flag: '--request-timeout',
+    value: 'seconds',
+    env: 'ENVID_REQUEST_TIMEOUT',
+    description: 'a whole request, body included, must arrive within this; 408 after [30]',
+  },
+  {
+    key: 'keepAliveTimeout',
+    flag: '--keep-alive-timeout',
+    value: 'seconds',
+    env: 'ENVID_KEEP_ALIVE_TIMEOUT',
+    description: "an idle connection is closed after this; keep it above a load balancer's idle timeout [72]",
+  },
+  {
+    key: 'maxConnections',
+    flag: '--max-connections',
+    value: 'count',
+    env: 'ENVID_MAX_CONNECTIONS',
+    description: 'connections held at once; more are closed as they arrive [1000]',
+  },
+  {
+    key: 'tokenRateLimit',
+    flag: '--token-rate-limit',
+    value: 'count/seconds',
+    env: 'ENVID_TOKEN_RATE_LIMIT',
+    description: 'ID token requests per principal, e.g. 100/10s, or off; more get 429 [100/10s]',
+  },
+  {
+    key: 'authFailureLimit',
+    flag: '--auth-failure-limit',
+    value: 'count/seconds',
+    env: 'ENVID_AUTH_FAILURE_LIMIT',
+    description: 'failed authentications per client address (IPv6: per /64), or off; then 429 [100/60s]',
   },
   {
     key: 'logLevel',

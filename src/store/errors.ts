@@ -56,3 +56,18 @@ export class DataDirLockedError extends Error {
     );
   }
 }
+
+/**
+ * The database cannot be reached or did not answer in time (refused, lost, timed out, shutting down).
+ * Callers answer "unavailable, retry shortly"; nothing about the query is in the message.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+  constructor(
+    /** What happened, in words that hold no query text or value: e.g. "connection refused". */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the database is unavailable: ${reason}`, options);
+  }
+}

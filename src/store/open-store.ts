@@ -5,6 +5,9 @@ export interface StoreOptions {
   databaseUrl?: string;
   /** The embedded database's directory; in memory when absent. */
   dataDir?: string;
+  /** PostgreSQL only: deadlines for opening a connection and for one statement. */
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
 }
 
 /** Opens the configured database, applies pending migrations and answers the Store. */
@@ -14,10 +17,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     import('./sql/migrate.ts'),
   ]);
   const database = options.databaseUrl
-    ? await (await import('./sql/drivers/postgres.ts')).openPostgres(options.databaseUrl)
+    ? await (await import('./sql/drivers/postgres.ts')).openPostgres(options.databaseUrl, {
+        ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+        ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
+      })
     : await (await import('./sql/drivers/pglite.ts')).openPglite(options.dataDir);
   try {
-    await migrate(database.db);
+    await database.withoutDeadlines((db) => migrate(db));
   } catch (error) {
     await database.close();
     throw error;

@@ -12,6 +12,11 @@ export interface Organization {
   id: string;
   name: string;
   oidcConfig: OidcConfig;
+  /**
+   * E-mail domains (lower case) whose users, with a verified address, may join by themselves
+   * (JoinOrganization {organizationId}). Absent when there are none, never an empty list.
+   */
+  inviteDomains?: string[];
   createdAt: Date;
 }
 
@@ -19,6 +24,12 @@ export interface User {
   id: string;
   email: string;
   name: string;
+  /**
+   * Whether the address is known to be the user's: true for users the installation admin creates (the
+   * admin vouches for it); SSO sets it from the upstream `email_verified`. Only a verified address
+   * joins an organization by its domain.
+   */
+  emailVerified: boolean;
   /** Upstream SSO issuer URL, when signed in through SSO. */
   idp?: string;
   /** Forwarded SSO claims (string or string-array values). */
@@ -32,6 +43,18 @@ export interface Membership {
   userId: string;
   role: OrganizationRole;
   createdAt: Date;
+}
+
+/**
+ * An organization's invite: whoever knows its ID may join the organization as a member until it expires
+ * or is replaced. An organization has at most one (a new one replaces the old). The ID is a capability:
+ * answered only to the organization's admins, never logged.
+ */
+export interface OrganizationInvite {
+  id: string;
+  organizationId: string;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 export interface ServiceAccount {
@@ -86,8 +109,9 @@ export interface Credential {
   /** The principal's ID; absent for the installation admin. */
   principalId?: string;
   /**
-   * The organization the credential acts in; absent only for the installation admin. A personal access
-   * token is bound to one of its user's organizations, so the user's tokens name one organization.
+   * The organization the credential acts in. A personal access token is bound to one of its user's
+   * organizations; absent for the installation admin and for a user's account-level token, which acts in
+   * no organization (it only joins and leaves organizations and creates tokens for them).
    */
   organizationId?: string;
   /** SHA-256 of the whole secret, hex. The secret itself is never stored. */
@@ -162,6 +186,7 @@ export interface Records {
   organizations: Organization;
   users: User;
   memberships: Membership;
+  organizationInvites: OrganizationInvite;
   serviceAccounts: ServiceAccount;
   runners: Runner;
   projects: Project;

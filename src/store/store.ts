@@ -19,8 +19,17 @@ export interface CreatedRange {
   before?: Date;
 }
 
-/** Equality filter on a record's scalar fields; absent fields match anything. */
-export type Filter<R> = { [K in keyof R]?: R[K] extends string | undefined ? R[K] : never };
+/**
+ * Filter on a record's fields; absent fields match anything. A string field matches by equality; a
+ * list-of-strings field matches when the list holds the value.
+ */
+export type Filter<R> = {
+  [K in keyof R]?: R[K] extends string | undefined
+    ? R[K]
+    : R[K] extends string[] | undefined
+      ? string
+      : never;
+};
 
 /**
  * One kind of record. Reads of a missing record throw NotFoundError (or answer undefined for find*);
@@ -64,6 +73,8 @@ export interface Store extends Collections {
    * sharing the database; `'*'` when changes may have been missed. Answers the function that stops it.
    */
   watchChanges(onChange: (collection: string) => void): Promise<() => Promise<void>>;
+  /** False while change notifications are interrupted (the connection that receives them reconnects). */
+  changesConnected(): boolean;
   /** Answers when the database is reachable; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

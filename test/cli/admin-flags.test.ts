@@ -136,6 +136,83 @@ describe('admin command flags', () => {
     });
   });
 
+  it('org update: --name, --invite-domain (repeatable) or --no-invite-domains', async () => {
+    expect(await parse('org', 'update', '--name', 'Acme Corp')).toEqual({
+      method: 'OrganizationService/UpdateOrganization',
+      body: { name: 'Acme Corp' },
+      defaultOrganization: 'required',
+      output: { kind: 'object', key: 'organization', view: 'organization' },
+      json: false,
+    });
+    expect(
+      (
+        await parse(
+          'org',
+          'update',
+          '--invite-domain',
+          'a.example',
+          '--invite-domain',
+          'b.example',
+          '--org',
+          B,
+        )
+      ).body,
+    ).toEqual({ organizationId: B, inviteDomains: { domains: ['a.example', 'b.example'] } });
+    expect((await parse('org', 'update', '--no-invite-domains')).body).toEqual({
+      inviteDomains: { domains: [] },
+    });
+    expect(await usage('org', 'update')).toMatch(/nothing to change: give --name, --invite-domain/);
+    expect(await usage('org', 'update', '--no-invite-domains', '--invite-domain', 'a.example')).toMatch(
+      /not both/,
+    );
+    expect(await usage('org', 'update', '--name', ' ')).toMatch(/--name must not be empty/);
+  });
+
+  it('org invite create, get, summary; org join by invite or --org; org leave', async () => {
+    for (const [command, method] of [
+      ['create', 'OrganizationService/CreateOrganizationInvite'],
+      ['get', 'OrganizationService/GetOrganizationInvite'],
+    ] as const) {
+      expect(await parse('org', 'invite', command)).toEqual({
+        method,
+        body: {},
+        defaultOrganization: 'required',
+        output: { kind: 'object', key: 'invite', view: 'invite' },
+        json: false,
+      });
+      expect((await parse('org', 'invite', command, '--org', B, '--json')).body).toEqual({
+        organizationId: B,
+      });
+    }
+    expect(await parse('org', 'invite', 'summary', C.toUpperCase())).toEqual({
+      method: 'OrganizationService/GetOrganizationInviteSummary',
+      body: { inviteId: C },
+      output: { kind: 'object', view: 'inviteSummary' },
+      json: false,
+    });
+    expect(await usage('org', 'invite', 'summary', 'nope')).toMatch(/invalid <invite-id> "nope"/);
+    expect(await parse('org', 'join', C)).toEqual({
+      method: 'OrganizationService/JoinOrganization',
+      body: { inviteId: C },
+      output: { kind: 'object', key: 'member', view: 'member' },
+      json: false,
+    });
+    expect((await parse('org', 'join', '--org', B)).body).toEqual({ organizationId: B });
+    expect(await usage('org', 'join')).toMatch(/give an <invite-id> or --org/);
+    expect(await usage('org', 'join', C, '--org', B)).toMatch(/give an <invite-id> or --org/);
+    expect(await parse('org', 'leave')).toEqual({
+      method: 'OrganizationService/LeaveOrganization',
+      body: {},
+      selfUser: true,
+      output: { kind: 'done', message: 'left the organization' },
+      json: false,
+    });
+    expect(await parse('org', 'leave', '--org', B)).toMatchObject({
+      body: { organizationId: B },
+      output: { kind: 'done', message: `left organization ${B}` },
+    });
+  });
+
   it('user: create needs --email and --name; get, me, list, delete', async () => {
     expect(await usage('user', 'create', '--name', 'Ada')).toMatch(/required option '--email <email>'/);
     expect(await usage('user', 'create', '--email', 'a@b.c')).toMatch(/required option '--name <name>'/);
@@ -178,6 +255,13 @@ describe('admin command flags', () => {
         )
       ).body,
     ).toEqual({ organizationId: B, userId: A, description: 'd', expiresAt: '2027-01-01T00:00:00Z' });
+    // An account-level token: no organization, none filled in from the credential.
+    const account = await parse('pat', 'create', '--description', 'd', '--user', A, '--account');
+    expect(account.body).toEqual({ userId: A, description: 'd' });
+    expect(account.defaultOrganization).toBeUndefined();
+    expect(await usage('pat', 'create', '--description', 'd', '--account', '--org', B)).toMatch(
+      /--account or --org, not both/,
+    );
     expect(
       (await parse('pat', 'create', '--description', 'd', '--valid-for', '1w2d3h4m5s')).body['validFor'],
     ).toBe(`${7 * 86400 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5}s`);
@@ -500,6 +584,12 @@ describe('API coverage', () => {
       ['org', 'get'],
       ['org', 'list'],
       ['org', 'delete', A, '--yes'],
+      ['org', 'update', '--name', 'n'],
+      ['org', 'invite', 'create'],
+      ['org', 'invite', 'get'],
+      ['org', 'invite', 'summary', A],
+      ['org', 'join', A],
+      ['org', 'leave'],
       ['org', 'members', 'list'],
       ['org', 'members', 'add', A],
       ['org', 'members', 'set-role', A, '--role', 'admin'],

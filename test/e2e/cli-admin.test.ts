@@ -65,7 +65,7 @@ describe('envid admin commands against envid serve', () => {
     expect(await json(admin, 'org', 'get', organization.id)).toEqual({ organization });
     const orgTable = await cli(admin, 'org', 'list');
     expect(orgTable.stdout).toMatch(
-      new RegExp(`^ID\\s+NAME\\s+CREATED\\n${organization.id}  Acme  \\S+Z\\n$`),
+      new RegExp(`^ID\\s+NAME\\s+CREATED\\s+INVITE DOMAINS\\n${organization.id}  Acme  \\S+Z\\n$`),
     );
 
     const { user: ada } = await json(admin, 'user', 'create', '--email', 'Ada@Acme.example', '--name', 'Ada');
@@ -415,6 +415,96 @@ describe('envid admin commands against envid serve', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^TIME\s+KIND\s+PRINCIPAL\s+ACTOR\s+DETAILS$/);
     expect(table.stdout).toMatch(/token\.issued\s+environment:\S+\s+.*aud=sts\.amazonaws\.com/);
     expectFailure(await cli(pat, 'audit', 'list', '--kind', 'nope'), 2, /invalid --kind "nope"/);
+  });
+
+  it('invites and domains: new users join with account-level tokens, get tokens of the organization, leave', async () => {
+    const admin = server.adminToken;
+    const ada = ids['pat']!; // an admin of the organization
+    const org = ids['org']!;
+
+    // An organization admin adds nobody by ID: a user outside is not found, as an unknown one.
+    const { user: carol } = await json(
+      admin,
+      'user',
+      'create',
+      '--email',
+      'carol@partner.example',
+      '--name',
+      'Carol',
+    );
+    expectFailure(
+      await cli(ada, 'org', 'members', 'add', carol.id),
+      4,
+      /not_found: user .*CreateOrganizationInvite/,
+    );
+
+    const { invite } = await json(ada, 'org', 'invite', 'create');
+    expect(invite).toEqual({ inviteId: expect.stringMatching(uuid), expiresAt: expect.any(String) });
+    expect(await json(ada, 'org', 'invite', 'get')).toEqual({ invite });
+    expect((await cli(ada, 'org', 'invite', 'get')).stdout).toMatch(
+      new RegExp(`^invite id: ${invite.inviteId}$`, 'm'),
+    );
+
+    // Carol's first token is account-level: it joins, and makes her a token of the organization.
+    const carolAccount = expectSecret(
+      await cli(admin, 'pat', 'create', '--user', carol.id, '--account', '--description', 'first login'),
+      'envid_pat_',
+    );
+    expect((await json(carolAccount, 'idp', 'whoami')).organizationId).toBeNull();
+    expect(await json(carolAccount, 'org', 'invite', 'summary', invite.inviteId)).toEqual({
+      organizationId: org,
+      organizationName: 'Acme',
+    });
+    expectFailure(
+      await cli(carolAccount, 'org', 'members', 'list'),
+      2,
+      /missing --org: .*account-level token/,
+    );
+    expectFailure(await cli(carolAccount, 'idp', 'token', '--audience', 'a'), 3, /account-level token/);
+    const joined = await json(carolAccount, 'org', 'join', invite.inviteId);
+    expect(joined.member).toMatchObject({ userId: carol.id, role: 'ORGANIZATION_ROLE_MEMBER' });
+    expect((await json(carolAccount, 'org', 'list')).organizations.map((o: any) => o.id)).toEqual([org]);
+    const carolPat = expectSecret(
+      await cli(carolAccount, 'pat', 'create', '--org', org, '--description', 'laptop'),
+      'envid_pat_',
+    );
+    expect((await json(carolPat, 'user', 'me')).user).toMatchObject({ id: carol.id, organizationId: org });
+    expect((await cli(ada, 'org', 'members', 'set-role', carol.id, '--role', 'admin')).code).toBe(0);
+    expect((await cli(carolPat, 'org', 'invite', 'get')).code).toBe(0);
+
+    // She leaves with the organization's token: it is revoked with the membership.
+    expect(await cli(carolPat, 'org', 'leave')).toEqual({
+      code: 0,
+      stdout: 'left the organization\n',
+      stderr: '',
+    });
+    expectFailure(await cli(carolPat, 'user', 'me'), 3, /refused the credential/);
+    expect((await json(carolAccount, 'org', 'list')).organizations).toEqual([]);
+
+    // By e-mail domain: a verified address at a listed domain joins without an invite.
+    const updated = await json(ada, 'org', 'update', '--invite-domain', 'Partner.Example');
+    expect(updated.organization.inviteDomains).toEqual({ domains: ['partner.example'] });
+    expect((await cli(ada, 'org', 'get')).stdout).toMatch(/^invite domains: partner\.example$/m);
+    expect((await cli(carolAccount, 'org', 'join', '--org', org)).code).toBe(0);
+    expectFailure(
+      await cli(carolAccount, 'org', 'leave'),
+      2,
+      /organizationId: is required .*\(set by --org\)/,
+    );
+    expect((await cli(carolAccount, 'org', 'leave', '--org', org)).stdout).toBe(`left organization ${org}\n`);
+    expect((await json(ada, 'org', 'update', '--no-invite-domains')).organization).not.toHaveProperty(
+      'inviteDomains',
+    );
+    expectFailure(await cli(carolAccount, 'org', 'join', '--org', org), 4, /not_found: organization/);
+
+    // A new invite replaces the old one.
+    const { invite: next } = await json(ada, 'org', 'invite', 'create');
+    expect(next.inviteId).not.toBe(invite.inviteId);
+    expectFailure(await cli(carolAccount, 'org', 'join', invite.inviteId), 4, /invite not found/);
+    expect((await json(ada, 'org', 'members', 'list')).members.map((m: any) => m.userId)).not.toContain(
+      carol.id,
+    );
+    expect((await cli(admin, 'user', 'delete', carol.id)).code).toBe(0);
   });
 
   it('signing keys (installation admin only), then pat, members, users and the organization go', async () => {

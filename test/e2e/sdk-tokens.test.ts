@@ -2,8 +2,8 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { sdkClient, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
-import { createTestDatabase, engines } from '../support/databases.ts';
-import { removeDir, startEnvid } from '../support/envid-process.ts';
+import { engines } from '../support/databases.ts';
+import { startEnvid, startEnvidOn } from '../support/envid-process.ts';
 
 // Real server processes; PGlite's first start alone takes seconds on a busy machine.
 vi.setConfig({ testTimeout: 180_000 });
@@ -15,11 +15,7 @@ describe.each(engines)('the Ona SDK and standard verifiers against envid serve o
   });
 
   it('drives the whole flow: organization to environment token to verified ID token, across a restart', async () => {
-    const database = engine === 'postgres' ? await createTestDatabase() : undefined;
-    if (database) cleanups.push(database.drop);
-    const databaseUrl = database?.url;
-    const first = await startEnvid(databaseUrl ? { databaseUrl } : {});
-    cleanups.push(() => removeDir(first.dataDir));
+    const { server: first, databaseUrl } = await startEnvidOn(engine, cleanups);
     const sdk = sdkClient;
     const { organizationId, userId, pat, projectId, runnerId, environmentId, environmentToken } =
       await setUpEnvironmentThroughApi(first.url, first.adminToken);

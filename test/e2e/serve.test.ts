@@ -4,8 +4,10 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { threadPoolSizeFor } from '../../src/cli/thread-pool-size.ts';
+import { generateSecret } from '../../src/core/credentials.ts';
 import { createTestDatabase, engines } from '../support/databases.ts';
 import { removeDir, startEnvid } from '../support/envid-process.ts';
+import { openRawConnection, settlesWithin } from '../support/raw-connection.ts';
 
 // Each test starts real server processes; PGlite's first start alone takes seconds.
 vi.setConfig({ testTimeout: 180_000 });
@@ -35,7 +37,10 @@ describe.each(engines)('envid serve on %s', (engine) => {
     const first = await startEnvid({ databaseUrl: url });
     cleanups.push(() => removeDir(first.dataDir));
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${first.url}/readyz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${first.url}/readyz`)).json()).toEqual({
+      status: 'ok',
+      changeNotifications: 'connected',
+    });
     expect((await whoAmI(first.url, first.adminToken)).status).toBe(200);
     expect(await first.stop('SIGTERM')).toBe(0);
 
@@ -116,6 +121,29 @@ describe('the bootstrap token', () => {
     await expect(startEnvid({ args: ['--trust-proxy', 'proxy.example.com'] })).rejects.toThrow(
       /--trust-proxy \(ENVID_TRUST_PROXY\): "proxy.example.com" is not an IP address/,
     );
+    await expect(startEnvid({ args: ['--token-rate-limit', '100'] })).rejects.toThrow(
+      /--token-rate-limit \(ENVID_TOKEN_RATE_LIMIT\): "100" is not <count>\/<seconds>s/,
+    );
+  });
+});
+
+describe('envid serve limits', () => {
+  it('cuts off slow clients and refuses an address after its failed authentications, as configured', async () => {
+    const server = await startEnvid({
+      args: ['--headers-timeout', '0.3', '--request-timeout', '0.6', '--auth-failure-limit', '1/60s'],
+    });
+    try {
+      const silent = await openRawConnection(Number(new URL(server.url).port));
+      expect(await settlesWithin(silent.closed, 5_000)).toBe(true);
+      expect((await whoAmI(server.url, generateSecret('service_account'))).status).toBe(401);
+      const refused = await whoAmI(server.url, server.adminToken);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await refused.json()) as { message: string }).message).toContain('at most 1 in 60 s');
+    } finally {
+      expect(await server.stop()).toBe(0);
+      removeDir(server.dataDir);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
+import { generateSecret, hashSecret } from '../../src/core/credentials.ts';
 import { newId } from '../../src/core/ids.ts';
 import { Authenticator } from '../../src/server/auth/authenticator.ts';
 import { ChangeFeed } from '../../src/server/cache/change-feed.ts';
@@ -36,7 +37,11 @@ async function serviceAccountCredential(store: Store, clock: ManualClock) {
   return { ...issued, serviceAccount };
 }
 
-async function startAuthenticator(store: Store, clock: ManualClock, options: { ttlMs?: number } = {}) {
+async function startAuthenticator(
+  store: Store,
+  clock: ManualClock,
+  options: { ttlMs?: number; maxEntries?: number; maxFailures?: number } = {},
+) {
   const feed = new ChangeFeed(store);
   await feed.start();
   const changes = vi.fn();
@@ -54,6 +59,9 @@ describe.each(engines)('Authenticator on %s', (engine) => {
   let store: Store;
   let drop: (() => Promise<void>) | undefined;
   const clock = new ManualClock();
+  // The three inserts of serviceAccountCredential are announced to this process at once; on PGlite the
+  // NOTIFY echo follows (PostgreSQL drops the echo of this process's own writes): let all arrive.
+  const announcements = engine === 'postgres' ? 3 : 6;
   beforeAll(async () => {
     const database = engine === 'postgres' ? await createTestDatabase() : undefined;
     drop = database?.drop;
@@ -63,12 +71,15 @@ describe.each(engines)('Authenticator on %s', (engine) => {
     await store.close();
     await drop?.();
   });
+  // A failed test leaves no spy behind to count the next test's look-ups.
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
 
   it('answers repeated requests from memory, and drops the answer when the credential is revoked', async () => {
     const { authenticator, feed, changes } = await startAuthenticator(store, clock);
     const { secret, credential, serviceAccount } = await serviceAccountCredential(store, clock);
-    // The three inserts above announce themselves twice (to this process at once, then by NOTIFY): let all arrive.
-    expect(await eventually(async () => changes.mock.calls.length >= 6)).toBe(true);
+    expect(await eventually(async () => changes.mock.calls.length >= announcements)).toBe(true);
     const lookups = vi.spyOn(store.credentials, 'findOne');
     expect((await authenticator.authenticate(secret)).kind).toBe('service_account');
     await authenticator.authenticate(secret);
@@ -88,6 +99,64 @@ describe.each(engines)('Authenticator on %s', (engine) => {
     await authenticator.authenticate(secret);
     clock.advance(61_000);
     await expect(authenticator.authenticate(secret)).rejects.toThrow('expired');
+    await feed.stop();
+  });
+
+  it('remembers a refused credential, so repeating it costs no look-up, until a write is announced', async () => {
+    const { authenticator, feed, changes } = await startAuthenticator(store, clock);
+    const { serviceAccount } = await serviceAccountCredential(store, clock);
+    expect(await eventually(async () => changes.mock.calls.length >= announcements)).toBe(true);
+    const secret = generateSecret('service_account');
+    const lookups = vi.spyOn(store.credentials, 'findOne');
+    for (let i = 0; i < 3; i++) {
+      await expect(authenticator.authenticate(secret)).rejects.toThrow('the credential is not valid');
+    }
+    expect(lookups).toHaveBeenCalledTimes(1);
+    lookups.mockRestore();
+
+    // The same secret becomes a credential (as if issued through another server): the write is announced
+    // and the refusal forgotten.
+    await store.credentials.insert({
+      id: newId(),
+      principalKind: 'service_account',
+      principalId: serviceAccount.id,
+      organizationId: serviceAccount.organizationId,
+      secretHash: hashSecret(secret),
+      description: 'late',
+      createdAt: clock.now(),
+    });
+    expect(await eventually(async () => !(await refused(authenticator, secret)))).toBe(true);
+    await feed.stop();
+  });
+
+  it('keeps valid credentials cached however many unknown ones are tried', async () => {
+    const { authenticator, feed, changes } = await startAuthenticator(store, clock, {
+      maxEntries: 2,
+      maxFailures: 2,
+    });
+    const { secret } = await serviceAccountCredential(store, clock);
+    expect(await eventually(async () => changes.mock.calls.length >= announcements)).toBe(true);
+    await authenticator.authenticate(secret);
+    for (let i = 0; i < 5; i++) {
+      await expect(authenticator.authenticate(generateSecret('environment'))).rejects.toThrow('not valid');
+    }
+    const lookups = vi.spyOn(store.credentials, 'findOne');
+    await authenticator.authenticate(secret);
+    expect(lookups).not.toHaveBeenCalled();
+    lookups.mockRestore();
+    await feed.stop();
+  });
+
+  it('does not remember a failed look-up (the database may be back next time)', async () => {
+    const { authenticator, feed } = await startAuthenticator(store, clock);
+    const { secret } = await serviceAccountCredential(store, clock);
+    const lookups = vi
+      .spyOn(store.credentials, 'findOne')
+      .mockRejectedValueOnce(new Error('connection lost'));
+    await expect(authenticator.authenticate(secret)).rejects.toThrow('connection lost');
+    expect((await authenticator.authenticate(secret)).kind).toBe('service_account');
+    expect(lookups).toHaveBeenCalledTimes(2);
+    lookups.mockRestore();
     await feed.stop();
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSecret } from '../../src/core/credentials.ts';
+import { DatabaseUnavailableError } from '../../src/store/errors.ts';
 import { type ApiTestServer, startApiTestServer } from '../support/api-server.ts';
 
 describe('Connect plumbing', () => {
@@ -81,7 +82,10 @@ describe('Connect plumbing', () => {
 
   it('answers health and readiness', async () => {
     expect((await server.app.inject('/healthz')).statusCode).toBe(200);
-    expect((await server.app.inject('/readyz')).json()).toEqual({ status: 'ok' });
+    expect((await server.app.inject('/readyz')).json()).toEqual({
+      status: 'ok',
+      changeNotifications: 'connected',
+    });
   });
 
   it('echoes a well-formed request ID and replaces an odd one', async () => {
@@ -110,10 +114,17 @@ describe('operating basics', () => {
   it('answers 503 on /readyz while the database is unreachable', async () => {
     const server = await startApiTestServer();
     try {
-      const ping = vi.spyOn(server.store, 'ping').mockRejectedValue(new Error('connection refused'));
+      const ping = vi
+        .spyOn(server.store, 'ping')
+        .mockRejectedValue(new DatabaseUnavailableError('connection refused'));
       const response = await server.app.inject('/readyz');
       expect(response.statusCode).toBe(503);
-      expect(response.json()).toEqual({ status: 'unavailable', message: 'the database is unreachable' });
+      expect(response.headers['retry-after']).toBe('2');
+      expect(response.json()).toEqual({
+        status: 'unavailable',
+        message: 'the database is unreachable: connection refused',
+        changeNotifications: 'connected',
+      });
       ping.mockRestore();
       expect((await server.app.inject('/readyz')).statusCode).toBe(200);
     } finally {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { ChangeFeed } from '../../src/server/cache/change-feed.ts';
 import { InvalidatingCache } from '../../src/server/cache/invalidating-cache.ts';
+import { DatabaseUnavailableError } from '../../src/store/errors.ts';
 import type { Store } from '../../src/store/store.ts';
 
 /** A feed whose store announcements the test makes by hand. */
@@ -98,6 +99,22 @@ describe('InvalidatingCache', () => {
     expect(await cache.get('old', async () => 'v2')).toBe('v2');
   });
 
+  it('keeps serving an entry whose background reload finds the database unavailable, until its lifetime ends', async () => {
+    const { cache, clock } = await cacheHoldingV1();
+    const unavailable = async (): Promise<string> => {
+      throw new DatabaseUnavailableError('connection refused');
+    };
+    clock.advance(20_000);
+    expect(await cache.get('k', unavailable)).toBe('v1');
+    await settle();
+    clock.advance(9_000);
+    expect(await cache.get('k', unavailable)).toBe('v1');
+    await settle();
+    // 30 s after it was loaded it is stale whatever happened: the database must answer again.
+    clock.advance(1_000);
+    await expect(cache.get('k', unavailable)).rejects.toThrow(DatabaseUnavailableError);
+  });
+
   it('does not hand a load that started before a change to callers after it, nor cache its answer', async () => {
     const { feed, announce } = await manualFeed();
     const cache = new InvalidatingCache<string>(feed, new ManualClock(new Date('2026-01-01T00:00:00Z')));
@@ -109,5 +126,52 @@ describe('InvalidatingCache', () => {
     expect(await first).toBe('before the change');
     expect(await second).toBe('after the change');
     expect(await cache.get('k', async () => 'reloaded')).toBe('after the change');
+  });
+
+  it('remembers the failures it is told to, apart from the answers, and forgets them on a change', async () => {
+    const { feed, announce } = await manualFeed();
+    const cache = new InvalidatingCache<string>(feed, new ManualClock(new Date('2026-01-01T00:00:00Z')), {
+      maxEntries: 1,
+      maxFailures: 1,
+      remembersFailure: (error) => (error as Error).message === 'refused',
+    });
+    let loads = 0;
+    const refuse = async (): Promise<string> => {
+      loads++;
+      throw new Error('refused');
+    };
+    await cache.get('valid', async () => 'v1');
+    await expect(cache.get('a', refuse)).rejects.toThrow('refused');
+    await expect(cache.get('a', refuse)).rejects.toThrow('refused');
+    expect(loads).toBe(1);
+    // Another failure pushes out the older failure, never the answer.
+    await expect(cache.get('b', refuse)).rejects.toThrow('refused');
+    await expect(cache.get('a', refuse)).rejects.toThrow('refused');
+    expect(loads).toBe(3);
+    expect(await cache.get('valid', async () => 'reloaded')).toBe('v1');
+    // Other failures are not remembered.
+    const broken = async (): Promise<string> => {
+      loads++;
+      throw new Error('database down');
+    };
+    await expect(cache.get('c', broken)).rejects.toThrow('database down');
+    await expect(cache.get('c', broken)).rejects.toThrow('database down');
+    expect(loads).toBe(5);
+
+    announce('credentials');
+    expect(await cache.get('a', async () => 'now valid')).toBe('now valid');
+  });
+
+  it('does not remember a failure of a load that started before a change', async () => {
+    const { feed, announce } = await manualFeed();
+    const cache = new InvalidatingCache<string>(feed, new ManualClock(new Date('2026-01-01T00:00:00Z')), {
+      remembersFailure: () => true,
+    });
+    const before = deferred<string>();
+    const first = cache.get('k', () => before.promise);
+    announce('credentials');
+    before.reject(new Error('refused'));
+    await expect(first).rejects.toThrow('refused');
+    expect(await cache.get('k', async () => 'after the change')).toBe('after the change');
   });
 });

@@ -33,3 +33,96 @@ describe('envid serve --trust-proxy (ENVID_TRUST_PROXY)', () => {
     }
   });
 });
+
+describe('envid serve --database-connect-timeout and --database-query-timeout', () => {
+  it('default to 2 and 5 seconds and take fractions from flags or variables', () => {
+    expect(resolveServeConfig({}, {})).toMatchObject({ databaseConnectTimeout: 2, databaseQueryTimeout: 5 });
+    expect(
+      resolveServeConfig(
+        { databaseQueryTimeout: '0.5' },
+        { ENVID_DATABASE_CONNECT_TIMEOUT: '1.5', ENVID_DATABASE_QUERY_TIMEOUT: '30' },
+      ),
+    ).toMatchObject({ databaseConnectTimeout: 1.5, databaseQueryTimeout: 0.5 });
+  });
+
+  it('refuses what is not a number of seconds in range, naming the flag and its variable', () => {
+    expect(() => resolveServeConfig({ databaseConnectTimeout: 'soon' }, {})).toThrow(
+      '--database-connect-timeout (ENVID_DATABASE_CONNECT_TIMEOUT): must be a number of seconds',
+    );
+    expect(() => resolveServeConfig({}, { ENVID_DATABASE_QUERY_TIMEOUT: '0' })).toThrow(
+      '--database-query-timeout (ENVID_DATABASE_QUERY_TIMEOUT): must be between 0.1 and 3600',
+    );
+    expect(() => resolveServeConfig({ databaseConnectTimeout: '61' }, {})).toThrow(
+      'must be between 0.1 and 60',
+    );
+  });
+});
+
+describe('envid serve connection limits', () => {
+  it('default to seconds that cut slow clients, and a connection cap', () => {
+    const config = resolveServeConfig({}, {});
+    expect([config.headersTimeout, config.requestTimeout, config.keepAliveTimeout]).toEqual([10, 30, 72]);
+    expect(config.maxConnections).toBe(1000);
+  });
+
+  it('take flags or variables, in seconds with fractions; the flag wins', () => {
+    const config = resolveServeConfig(
+      { headersTimeout: '0.5', maxConnections: '20' },
+      { ENVID_HEADERS_TIMEOUT: '7', ENVID_REQUEST_TIMEOUT: '2.5', ENVID_KEEP_ALIVE_TIMEOUT: '65' },
+    );
+    expect([config.headersTimeout, config.requestTimeout, config.keepAliveTimeout]).toEqual([0.5, 2.5, 65]);
+    expect(config.maxConnections).toBe(20);
+  });
+
+  it('refuse what would turn a limit off or make no sense, naming the flag and its variable', () => {
+    for (const [flags, message] of [
+      [{ headersTimeout: '0' }, '--headers-timeout (ENVID_HEADERS_TIMEOUT): must be between 0.1 and 600'],
+      [{ requestTimeout: 'soon' }, '--request-timeout (ENVID_REQUEST_TIMEOUT): must be a number of seconds'],
+      [
+        { keepAliveTimeout: '7200' },
+        '--keep-alive-timeout (ENVID_KEEP_ALIVE_TIMEOUT): must be between 0.1 and 3600',
+      ],
+      [{ maxConnections: '0' }, '--max-connections (ENVID_MAX_CONNECTIONS): must be between 1 and 1000000'],
+      [{ maxConnections: '2.5' }, '--max-connections (ENVID_MAX_CONNECTIONS): must be an integer'],
+      [
+        { headersTimeout: '40' },
+        '--headers-timeout (ENVID_HEADERS_TIMEOUT): must be at most the request timeout, 30 s (--request-timeout, ENVID_REQUEST_TIMEOUT)',
+      ],
+    ] as const) {
+      expect(() => resolveServeConfig(flags, {})).toThrow(new ConfigError(message));
+    }
+  });
+});
+
+describe('envid serve rate limits', () => {
+  it('default to 100 ID tokens per principal in 10 s and 100 failed authentications per address in 60 s', () => {
+    const config = resolveServeConfig({}, {});
+    expect(config.tokenRateLimit).toEqual({ count: 100, seconds: 10 });
+    expect(config.authFailureLimit).toEqual({ count: 100, seconds: 60 });
+  });
+
+  it('take <count>/<seconds>s or off from a flag or variable; the flag wins', () => {
+    expect(resolveServeConfig({ tokenRateLimit: '5/1s' }, {}).tokenRateLimit).toEqual({
+      count: 5,
+      seconds: 1,
+    });
+    expect(resolveServeConfig({}, { ENVID_TOKEN_RATE_LIMIT: 'off' }).tokenRateLimit).toBe('off');
+    expect(
+      resolveServeConfig({ authFailureLimit: '20/300s' }, { ENVID_AUTH_FAILURE_LIMIT: 'off' })
+        .authFailureLimit,
+    ).toEqual({ count: 20, seconds: 300 });
+  });
+
+  it('refuse anything else, naming the flag, its variable, the value and the form', () => {
+    for (const value of ['100', '100/10', '0/10s', '10/0s', '10/86401s', '-1/10s', 'none', '1e3/10s']) {
+      expect(() => resolveServeConfig({ tokenRateLimit: value }, {})).toThrow(
+        new ConfigError(
+          `--token-rate-limit (ENVID_TOKEN_RATE_LIMIT): "${value}" is not <count>/<seconds>s (a count of 1 or more in 1-86400 s, e.g. 100/10s) or off`,
+        ),
+      );
+    }
+    expect(() => resolveServeConfig({}, { ENVID_AUTH_FAILURE_LIMIT: '5 per minute' })).toThrow(
+      '--auth-failure-limit (ENVID_AUTH_FAILURE_LIMIT): "5 per minute" is not <count>/<seconds>s',
+    );
+  });
+});

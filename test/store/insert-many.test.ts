@@ -16,6 +16,7 @@ describe.each(engines)('insertMany on %s', (engine) => {
     id: newId(),
     email,
     name: email,
+    emailVerified: true,
     ...(idp ? { idp, idpClaims: { groups: ['a'] } } : {}),
     createdAt: new Date(),
   });

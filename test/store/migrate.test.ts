@@ -110,6 +110,29 @@ for (const engine of engines) {
       expect(await tables(db)).toStrictEqual(['after', 'half', 'ok', 'schema_migrations']);
     });
 
+    it('0003-invites: existing users count as verified; a new user must say whether it is', async () => {
+      const { db } = await fresh();
+      const before = migrations.slice(
+        0,
+        migrations.findIndex((m) => m.id === '0003-invites'),
+      );
+      await migrate(db, before);
+      const id = '00000000-0000-4000-8000-000000000001';
+      await sql`insert into users (id, email, name, created_at) values (${id}, 'ada@example.com', 'Ada', now())`.execute(
+        db,
+      );
+      expect(await migrate(db)).toStrictEqual(['0003-invites']);
+      const row = await sql<{ v: boolean }>`select email_verified as v from users where id = ${id}`.execute(
+        db,
+      );
+      expect(row.rows).toStrictEqual([{ v: true }]);
+      await expect(
+        sql`insert into users (id, email, name, created_at) values (${'00000000-0000-4000-8000-000000000002'}, 'b@example.com', 'B', now())`.execute(
+          db,
+        ),
+      ).rejects.toThrow(/email_verified/);
+    });
+
     it('two replicas migrating at once apply each migration exactly once', async () => {
       // Several rounds on fresh databases: the race includes creating schema_migrations itself.
       for (let round = 0; round < 3; round++) {

@@ -82,3 +82,45 @@ export async function startApiTestServer(
     },
   };
 }
+
+export interface SharedTestDatabase {
+  store: Store;
+  clock: ManualClock;
+  /** The installation admin's secret. */
+  adminToken: string;
+  /** A new server on the database (ready, not listening), closed by `close()` at the latest. */
+  startServer(options?: Partial<ServerOptions>): Promise<FastifyInstance>;
+  close(): Promise<void>;
+}
+
+/**
+ * One database of `engine` for a whole test file (a fresh PGlite costs seconds), on which each test
+ * starts servers of its own, with their own in-memory state (caches, counters) and settings.
+ */
+export async function openSharedTestDatabase(engine: Engine = 'pglite'): Promise<SharedTestDatabase> {
+  const { store, dispose } = await openTestStore(engine);
+  const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
+  const adminToken = generateSecret('installation_admin');
+  await ensureBootstrapCredential(store, clock, { token: adminToken });
+  // Shared by every server: they read the keys the first one made.
+  const shared = testServerOptions();
+  const servers = new Set<FastifyInstance>();
+  return {
+    store,
+    clock,
+    adminToken,
+    async startServer(options = {}) {
+      const app = buildServer({ store, clock, ...shared, ...options });
+      servers.add(app);
+      app.addHook('onClose', async () => {
+        servers.delete(app);
+      });
+      await app.ready();
+      return app;
+    },
+    async close() {
+      for (const app of servers) await app.close();
+      await dispose();
+    },
+  };
+}

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSecret } from '../../src/core/credentials.ts';
+import { createTestDatabase, type Engine } from './databases.ts';
 
 export const envidBin = join(import.meta.dirname, '../../bin/envid.js');
 
@@ -67,6 +68,21 @@ export async function startEnvid(options: StartOptions = {}): Promise<EnvidProce
       return exited;
     },
   };
+}
+
+/**
+ * `envid serve` on `engine` (a fresh database of its own on PostgreSQL). `cleanups` gets what removes its
+ * data directory and drops that database; run them in reverse, after stopping the server.
+ */
+export async function startEnvidOn(
+  engine: Engine,
+  cleanups: (() => Promise<void> | void)[],
+): Promise<{ server: EnvidProcess; databaseUrl?: string }> {
+  const database = engine === 'postgres' ? await createTestDatabase() : undefined;
+  if (database) cleanups.push(database.drop);
+  const server = await startEnvid(database ? { databaseUrl: database.url } : {});
+  cleanups.push(() => removeDir(server.dataDir));
+  return database ? { server, databaseUrl: database.url } : { server };
 }
 
 export function removeDir(dir: string): void {

@@ -40,6 +40,7 @@ export async function seedUser(store: Store, clock: Clock, organizationId: strin
     id,
     email: `${role}-${id.slice(0, 8)}@example.com`,
     name: `${role} ${id.slice(0, 8)}`,
+    emailVerified: true,
     createdAt: clock.now(),
   });
   await store.memberships.insert({

@@ -45,6 +45,7 @@ export async function seedTokenOrganization(
     id: newId(),
     email: `${name}-${newId().slice(0, 8)}@acme.example`,
     name,
+    emailVerified: true,
     idp: 'https://accounts.acme.example',
     idpClaims: { groups: ['dev', 'ops'], department: 'R&D: tools' },
     createdAt: now,

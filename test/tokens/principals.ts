@@ -9,6 +9,7 @@ export const ssoUser: User = {
   id: '1d7e2a10-3c4b-4d5e-8f60-7a8b9c0d1e02',
   email: 'ada@example.com',
   name: 'Ada Lovelace',
+  emailVerified: true,
   idp: 'https://sso.example.com/',
   idpClaims: { department: 'engines:analytical', groups: ['eng', 'ops'] },
   createdAt: created,
@@ -18,6 +19,7 @@ export const plainUser: User = {
   id: '2e8f3b21-4d5c-4e6f-9071-8b9cad1e2f03',
   email: 'grace@example.com',
   name: 'Grace Hopper',
+  emailVerified: true,
   createdAt: created,
 };
 

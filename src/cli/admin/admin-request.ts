@@ -17,14 +17,16 @@ export type ViewName =
   | 'environment'
   | 'environmentToken'
   | 'signingKey'
-  | 'auditEvent';
+  | 'auditEvent'
+  | 'invite'
+  | 'inviteSummary';
 
 /** Answers shown by a renderer of their own (render.ts). */
 export type RenderName = 'oidcConfig' | 'oidcPreview' | 'keyChange';
 
 export type AdminOutput =
-  /** One object: `answer[key]` as `label: value` lines. */
-  | { kind: 'object'; key: string; view: ViewName }
+  /** One object: `answer[key]` (the whole answer without `key`) as `label: value` lines. */
+  | { kind: 'object'; key?: string; view: ViewName }
   /** A list: `answer[key]` as a table; with `all`, every page. */
   | { kind: 'list'; key: string; view: ViewName; all: boolean }
   /** A new secret, `answer[field]`, printed once; `what` names it in the warning (`{id}` ← answer[idField]). */
@@ -46,6 +48,8 @@ export interface AdminRequest {
   defaultOrganization?: 'required' | 'optional';
   /** How the command names the organization, for the error when it is missing (default `--org`). */
   organizationFlag?: string;
+  /** The body's `userId` is the credential's own user (its subject), e.g. to leave an organization. */
+  selfUser?: true;
   output: AdminOutput;
   json: boolean;
 }

@@ -28,7 +28,7 @@ export async function runAdminRequest(
   request: AdminRequest,
   io: AdminIo,
 ): Promise<void> {
-  const body = await withOrganization(connection, request);
+  const body = await withDefaults(connection, request);
   const { output } = request;
   let answer: Answer = await call(connection, request.method, body);
   if (output.kind === 'list' && output.all)
@@ -68,7 +68,7 @@ export async function runAdminRequest(
   }
   switch (output.kind) {
     case 'object':
-      io.stdout.write(formatFields(fieldsOf(output.view, answer[output.key] ?? {})));
+      io.stdout.write(formatFields(fieldsOf(output.view, (output.key ? answer[output.key] : answer) ?? {})));
       return;
     case 'list': {
       const { headers, rows } = tableOf(output.view, answer[output.key] ?? []);
@@ -95,18 +95,21 @@ function pick(answer: Answer, path: string | undefined): unknown {
   return path.split('.').reduce((value, key) => value?.[key], answer);
 }
 
-/** The body with the credential's organization when the command needs one and --org was not given. */
-async function withOrganization(
-  connection: Connection,
-  request: AdminRequest,
-): Promise<Record<string, unknown>> {
-  if (!request.defaultOrganization || request.body['organizationId'] !== undefined) return request.body;
+/**
+ * The body with the credential's organization when the command needs one and --org was not given, and
+ * with the credential's user when the command acts on it.
+ */
+async function withDefaults(connection: Connection, request: AdminRequest): Promise<Record<string, unknown>> {
+  const needsOrganization = request.defaultOrganization && request.body['organizationId'] === undefined;
+  if (!needsOrganization && !request.selfUser) return request.body;
   const identity = await fetchIdentity(connection);
-  if (identity.organizationId) return { ...request.body, organizationId: identity.organizationId };
-  if (request.defaultOrganization === 'optional') return request.body;
+  const body = request.selfUser ? { ...request.body, userId: identity.subject?.id } : request.body;
+  if (!needsOrganization) return body;
+  if (identity.organizationId) return { ...body, organizationId: identity.organizationId };
+  if (request.defaultOrganization === 'optional') return body;
   const flag = request.organizationFlag ?? '--org';
   throw usageError(
-    `missing ${flag}: the credential from ${connection.tokenSource} belongs to no organization (the installation admin); name the organization with ${flag === '--org' ? '--org ID' : flag}`,
+    `missing ${flag}: the credential from ${connection.tokenSource} belongs to no organization (the installation admin, or a user's account-level token); name the organization with ${flag === '--org' ? '--org ID' : flag}`,
   );
 }
 
@@ -135,6 +138,8 @@ async function readAllPages(
 const fieldFlags: [field: string, flag: string][] = [
   ['organizationId', '--org'],
   ['userId', '--user'],
+  ['inviteId', '<invite-id>'],
+  ['inviteDomains', '--invite-domain'],
   ['name', '--name'],
   ['email', '--email'],
   ['description', '--description'],

@@ -62,6 +62,15 @@ export const views: Record<ViewName, Column[]> = {
     ['ID', (o) => o.id],
     ['NAME', (o) => o.name],
     ['CREATED', (o) => time(o.createdAt)],
+    ['INVITE DOMAINS', (o) => (o.inviteDomains?.domains ?? []).join(', ')],
+  ],
+  invite: [
+    ['INVITE ID', (i) => i.inviteId],
+    ['EXPIRES', (i) => time(i.expiresAt)],
+  ],
+  inviteSummary: [
+    ['ORGANIZATION', (s) => s.organizationId],
+    ['NAME', (s) => s.organizationName],
   ],
   member: [
     ['USER ID', (m) => m.userId],

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { checkId, nonEmpty, orgBody, parseRole } from '../admin/flags.ts';
+import { checkId, collect, nonEmpty, orgBody, parseRole } from '../admin/flags.ts';
 import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
 import { addListCommand } from './list-command.ts';
+import { registerOrgJoinCommands } from './org-join.ts';
 
 /** `envid org …`: organizations (OrganizationService) and their members. */
 export function registerOrgCommands(program: Command, setup: AdminSetup): void {
@@ -12,9 +13,14 @@ export function registerOrgCommands(program: Command, setup: AdminSetup): void {
     summary: 'organizations and their members',
     description:
       'Organizations are the tenants of envid. The installation admin creates, lists and deletes them; a ' +
-      "user reads the one its token is bound to, and the organization's admins manage its members. The API " +
-      'has no rename: an organization keeps its name.',
-    examples: ['envid org list', 'envid org create --name Acme --json', 'envid org members list'],
+      "user reads the one its token is bound to, and the organization's admins update it and manage its " +
+      'members. Users join by invite (`envid org invite`, `envid org join`) and leave by themselves.',
+    examples: [
+      'envid org list',
+      'envid org create --name Acme --json',
+      'envid org invite create',
+      'envid org join d2c94c27-3b76-4a42-b88c-95a85e392c68',
+    ],
   });
 
   addAdminCommand(
@@ -24,7 +30,8 @@ export function registerOrgCommands(program: Command, setup: AdminSetup): void {
       summary: 'create an organization (installation admin)',
       description:
         'Creates an organization (OrganizationService/CreateOrganization). New organizations use token ' +
-        'format V3 with no extra sub fields (see `envid oidc-config`). Add users with `envid org members add`.',
+        'format V3 with no extra sub fields (see `envid oidc-config`). Add its first admin with ' +
+        '`envid org members add`; others join by invite (`envid org invite create`).',
       examples: [
         'envid org create --name Acme',
         'ORG=$(envid org create --name Acme --json | jq -r .organization.id)',
@@ -106,13 +113,64 @@ export function registerOrgCommands(program: Command, setup: AdminSetup): void {
     setup,
   );
 
+  addAdminCommand(
+    org,
+    {
+      name: 'update',
+      summary: 'rename an organization or set its invite domains (admins)',
+      description:
+        'Changes an organization (OrganizationService/UpdateOrganization): its name, and the e-mail domains ' +
+        'whose users (with a verified address) may join it by themselves with `envid org join --org`. ' +
+        '--invite-domain replaces the list (exact domains, case ignored: list subdomains one by one); ' +
+        '--no-invite-domains clears it. Never list a public mail provider: anyone there could join.',
+      examples: [
+        'envid org update --name "Acme Corp"',
+        'envid org update --invite-domain acme.example --invite-domain eu.acme.example',
+        'envid org update --no-invite-domains',
+      ],
+      json: true,
+      options: (c) =>
+        orgOption(c)
+          .option('--name <name>', 'the new name, at most 80 characters')
+          .option('--invite-domain <domain>', 'an e-mail domain whose users may join (repeatable)', collect)
+          .option('--no-invite-domains', 'let no e-mail domain join by itself'),
+      parse: (_args, flags) => {
+        const domains: string[] | undefined = flags.inviteDomain;
+        // commander sets inviteDomains to false for --no-invite-domains (true otherwise).
+        const clear = flags.inviteDomains === false;
+        if (clear && domains !== undefined) {
+          throw usageError('give --invite-domain or --no-invite-domains, not both');
+        }
+        const name = nonEmpty(flags.name, '--name');
+        if (name === undefined && domains === undefined && !clear) {
+          throw usageError('nothing to change: give --name, --invite-domain or --no-invite-domains');
+        }
+        return {
+          method: 'OrganizationService/UpdateOrganization',
+          body: {
+            ...orgBody(flags),
+            ...(name !== undefined ? { name } : {}),
+            ...(domains !== undefined || clear ? { inviteDomains: { domains: domains ?? [] } } : {}),
+          },
+          defaultOrganization: 'required',
+          output: { kind: 'object', key: 'organization', view: 'organization' },
+          json: flags.json === true,
+        };
+      },
+    },
+    setup,
+  );
+
+  registerOrgJoinCommands(org, setup);
+
   const members = addGroup(org, {
     name: 'members',
     aliases: ['member'],
     summary: "an organization's members and their roles",
     description:
-      'Users become members of organizations with a role: admin (manages the organization) or member ' +
-      '(reads it). The installation admin and the organization admins manage members.',
+      'Users are members of organizations with a role: admin (manages the organization) or member ' +
+      '(reads it). Users join by invite (`envid org join`); the installation admin adds any user, and the ' +
+      'organization admins change roles and remove members.',
     examples: [
       'envid org members list',
       'envid org members add 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31 --role admin',
@@ -143,10 +201,12 @@ export function registerOrgCommands(program: Command, setup: AdminSetup): void {
     members,
     {
       name: 'add <user-id>',
-      summary: 'add a user to an organization',
+      summary: 'add a user to an organization (installation admin)',
       description:
         'Adds a user (see `envid user create`) to the organization (OrganizationService/AddMember), as a ' +
-        'member unless --role admin.',
+        'member unless --role admin. The installation admin adds any user, e.g. the first admin of a new ' +
+        'organization; an organization admin adds nobody this way (users outside are not found): users ' +
+        'join by invite (`envid org invite create`).',
       examples: ['envid org members add 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31 --role admin'],
       json: true,
       options: (c) => orgOption(c).option('--role <role>', 'admin or member (default member)'),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { checkId, nonEmpty, optionalId, orgBody, parseExpiry } from '../admin/flags.ts';
+import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
 import { addListCommand } from './list-command.ts';
 
@@ -14,9 +15,10 @@ export function registerPatCommands(program: Command, setup: AdminSetup): void {
     name: 'pat',
     summary: 'personal access tokens (a user’s credential)',
     description:
-      'A personal access token is a user’s credential, bound to one organization the user is a member of. ' +
+      'A personal access token is a user’s credential, bound to one organization the user is a member of, ' +
+      'or account-level (bound to none: it only joins and leaves organizations and creates tokens for them). ' +
       'A user manages its own; organization admins see and revoke those of their organization; the ' +
-      'installation admin creates them for any member.',
+      'installation admin creates them for any member, and account-level ones for any user.',
     examples: [
       'envid pat create --description laptop --valid-for 30d',
       'envid pat list',
@@ -32,10 +34,13 @@ export function registerPatCommands(program: Command, setup: AdminSetup): void {
       description:
         'Creates a personal access token (UserService/CreatePersonalAccessToken) and prints the secret alone ' +
         'on stdout, once: envid keeps only its hash. A user creates one for itself in the organization its ' +
-        'credential is bound to; the installation admin names --user and --org.',
+        'credential is bound to (an account-level credential names --org, one of the user’s organizations); ' +
+        'the installation admin names --user and --org, or --user and --account for an account-level token: ' +
+        'the way a new user joins its first organization (`envid org join`).',
       examples: [
         'envid pat create --description laptop --valid-for 30d',
         'envid pat create --user 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31 --org 8d0f3c2e-5b7a-4e47-9c59-2f1f3f1a6b10 --description ci',
+        'envid pat create --user 0b5f6a1e-2c1d-4a8e-9d7b-5f2c8e6a4b31 --account --description "first login" --valid-for 1d',
       ],
       json: true,
       options: (c) =>
@@ -48,25 +53,33 @@ export function registerPatCommands(program: Command, setup: AdminSetup): void {
             .option(
               '--user <user-id>',
               'whose token (default: the credential’s user; required for the installation admin)',
-            ),
+            )
+            .option('--account', 'an account-level token, bound to no organization (installation admin)'),
         ),
-      parse: (_args, flags) => ({
-        method: 'UserService/CreatePersonalAccessToken',
-        body: {
-          ...orgBody(flags),
-          ...(flags.user !== undefined ? { userId: optionalId(flags.user, '--user') } : {}),
-          description: nonEmpty(flags.description, '--description'),
-          ...parseExpiry(flags),
-        },
-        defaultOrganization: 'required',
-        output: {
-          kind: 'secret',
-          field: 'token',
-          what: 'personal access token {id}',
-          idField: 'personalAccessToken.id',
-        },
-        json: flags.json === true,
-      }),
+      parse: (_args, flags) => {
+        if (flags.account === true && flags.org !== undefined) {
+          throw usageError(
+            'an --account token is bound to no organization: give --account or --org, not both',
+          );
+        }
+        return {
+          method: 'UserService/CreatePersonalAccessToken',
+          body: {
+            ...orgBody(flags),
+            ...(flags.user !== undefined ? { userId: optionalId(flags.user, '--user') } : {}),
+            description: nonEmpty(flags.description, '--description'),
+            ...parseExpiry(flags),
+          },
+          ...(flags.account === true ? {} : { defaultOrganization: 'required' as const }),
+          output: {
+            kind: 'secret',
+            field: 'token',
+            what: 'personal access token {id}',
+            idField: 'personalAccessToken.id',
+          },
+          json: flags.json === true,
+        };
+      },
     },
     setup,
   );

@@ -3,10 +3,10 @@ import { hashesEqual, hashSecret, secretKind } from '../../core/credentials.ts';
 import { unauthenticated } from '../../core/errors.ts';
 import type { Credential } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
-import type { Principal } from '../principal.ts';
+import type { AuthenticatedPrincipal } from '../principal.ts';
 
 export interface ResolvedCredential {
-  principal: Principal;
+  principal: AuthenticatedPrincipal;
   /** When the credential stops being valid by itself, if ever. */
   expiresAt?: Date;
 }
@@ -39,10 +39,16 @@ export async function resolveCredential(
 const principalGone = (): Error =>
   unauthenticated('the credential is not valid: its principal no longer exists');
 
-async function resolvePrincipal(store: Store, credential: Credential): Promise<Principal> {
+async function resolvePrincipal(store: Store, credential: Credential): Promise<AuthenticatedPrincipal> {
   const { principalKind, principalId, organizationId, id: credentialId } = credential;
   if (principalKind === 'installation_admin') return { kind: 'installation_admin', credentialId };
-  if (!principalId || !organizationId) throw principalGone();
+  if (!principalId) throw principalGone();
+  if (principalKind === 'user' && !organizationId) {
+    // An account-level token: the user, in no organization.
+    if (!(await store.users.find(principalId))) throw principalGone();
+    return { kind: 'account', id: principalId, credentialId };
+  }
+  if (!organizationId) throw principalGone();
   switch (principalKind) {
     case 'user': {
       const membership = await store.memberships.findOne({ organizationId, userId: principalId });

@@ -10,6 +10,19 @@ import type { Principal } from '../principal.ts';
  * learns nothing, not even whether the ID exists.
  */
 
+/**
+ * The store filter that finds record `id` only in the organization `principal` acts in (anywhere, for
+ * the installation admin). A record of another organization then costs the same query, with the same
+ * empty answer, as an ID that does not exist, so not even the time taken tells them apart. Use it for
+ * every lookup by an ID the caller sent; further checks within the organization may follow in memory.
+ */
+export function inCallerOrganization(
+  principal: Principal,
+  id: string,
+): { id: string; organizationId?: string } {
+  return principal.kind === 'installation_admin' ? { id } : { id, organizationId: principal.organizationId };
+}
+
 /** May `principal` see records of `organizationId` at all? */
 export function canReadOrganization(principal: Principal, organizationId: string): boolean {
   if (principal.kind === 'installation_admin') return true;

@@ -7,7 +7,8 @@ import type { StoreAuditLog } from '../audit/store-audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
 import type { KeyManager } from '../keys/key-manager.ts';
-import type { Principal } from '../principal.ts';
+import type { RequestLimits } from '../limits/request-limits.ts';
+import type { AuthenticatedPrincipal, Principal } from '../principal.ts';
 import type { KeySet } from '../tokens/key-set.ts';
 import type { TokenSubjects } from '../tokens/token-subjects.ts';
 
@@ -18,6 +19,8 @@ export interface ServerContext {
   /** Announces the store's writes; caches subscribe to forget what changed. */
   changes: ChangeFeed;
   authenticator: Authenticator;
+  /** Per-principal and per-address request limits. */
+  limits: RequestLimits;
   tokens: TokenServices;
   keyManager: KeyManager;
   auditLog: StoreAuditLog;
@@ -31,19 +34,31 @@ export interface TokenServices {
   audit: TokenAuditLog;
 }
 
-export interface CallContext extends ServerContext {
-  /** Absent only for methods declared `auth: 'none'`. */
-  principal: Principal;
+export interface CallContext<P extends AuthenticatedPrincipal = Principal> extends ServerContext {
+  principal: P;
   request: FastifyRequest;
 }
 
 /** One Connect method: `POST /api/gitpod.v1.<service>/<method>` with a JSON body validated by `input`. */
-export interface MethodDefinition<S extends z.ZodType = z.ZodType> {
+export interface MethodDefinition<
+  S extends z.ZodType = z.ZodType,
+  P extends AuthenticatedPrincipal = Principal,
+> {
   service: string;
   method: string;
   input: S;
-  handler(input: z.infer<S>, call: CallContext): Promise<unknown>;
+  /** An account-level token may call it (set by defineAccountMethod); every other method refuses one. */
+  forAccounts?: true;
+  handler(input: z.infer<S>, call: CallContext<P>): Promise<unknown>;
 }
 
 export const defineMethod = <S extends z.ZodType>(definition: MethodDefinition<S>): MethodDefinition =>
   definition as unknown as MethodDefinition;
+
+/**
+ * A method an account-level token may call too (its handler sees the AccountPrincipal): the user's own
+ * account calls, which read no organization's data.
+ */
+export const defineAccountMethod = <S extends z.ZodType>(
+  definition: Omit<MethodDefinition<S, AuthenticatedPrincipal>, 'forAccounts'>,
+): MethodDefinition => ({ ...definition, forAccounts: true }) as unknown as MethodDefinition;

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.ts';
 import {
   AlreadyExistsError,
+  DatabaseUnavailableError,
   InvalidPageTokenError,
   MissingReferenceError,
   NotFoundError,
@@ -16,6 +17,13 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof NotFoundError) return new ApiError('not_found', error.message);
   if (error instanceof AlreadyExistsError) return new ApiError('already_exists', error.message);
   if (error instanceof MissingReferenceError) return new ApiError('failed_precondition', error.message);
+  if (error instanceof DatabaseUnavailableError) {
+    return new ApiError(
+      'unavailable',
+      `the database is unavailable; retry in ${retryAfterSeconds} s`,
+      retryAfterSeconds,
+    );
+  }
   if (error instanceof InvalidPageTokenError) {
     return new ApiError('invalid_argument', 'pagination.token: is not a token this server gave out');
   }
@@ -32,9 +40,16 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('internal', 'internal error; the server log has the detail');
 }
 
+/** What an `unavailable` answer tells clients to wait: a restarting database is back in seconds. */
+export const retryAfterSeconds = 2;
+
 export function sendApiError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const apiError = toApiError(error);
   if (apiError.code === 'internal') request.log.error({ err: error }, 'request failed');
-  else request.log.info({ code: apiError.code, message: apiError.message }, 'request refused');
+  else if (error instanceof DatabaseUnavailableError) {
+    request.log.warn({ code: apiError.code, reason: error.reason }, 'database unavailable');
+  } else request.log.info({ code: apiError.code, message: apiError.message }, 'request refused');
+  if (apiError.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(apiError.retryAfterSeconds));
   return reply.code(apiError.httpStatus).type('application/json').send(apiError.toJSON());
 }

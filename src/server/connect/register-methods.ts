@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, unauthenticated } from '../../core/errors.ts';
-import type { Principal } from '../principal.ts';
+import { ApiError, permissionDenied, unauthenticated } from '../../core/errors.ts';
+import type { AuthenticatedPrincipal, Principal } from '../principal.ts';
 import type { MethodDefinition, ServerContext } from './define-method.ts';
 import { sendApiError } from './errors.ts';
 import { parseInput } from './validation.ts';
@@ -41,16 +41,48 @@ export function registerMethods(
   for (const definition of methods) {
     app.post(`${apiPrefix}${definition.service}/${definition.method}`, async (request) => {
       const principal = await authenticateRequest(context, request);
+      if (principal.kind === 'account' && !definition.forAccounts) throw accountRefusal();
       const input = parseInput(definition.input, request.body ?? {});
-      return (await definition.handler(input, { ...context, principal, request })) ?? {};
+      // An account principal reaches only handlers defined for it (defineAccountMethod).
+      return (
+        (await definition.handler(input, { ...context, principal: principal as Principal, request })) ?? {}
+      );
     });
   }
 }
 
+const accountRefusal = (): ApiError =>
+  permissionDenied(
+    'an account-level token (a user token bound to no organization) may only read its user and ' +
+      'organizations, join and leave organizations and create a personal access token for one of them ' +
+      '(UserService/CreatePersonalAccessToken with organizationId); use that token for everything else',
+  );
+
 const bearer = /^Bearer ([^\s]+)$/;
 
-async function authenticateRequest(context: ServerContext, request: FastifyRequest): Promise<Principal> {
-  const header = request.headers.authorization;
+/**
+ * The caller's principal. Every refusal counts against the client address's failed authentications;
+ * an address past that limit is refused before its credential is even looked at.
+ */
+async function authenticateRequest(
+  context: ServerContext,
+  request: FastifyRequest,
+): Promise<AuthenticatedPrincipal> {
+  await context.limits.assertAuthenticationAllowed(request.ip);
+  try {
+    return await authenticateBearer(context, request.headers.authorization);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'unauthenticated') {
+      await context.limits.countFailedAuthentication(request.ip);
+    }
+    throw error;
+  }
+}
+
+function authenticateBearer(
+  context: ServerContext,
+  header: string | undefined,
+): Promise<AuthenticatedPrincipal> {
   if (!header) throw unauthenticated('Authorization header is required: "Bearer <envid access token>"');
   const match = bearer.exec(header);
   if (!match)

@@ -8,7 +8,8 @@ import type { Store } from '../../store/store.ts';
 export interface NewCredential {
   principalKind: Exclude<PrincipalKind, 'installation_admin'>;
   principalId: string;
-  organizationId: string;
+  /** Absent only for a user's account-level token. */
+  organizationId?: string;
   description: string;
   expiresAt?: Date;
 }
@@ -27,7 +28,7 @@ export async function issueCredential(
     id: newId(),
     principalKind: request.principalKind,
     principalId: request.principalId,
-    organizationId: request.organizationId,
+    ...(request.organizationId ? { organizationId: request.organizationId } : {}),
     secretHash: hashSecret(secret),
     description: request.description,
     createdAt: clock.now(),

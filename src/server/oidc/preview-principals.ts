@@ -20,6 +20,7 @@ export function syntheticSubject(organizationId: string, kind: TokenSubjectKind)
     id: exampleIds.user,
     email: 'example.user@example.com',
     name: 'Example User',
+    emailVerified: true,
     createdAt: exampleTime,
   };
   const runner = { id: exampleIds.runner, organizationId, name: 'example-runner', createdAt: exampleTime };

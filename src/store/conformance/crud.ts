@@ -9,6 +9,7 @@ import {
   newEnvironment,
   newMembership,
   newOrganization,
+  newOrganizationInvite,
   newProject,
   newRunner,
   newServiceAccount,
@@ -49,17 +50,26 @@ const idpClaims = {
 const cases: { [K in Kind]: KindCase<K> } = {
   organizations: {
     kind: 'organizations',
-    optional: [],
+    optional: ['inviteDomains'],
     minimal: () => newOrganization(),
-    full: () => newOrganization({ oidcConfig: { version: 'v3', extraSubFields: ['project_id', 'ide'] } }),
-    edit: (r) => ({ ...r, name: 'Renamed', oidcConfig: { version: 'v2' } }),
+    full: () =>
+      newOrganization({
+        oidcConfig: { version: 'v3', extraSubFields: ['project_id', 'ide'] },
+        inviteDomains: ['acme.example', 'eu.acme.example'],
+      }),
+    edit: (r) => ({ ...r, name: 'Renamed', oidcConfig: { version: 'v2' }, inviteDomains: ['acme.example'] }),
   },
   users: {
     kind: 'users',
     optional: ['idp', 'idpClaims'],
     minimal: () => newUser(),
-    full: () => newUser({ idp: 'https://sso.example.com', idpClaims }),
-    edit: (r) => ({ ...r, name: 'Ada King', idpClaims: { preferred_username: 'ada.king', groups: [] } }),
+    full: () => newUser({ emailVerified: false, idp: 'https://sso.example.com', idpClaims }),
+    edit: (r) => ({
+      ...r,
+      name: 'Ada King',
+      emailVerified: !r.emailVerified,
+      idpClaims: { preferred_username: 'ada.king', groups: [] },
+    }),
   },
   memberships: {
     kind: 'memberships',
@@ -67,6 +77,13 @@ const cases: { [K in Kind]: KindCase<K> } = {
     minimal: (p) => newMembership(p.organizationId, p.userId),
     full: (p) => newMembership(p.organizationId, p.userId, { role: 'admin' }),
     edit: (r) => ({ ...r, role: r.role === 'admin' ? 'member' : 'admin' }),
+  },
+  organizationInvites: {
+    kind: 'organizationInvites',
+    optional: [],
+    minimal: (p) => newOrganizationInvite(p.organizationId),
+    full: (p) => newOrganizationInvite(p.organizationId, { expiresAt: new Date('2031-02-03T04:05:06.789Z') }),
+    edit: (r) => ({ ...r, expiresAt: new Date('2030-12-31T23:59:59.999Z') }),
   },
   serviceAccounts: {
     kind: 'serviceAccounts',

@@ -7,6 +7,7 @@ import {
   newEnvironment,
   newMembership,
   newOrganization,
+  newOrganizationInvite,
   newProject,
   newRunner,
   newServiceAccount,
@@ -101,6 +102,21 @@ export function testErrors(store: GetStore): void {
     expect((await store().memberships.list({ userId: user.id })).items).toHaveLength(2);
   });
 
+  it('a second invite of one organization throws AlreadyExistsError; another organization may have one', async () => {
+    const organization = await store().organizations.insert(newOrganization());
+    const first = await store().organizationInvites.insert(newOrganizationInvite(organization.id));
+    const error = await failure(
+      store().organizationInvites.insert(newOrganizationInvite(organization.id)),
+      AlreadyExistsError,
+    );
+    expect(error.fields).toStrictEqual(['organizationId']);
+    expect((await store().organizationInvites.list({ organizationId: organization.id })).items).toStrictEqual(
+      [first],
+    );
+    const other = await store().organizations.insert(newOrganization());
+    await store().organizationInvites.insert(newOrganizationInvite(other.id));
+  });
+
   it('a duplicate credential secret hash throws AlreadyExistsError without the hash', async () => {
     const first = await store().credentials.insert(newCredential());
     const error = await failure(
@@ -171,6 +187,12 @@ export function testErrors(store: GetStore): void {
       () => store().environments.insert(e2),
       'projectId',
       () => store().environments.find(e2.id),
+    );
+    const invite = newOrganizationInvite(missing);
+    attempt(
+      () => store().organizationInvites.insert(invite),
+      'organizationId',
+      () => store().organizationInvites.find(invite.id),
     );
     const c = newCredential({
       principalKind: 'service_account',

@@ -6,6 +6,7 @@ import type {
   Environment,
   Membership,
   Organization,
+  OrganizationInvite,
   Project,
   Runner,
   ServiceAccount,
@@ -27,7 +28,14 @@ export const newOrganization = (o: Partial<Organization> = {}): Organization => 
 
 export const newUser = (o: Partial<User> = {}): User => {
   const id = o.id ?? newId();
-  return { id, email: `${id}@example.com`, name: 'Ada Lovelace', createdAt: nextTime(), ...o };
+  return {
+    id,
+    email: `${id}@example.com`,
+    name: 'Ada Lovelace',
+    emailVerified: true,
+    createdAt: nextTime(),
+    ...o,
+  };
 };
 
 export const newMembership = (
@@ -42,6 +50,20 @@ export const newMembership = (
   createdAt: nextTime(),
   ...o,
 });
+
+export const newOrganizationInvite = (
+  organizationId: string,
+  o: Partial<OrganizationInvite> = {},
+): OrganizationInvite => {
+  const createdAt = nextTime();
+  return {
+    id: newId(),
+    organizationId,
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 7 * 86_400_000),
+    ...o,
+  };
+};
 
 export const newServiceAccount = (
   organizationId: string,

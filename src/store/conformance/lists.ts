@@ -89,6 +89,25 @@ export function testLists(store: GetStore): void {
     expect(await store().users.findOne({ email: user.email.toUpperCase() })).toBeUndefined();
   });
 
+  it('a filter on a list of strings matches the records whose list holds the value, exactly', async () => {
+    const acme = await store().organizations.insert(
+      newOrganization({ inviteDomains: ['acme.example', 'eu.acme.example'] }),
+    );
+    const none = await store().organizations.insert(newOrganization());
+    const find = (id: string, domain: string) => store().organizations.findOne({ id, inviteDomains: domain });
+    expect(await find(acme.id, 'acme.example')).toStrictEqual(acme);
+    expect(await find(acme.id, 'eu.acme.example')).toStrictEqual(acme);
+    // Whole values only: no prefix, suffix, case folding or pattern.
+    for (const domain of ['acme', 'example', 'ACME.example', 'x.acme.example', '%', '"acme.example"']) {
+      expect(await find(acme.id, domain)).toBeUndefined();
+    }
+    expect(await find(none.id, 'acme.example')).toBeUndefined();
+    expect(await find(newId(), 'acme.example')).toBeUndefined();
+    expect(
+      (await store().organizations.list({ id: acme.id, inviteDomains: 'acme.example' })).items,
+    ).toStrictEqual([acme]);
+  });
+
   it('orders by creation time, then ID', async () => {
     const runners = await organizationWithRunners(store(), 9);
     const list = await store().runners.list({ organizationId: runners[0]!.organizationId });

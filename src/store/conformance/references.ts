@@ -6,6 +6,7 @@ import {
   newEnvironment,
   newMembership,
   newOrganization,
+  newOrganizationInvite,
   newProject,
   newRunner,
   newServiceAccount,
@@ -26,7 +27,8 @@ async function organizationTree(store: Store) {
   const credential = await store.credentials.insert(
     newCredential({ principalKind: 'user', principalId: user.id, organizationId: organization.id }),
   );
-  return { organization, user, membership, serviceAccount, runner, project, environment, credential };
+  const invite = await store.organizationInvites.insert(newOrganizationInvite(organization.id));
+  return { organization, user, membership, serviceAccount, runner, project, environment, credential, invite };
 }
 
 export function testReferences(store: GetStore): void {
@@ -44,6 +46,7 @@ export function testReferences(store: GetStore): void {
     expect(await s.projects.find(doomed.project.id)).toBeUndefined();
     expect(await s.environments.find(doomed.environment.id)).toBeUndefined();
     expect(await s.credentials.find(doomed.credential.id)).toBeUndefined();
+    expect(await s.organizationInvites.find(doomed.invite.id)).toBeUndefined();
     // Users belong to the installation, not to an organization.
     expect(await s.users.get(doomed.user.id)).toStrictEqual(doomed.user);
     expect(await s.memberships.get(elsewhere.id)).toStrictEqual(elsewhere);
@@ -54,6 +57,7 @@ export function testReferences(store: GetStore): void {
     expect(await s.projects.get(other.project.id)).toStrictEqual(other.project);
     expect(await s.environments.get(other.environment.id)).toStrictEqual(other.environment);
     expect(await s.credentials.get(other.credential.id)).toStrictEqual(other.credential);
+    expect(await s.organizationInvites.get(other.invite.id)).toStrictEqual(other.invite);
   });
 
   it('deleting a user deletes their memberships', async () => {

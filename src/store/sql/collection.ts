@@ -26,6 +26,11 @@ export interface TableSpec {
    * reject the query instead, and on the API a malformed ID is simply one that does not exist).
    */
   uuid?: readonly string[];
+  /**
+   * jsonb fields holding a list of strings: a filter on one matches the records whose list holds the
+   * value (one query, on the same rows an equality filter would read).
+   */
+  stringLists?: readonly string[];
   /** Writes announce no change (nothing is cached from this table, e.g. the audit log). */
   quiet?: true;
 }
@@ -193,7 +198,9 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     let q = query;
     for (const [field, value] of Object.entries(filter)) {
       if (value === undefined) continue;
-      q = q.where(snake(field), '=', value);
+      q = this.spec.stringLists?.includes(field)
+        ? q.where(sql<boolean>`${sql.ref(snake(field))} @> ${JSON.stringify([value])}::jsonb`)
+        : q.where(snake(field), '=', value);
     }
     return q;
   }

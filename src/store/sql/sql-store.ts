@@ -5,9 +5,15 @@ import { changeChannel, type InTransaction, SqlCollection, type TableSpec } from
 import type { SqlDatabase } from './database.ts';
 
 const tables: { [K in keyof Records]: TableSpec } = {
-  organizations: { table: 'organizations', json: ['oidcConfig'], uuid: ['id'] },
+  organizations: {
+    table: 'organizations',
+    json: ['oidcConfig', 'inviteDomains'],
+    stringLists: ['inviteDomains'],
+    uuid: ['id'],
+  },
   users: { table: 'users', json: ['idpClaims'], uuid: ['id'] },
   memberships: { table: 'memberships', json: [], uuid: ['id', 'organizationId', 'userId'] },
+  organizationInvites: { table: 'organization_invites', json: [], uuid: ['id', 'organizationId'] },
   serviceAccounts: { table: 'service_accounts', json: [], uuid: ['id', 'organizationId'] },
   runners: { table: 'runners', json: [], uuid: ['id', 'organizationId'] },
   projects: { table: 'projects', json: ['initializers'], uuid: ['id', 'organizationId'] },
@@ -32,6 +38,7 @@ export class SqlStore implements Store {
   readonly organizations!: Collections['organizations'];
   readonly users!: Collections['users'];
   readonly memberships!: Collections['memberships'];
+  readonly organizationInvites!: Collections['organizationInvites'];
   readonly serviceAccounts!: Collections['serviceAccounts'];
   readonly runners!: Collections['runners'];
   readonly projects!: Collections['projects'];
@@ -84,13 +91,17 @@ export class SqlStore implements Store {
     for (const watcher of this.#watchers) watcher(table);
   }
 
+  changesConnected(): boolean {
+    return this.database.listening();
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
 
   /**
    * This process hears of its own writes at once, after commit; the database's NOTIFY tells every
-   * server, this one included (a second, harmless announcement here).
+   * server; on PostgreSQL the echo of this process's own writes is dropped (they were announced already).
    */
   async watchChanges(onChange: (collection: string) => void): Promise<() => Promise<void>> {
     const stopListening = await this.database.listen(changeChannel, onChange, () => onChange('*'));

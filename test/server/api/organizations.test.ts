@@ -249,7 +249,7 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
       }
     });
 
-    it('lets admins add, re-role and remove members; members and outsiders may not', async () => {
+    it('lets the installation admin add any user and admins re-role and remove members; members and outsiders may not', async () => {
       const expected: Record<string, string> = {
         installationAdmin: 'ok',
         orgAdmin: 'ok',
@@ -259,20 +259,25 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
         runner: 'not_found',
         environment: 'not_found',
       };
+      // An organization admin adds nobody by ID: users join by invite.
+      const expectedAdd: Record<string, string> = { ...expected, orgAdmin: 'not_found' };
       for (const [who, token] of Object.entries(principals())) {
         const newcomer = await server.store.users.insert({
           id: randomUUID(),
           email: `${who}-${randomUUID()}@example.com`,
           name: who,
+          emailVerified: true,
           createdAt: server.clock.now(),
         });
         const organizationId = a.organization.id;
         const add = await call('AddMember', { organizationId, userId: newcomer.id }, token);
-        if (expected[who] !== 'ok') {
-          expectError(add, expected[who]!);
+        if (expectedAdd[who] !== 'ok') {
+          expectError(add, expectedAdd[who]!);
           expect(
             await server.store.memberships.findOne({ organizationId, userId: newcomer.id }),
           ).toBeUndefined();
+        }
+        if (expected[who] !== 'ok') {
           // SetRole and RemoveMember on an existing member are refused the same way.
           expectError(
             await call(
@@ -288,7 +293,11 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
           );
           continue;
         }
-        expect(expectOk(add).member).toEqual(
+        const added =
+          expectedAdd[who] === 'ok'
+            ? add
+            : await call('AddMember', { organizationId, userId: newcomer.id }, server.adminToken);
+        expect(expectOk(added).member).toEqual(
           expect.objectContaining({
             userId: newcomer.id,
             role: 'ORGANIZATION_ROLE_MEMBER',
@@ -315,15 +324,32 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
 
     it('refuses adding a member twice and an unknown user', async () => {
       const organizationId = a.organization.id;
-      const twice = await call('AddMember', { organizationId, userId: a.member.user.id }, a.admin.token);
-      expect(twice.status).toBe(409);
-      expectError(twice, 'already_exists', 'already a member');
+      for (const token of [a.admin.token, server.adminToken]) {
+        const twice = await call('AddMember', { organizationId, userId: a.member.user.id }, token);
+        expect(twice.status).toBe(409);
+        expectError(twice, 'already_exists', 'already a member');
+        const unknown = randomUUID();
+        expectError(
+          await call('AddMember', { organizationId, userId: unknown }, token),
+          'not_found',
+          `user ${unknown} not found`,
+        );
+      }
+    });
+
+    it('answers an organization admin adding a user of another organization exactly like an unknown ID, adding nothing', async () => {
+      const organizationId = a.organization.id;
+      const outsider = b.member.user.id;
       const unknown = randomUUID();
-      expectError(
-        await call('AddMember', { organizationId, userId: unknown }, a.admin.token),
-        'not_found',
-        `user ${unknown} not found`,
-      );
+      const other = await call('AddMember', { organizationId, userId: outsider }, a.admin.token);
+      const missing = await call('AddMember', { organizationId, userId: unknown }, a.admin.token);
+      expect(other.status).toBe(404);
+      expect(missing.status).toBe(404);
+      expectSameNotFound(other, outsider, missing, unknown);
+      // Nothing of the user comes back, and the message says how users join instead.
+      expect(JSON.stringify(other.body)).not.toContain(b.member.user.email);
+      expect(other.body.message).toContain('CreateOrganizationInvite');
+      expect(await server.store.memberships.findOne({ organizationId, userId: outsider })).toBeUndefined();
     });
 
     it('answers a non-member exactly like an unknown user in SetRole and RemoveMember', async () => {
@@ -411,7 +437,7 @@ describe.each(engines)('OrganizationService on %s', (engine) => {
         await server.call('IdentityService/GetAuthenticatedIdentity', {}, leaver.token),
         'unauthenticated',
       );
-      expectOk(await call('AddMember', { organizationId, userId: leaver.user.id }, a.admin.token));
+      expectOk(await call('AddMember', { organizationId, userId: leaver.user.id }, server.adminToken));
       expectError(
         await server.call('IdentityService/GetAuthenticatedIdentity', {}, leaver.token),
         'unauthenticated',

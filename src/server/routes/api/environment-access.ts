@@ -1,7 +1,12 @@
 import { notFound, permissionDenied } from '../../../core/errors.ts';
 import type { Environment } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
-import { canAdministerOrganization, canReadOrganization, isSelf } from '../../auth/authorize.ts';
+import {
+  canAdministerOrganization,
+  canReadOrganization,
+  inCallerOrganization,
+  isSelf,
+} from '../../auth/authorize.ts';
 import type { Principal } from '../../principal.ts';
 
 /**
@@ -57,7 +62,7 @@ export async function findVisibleEnvironment(
   principal: Principal,
   id: string,
 ): Promise<Environment> {
-  const environment = await store.environments.find(id);
+  const environment = await store.environments.findOne(inCallerOrganization(principal, id));
   if (!environment || !canSeeEnvironment(principal, environment)) throw notFound('environment', id);
   return environment;
 }

@@ -57,8 +57,8 @@ function creatorOf(principal: Principal): Creator {
 
 /** The runner must belong to the creator's organization; any other answers not_found, like an unknown ID. */
 async function assertRunnerOf(store: Store, organizationId: string, runnerId: string): Promise<void> {
-  const runner = await store.runners.find(runnerId);
-  if (runner?.organizationId !== organizationId) throw notFound('runner', runnerId);
+  // By ID and organization in one query: another organization's runner costs what an unknown ID does.
+  if (!(await store.runners.findOne({ id: runnerId, organizationId }))) throw notFound('runner', runnerId);
 }
 
 async function insertEnvironment(
@@ -100,8 +100,11 @@ export const createEnvironmentFromProject = defineMethod({
   handler: async (input, { store, clock, principal }) => {
     const creator = creatorOf(principal);
     const environment = await store.transaction(async (tx) => {
-      const project = await tx.projects.find(input.projectId);
-      if (project?.organizationId !== creator.organizationId) throw notFound('project', input.projectId);
+      const project = await tx.projects.findOne({
+        id: input.projectId,
+        organizationId: creator.organizationId,
+      });
+      if (!project) throw notFound('project', input.projectId);
       // Locks the project row: a concurrent DeleteProject waits, so it sees this environment.
       await tx.projects.update(project.id, (current) => current);
       // Initializers come from the project unless the request gives at least one.

@@ -27,12 +27,13 @@ export const getIdToken = defineMethod({
   service: 'IdentityService',
   method: 'GetIDToken',
   input: z.object({ audience: z.unknown(), version: z.string().optional(), lifetime }),
-  handler: async (input, { principal, clock, tokens, request }) => {
+  handler: async (input, { principal, clock, tokens, limits, request }) => {
     if (principal.kind === 'installation_admin') {
       throw permissionDenied(
         'the installation admin gets no ID tokens; use a user, service account, runner or environment credential',
       );
     }
+    await limits.countTokenRequest(principal);
     const { subject, oidcConfig } = await tokens.subjects.load(principal);
     const now = clock.now();
     const key = tokens.keys.signingKey();

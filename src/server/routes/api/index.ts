@@ -3,6 +3,8 @@ import { auditMethods } from './audit-events.ts';
 import { environmentMethods } from './environments.ts';
 import { identityMethods } from './identity.ts';
 import { oidcConfigMethods } from './oidc-config.ts';
+import { inviteMethods } from './organization-invites.ts';
+import { joinMethods } from './organization-join.ts';
 import { memberMethods } from './organization-members.ts';
 import { organizationMethods } from './organizations.ts';
 import { personalAccessTokenMethods } from './personal-access-tokens.ts';
@@ -24,6 +26,8 @@ export const apiMethods: MethodDefinition[] = [
   ...oidcConfigMethods,
   ...auditMethods,
   ...memberMethods,
+  ...inviteMethods,
+  ...joinMethods,
   ...userMethods,
   ...personalAccessTokenMethods,
   ...serviceAccountMethods,

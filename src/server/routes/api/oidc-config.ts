@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { oidcConfigUpdatedEvent } from '../../../core/audit/audit-events.ts';
-import { failedPrecondition, notFound } from '../../../core/errors.ts';
+import { failedPrecondition } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { oidcConfigToMessage, parseOidcConfig } from '../../../core/tokens/oidc-config.ts';
 import {
@@ -9,13 +9,11 @@ import {
 } from '../../../core/tokens/oidc-config-warnings.ts';
 import { findSubChanges, type SubChange } from '../../../core/tokens/sub-changes.ts';
 import type { OidcConfig } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
-import { assertCanAdminister, assertCanRead } from '../../auth/authorize.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { uuid } from '../../connect/validation.ts';
 import { loadOrganizationSubjects } from '../../oidc/organization-subjects.ts';
 import { previewPrincipalKinds } from '../../oidc/preview-principals.ts';
-import type { Principal } from '../../principal.ts';
+import { findAdministeredOrganization, findVisibleOrganization } from './organizations.ts';
 
 /**
  * The organization's OIDC configuration (SPEC §6): which token format and which extra `sub` fields its
@@ -44,22 +42,10 @@ export const getOidcConfig = defineMethod({
   method: 'GetOIDCConfig',
   input: z.object({ organizationId: uuid() }),
   handler: async (input, { store, principal }) => {
-    const missing = notFound('organization', input.organizationId);
-    const organization = await store.organizations.find(input.organizationId);
-    if (!organization) throw missing;
-    assertCanRead(principal, organization.id, missing);
+    const organization = await findVisibleOrganization(store, principal, input.organizationId);
     return { oidcConfig: oidcConfigToMessage(organization.oidcConfig) };
   },
 });
-
-/** Refuses before any lookup result is visible: not_found for other organizations, permission_denied for members. */
-async function findAdministeredOrganization(store: Store, principal: Principal, id: string) {
-  const missing = notFound('organization', id);
-  const organization = await store.organizations.find(id);
-  if (!organization) throw missing;
-  assertCanAdminister(principal, organization.id, missing);
-  return organization;
-}
 
 function describeSubChanges(changes: SubChange[]): string {
   const first = changes[0]!;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Clock } from '../../../core/clock.ts';
 import { ApiError, failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { AlreadyExistsError } from '../../../store/errors.ts';
@@ -10,14 +11,16 @@ import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
 import { revokePrincipalCredentials } from '../../credentials/revoke-principal-credentials.ts';
-import type { Principal } from '../../principal.ts';
+import type { AuthenticatedPrincipal, Principal } from '../../principal.ts';
 import { apiRoleNames, roleInput } from './organization-roles.ts';
 import { findVisibleOrganization } from './organizations.ts';
 
 /**
  * Organization membership: members read the member list; the organization's admins and the
- * installation admin add and remove members and change roles. An organization admin may not remove
- * or demote the last admin (the installation admin may), so an organization cannot lock itself out.
+ * installation admin remove members and change roles. Users join by themselves (an invite or their
+ * e-mail domain: organization-join.ts); only the installation admin adds any user by ID, so that an
+ * organization admin never reaches a user outside its organization. Nobody but the installation admin
+ * may remove or demote the last admin, so an organization cannot lock itself out.
  */
 
 export function memberToApi(membership: Membership, user: User) {
@@ -32,8 +35,8 @@ export function memberToApi(membership: Membership, user: User) {
   };
 }
 
-/** The organization ID, after checking `principal` may manage its members. */
-async function assertManagesMembers(store: Store, principal: Principal, organizationId: string) {
+/** Checks that `principal` may manage the members of `organizationId`. */
+export async function assertManagesMembers(store: Store, principal: Principal, organizationId: string) {
   await findVisibleOrganization(store, principal, organizationId);
   // It is visible, so refusing with permission_denied leaks nothing.
   if (!canAdministerOrganization(principal, organizationId)) {
@@ -45,30 +48,47 @@ async function assertManagesMembers(store: Store, principal: Principal, organiza
 const memberNotFound = (organizationId: string, userId: string): ApiError =>
   new ApiError('not_found', `member ${userId} not found in organization ${organizationId}`);
 
+export interface MemberTarget {
+  organizationId: string;
+  userId: string;
+}
+
 /**
- * Changes one member of an organization the caller manages. The organization's row is locked, so that
- * concurrent changes serialize and the last-admin rule holds. `newRole` is undefined for a removal.
+ * Changes one membership (the caller's right to is checked before). The organization's row is locked,
+ * so that concurrent changes serialize and the last-admin rule holds. `newRole` is undefined for a
+ * removal; `missing` is the error when there is no such membership.
  */
-async function changeMember(
+export async function changeMembership(
   store: Store,
-  principal: Principal,
-  target: { organizationId: string; userId: string },
+  principal: AuthenticatedPrincipal,
+  target: MemberTarget,
   newRole: OrganizationRole | undefined,
   apply: (tx: Store, membership: Membership) => Promise<void>,
+  missing: () => ApiError = () => memberNotFound(target.organizationId, target.userId),
 ): Promise<void> {
-  await assertManagesMembers(store, principal, target.organizationId);
   await store.transaction(async (tx) => {
     await tx.organizations.update(target.organizationId, (organization) => organization);
     const membership = await tx.memberships.findOne(target);
-    if (!membership) throw memberNotFound(target.organizationId, target.userId);
+    if (!membership) throw missing();
     await assertKeepsAnAdmin(tx, principal, membership, newRole);
     await apply(tx, membership);
   });
 }
 
+/** Ends a membership and revokes the user's tokens for that organization. */
+export async function removeMembership(tx: Store, clock: Clock, membership: Membership): Promise<void> {
+  await tx.memberships.delete(membership.id);
+  // Its tokens for this organization die with the membership, even if the user comes back later.
+  await revokePrincipalCredentials(tx, clock, {
+    principalKind: 'user',
+    principalId: membership.userId,
+    organizationId: membership.organizationId,
+  });
+}
+
 async function assertKeepsAnAdmin(
   tx: Store,
-  principal: Principal,
+  principal: AuthenticatedPrincipal,
   membership: Membership,
   newRole: OrganizationRole | undefined,
 ): Promise<void> {
@@ -102,12 +122,34 @@ export const listMembers = defineMethod({
   },
 });
 
+export const alreadyMember = (target: MemberTarget): ApiError =>
+  new ApiError(
+    'already_exists',
+    `user ${target.userId} is already a member of organization ${target.organizationId}`,
+  );
+
+/**
+ * An organization admin reaches only the organization's own members: anyone else, a user of another
+ * organization or an unknown ID, gets this same answer, after the same one query.
+ */
+const outsideUser = (userId: string): ApiError =>
+  new ApiError(
+    'not_found',
+    `user ${userId} not found: an organization admin adds users by invite ` +
+      '(OrganizationService/CreateOrganizationInvite); only the installation admin adds a user by ID',
+  );
+
 export const addMember = defineMethod({
   service: 'OrganizationService',
   method: 'AddMember',
   input: z.object({ organizationId: uuid(), userId: uuid(), role: roleInput().optional() }),
   handler: async (input, { store, clock, principal }) => {
     await assertManagesMembers(store, principal, input.organizationId);
+    const target = { organizationId: input.organizationId, userId: input.userId };
+    if (principal.kind !== 'installation_admin') {
+      if (await store.memberships.findOne(target)) throw alreadyMember(target);
+      throw outsideUser(input.userId);
+    }
     const user = await store.users.find(input.userId);
     if (!user) throw notFound('user', input.userId);
     try {
@@ -121,10 +163,7 @@ export const addMember = defineMethod({
       return { member: memberToApi(membership, user) };
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
-      throw new ApiError(
-        'already_exists',
-        `user ${user.id} is already a member of organization ${input.organizationId}`,
-      );
+      throw alreadyMember(target);
     }
   },
 });
@@ -135,7 +174,8 @@ export const setRole = defineMethod({
   input: z.object({ organizationId: uuid(), userId: uuid(), role: roleInput() }),
   handler: async (input, { store, principal }) => {
     const target = { organizationId: input.organizationId, userId: input.userId };
-    await changeMember(store, principal, target, input.role, async (tx, membership) => {
+    await assertManagesMembers(store, principal, target.organizationId);
+    await changeMembership(store, principal, target, input.role, async (tx, membership) => {
       await tx.memberships.update(membership.id, (current) => ({ ...current, role: input.role }));
     });
     return {};
@@ -148,15 +188,10 @@ export const removeMember = defineMethod({
   input: z.object({ organizationId: uuid(), userId: uuid() }),
   handler: async (input, { store, clock, principal }) => {
     const target = { organizationId: input.organizationId, userId: input.userId };
-    await changeMember(store, principal, target, undefined, async (tx, membership) => {
-      await tx.memberships.delete(membership.id);
-      // Its tokens for this organization die with the membership, even if the user is added back later.
-      await revokePrincipalCredentials(tx, clock, {
-        principalKind: 'user',
-        principalId: target.userId,
-        organizationId: target.organizationId,
-      });
-    });
+    await assertManagesMembers(store, principal, target.organizationId);
+    await changeMembership(store, principal, target, undefined, (tx, membership) =>
+      removeMembership(tx, clock, membership),
+    );
     return {};
   },
 });

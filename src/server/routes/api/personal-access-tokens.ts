@@ -2,19 +2,22 @@ import { z } from 'zod';
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from '../../../core/errors.ts';
 import type { Credential } from '../../../store/records.ts';
 import type { Filter, Store } from '../../../store/store.ts';
-import { canAdministerOrganization } from '../../auth/authorize.ts';
+import { canAdministerOrganization, inCallerOrganization } from '../../auth/authorize.ts';
 import { credentialExpiryFields, resolveCredentialExpiry } from '../../connect/credential-expiry.ts';
-import { defineMethod } from '../../connect/define-method.ts';
+import { defineAccountMethod, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import { credentialToApi, issueCredential, revokeCredential } from '../../credentials/issue-credential.ts';
-import type { Principal } from '../../principal.ts';
+import type { AuthenticatedPrincipal, Principal } from '../../principal.ts';
 
 /**
- * Personal access tokens: a user's credential, bound to one organization it is a member of. A user
- * manages its own tokens for the organization it acts in; an organization admin sees and revokes the
- * tokens bound to its organization; the installation admin creates tokens for any member of any
- * organization. The secret is answered once, by the create call.
+ * Personal access tokens: a user's credential, bound to one organization it is a member of, or
+ * account-level (bound to none: it only joins and leaves organizations and creates tokens for them;
+ * docs/decisions/0020-organization-invites.md). A user manages its own tokens for the organization it
+ * acts in, and an account-level token creates tokens for the user's organizations; an organization admin
+ * sees and revokes the tokens bound to its organization; the installation admin creates tokens for any
+ * member of any organization and account-level ones for any user. The secret is answered once, by the
+ * create call.
  */
 
 export function personalAccessTokenToApi(credential: Credential) {
@@ -28,36 +31,68 @@ export function personalAccessTokenToApi(credential: Credential) {
 /** The token, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
 async function findVisibleToken(store: Store, principal: Principal, id: string): Promise<Credential> {
   const missing = notFound('personal access token', id);
-  const credential = await store.credentials.find(id);
-  if (credential?.principalKind !== 'user' || !credential.organizationId) throw missing;
-  const own =
-    principal.kind === 'user' &&
-    principal.id === credential.principalId &&
-    principal.organizationId === credential.organizationId;
-  if (own || canAdministerOrganization(principal, credential.organizationId)) return credential;
+  const credential = await store.credentials.findOne({
+    ...inCallerOrganization(principal, id),
+    principalKind: 'user',
+  });
+  if (!credential) throw missing;
+  // The installation admin sees every user token, account-level ones (bound to no organization) too.
+  if (principal.kind === 'installation_admin') return credential;
+  const own = principal.kind === 'user' && principal.id === credential.principalId;
+  if (own || canAdministerOrganization(principal, credential.organizationId!)) return credential;
   throw missing;
 }
 
-/** Whose token a create call makes: a user makes its own; the installation admin names a member. */
+interface TokenRequest {
+  userId?: string | undefined;
+  organizationId?: string | undefined;
+}
+
+/** The token's user and organization (none: account-level), after checking `principal` may make it. */
 async function tokenOwner(
   store: Store,
-  principal: Principal,
-  input: { userId?: string | undefined; organizationId: string },
-): Promise<string> {
-  if (principal.kind === 'user') {
-    if (input.organizationId !== principal.organizationId) {
-      throw notFound('organization', input.organizationId);
-    }
-    if (input.userId !== undefined && input.userId !== principal.id) {
-      throw permissionDenied('a user may create personal access tokens only for itself');
-    }
-    return principal.id;
-  }
-  if (principal.kind !== 'installation_admin') {
+  principal: AuthenticatedPrincipal,
+  input: TokenRequest,
+): Promise<{ userId: string; organizationId?: string }> {
+  if (principal.kind === 'installation_admin') return installationAdminTokenOwner(store, input);
+  if (principal.kind !== 'user' && principal.kind !== 'account') {
     throw permissionDenied('only a user or the installation admin may create personal access tokens');
   }
+  const { organizationId } = input;
+  if (organizationId === undefined) {
+    throw invalidArgument(
+      'organizationId',
+      'is required (only the installation admin creates account-level tokens, bound to no organization)',
+    );
+  }
+  if (principal.kind === 'user' && organizationId !== principal.organizationId) {
+    // A token of one organization never mints credentials for another.
+    throw notFound('organization', organizationId);
+  }
+  if (input.userId !== undefined && input.userId !== principal.id) {
+    throw permissionDenied('a user may create personal access tokens only for itself');
+  }
+  // An account-level token, for one of the user's organizations: any other, known or not, is not_found.
+  if (
+    principal.kind === 'account' &&
+    !(await store.memberships.findOne({ organizationId, userId: principal.id }))
+  ) {
+    throw notFound('organization', organizationId);
+  }
+  return { userId: principal.id, organizationId };
+}
+
+/** The installation admin names the user, and the organization unless the token is account-level. */
+async function installationAdminTokenOwner(
+  store: Store,
+  input: TokenRequest,
+): Promise<{ userId: string; organizationId?: string }> {
   if (input.userId === undefined) {
     throw invalidArgument('userId', 'is required for the installation admin');
+  }
+  if (input.organizationId === undefined) {
+    if (!(await store.users.find(input.userId))) throw notFound('user', input.userId);
+    return { userId: input.userId };
   }
   if (!(await store.organizations.find(input.organizationId))) {
     throw notFound('organization', input.organizationId);
@@ -68,25 +103,26 @@ async function tokenOwner(
       `user ${input.userId} is not a member of organization ${input.organizationId}: add it first (OrganizationService/AddMember)`,
     );
   }
-  return input.userId;
+  return { userId: input.userId, organizationId: input.organizationId };
 }
 
-export const createPersonalAccessToken = defineMethod({
+export const createPersonalAccessToken = defineAccountMethod({
   service: 'UserService',
   method: 'CreatePersonalAccessToken',
   input: z.object({
     userId: uuid().optional(),
-    organizationId: uuid(),
+    /** Absent: an account-level token (the installation admin only). */
+    organizationId: uuid().optional(),
     description: text(200),
     ...credentialExpiryFields,
   }),
   handler: async (input, { store, clock, principal }) => {
     const expiresAt = resolveCredentialExpiry(clock, input);
-    const userId = await tokenOwner(store, principal, input);
+    const owner = await tokenOwner(store, principal, input);
     const { credential, secret } = await issueCredential(store, clock, {
       principalKind: 'user',
-      principalId: userId,
-      organizationId: input.organizationId,
+      principalId: owner.userId,
+      ...(owner.organizationId ? { organizationId: owner.organizationId } : {}),
       description: input.description,
       ...(expiresAt ? { expiresAt } : {}),
     });

@@ -3,7 +3,12 @@ import { failedPrecondition, notFound, permissionDenied } from '../../../core/er
 import { newId } from '../../../core/ids.ts';
 import type { Project } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
-import { assertCanAdminister, assertCanRead, canAdministerOrganization } from '../../auth/authorize.ts';
+import {
+  assertCanAdminister,
+  assertCanRead,
+  canAdministerOrganization,
+  inCallerOrganization,
+} from '../../auth/authorize.ts';
 import { type CallContext, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
@@ -34,7 +39,7 @@ export function projectToApi(project: Project) {
 /** The project, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
 export async function findVisibleProject(store: Store, principal: Principal, id: string): Promise<Project> {
   const missing = notFound('project', id);
-  const project = await store.projects.find(id);
+  const project = await store.projects.findOne(inCallerOrganization(principal, id));
   if (!project) throw missing;
   assertCanRead(principal, project.organizationId, missing);
   return project;

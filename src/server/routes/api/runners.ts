@@ -3,7 +3,12 @@ import { failedPrecondition, notFound, permissionDenied } from '../../../core/er
 import { newId } from '../../../core/ids.ts';
 import type { Runner } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
-import { assertCanRead, canAdministerOrganization, isSelf } from '../../auth/authorize.ts';
+import {
+  assertCanRead,
+  canAdministerOrganization,
+  inCallerOrganization,
+  isSelf,
+} from '../../auth/authorize.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
@@ -37,7 +42,7 @@ export function runnerToApi(runner: Runner) {
 /** The runner, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
 export async function findVisibleRunner(store: Store, principal: Principal, id: string): Promise<Runner> {
   const missing = notFound('runner', id);
-  const runner = await store.runners.find(id);
+  const runner = await store.runners.findOne(inCallerOrganization(principal, id));
   if (!runner) throw missing;
   assertCanRead(principal, runner.organizationId, missing, isSelf(principal, 'runner', id));
   return runner;

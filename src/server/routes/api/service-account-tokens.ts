@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { notFound, permissionDenied } from '../../../core/errors.ts';
 import type { Credential } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
-import { canAdministerOrganization, canReadOrganization } from '../../auth/authorize.ts';
+import {
+  canAdministerOrganization,
+  canReadOrganization,
+  inCallerOrganization,
+} from '../../auth/authorize.ts';
 import { credentialExpiryFields, resolveCredentialExpiry } from '../../connect/credential-expiry.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
@@ -23,10 +27,11 @@ export function serviceAccountTokenToApi(credential: Credential) {
 /** The token, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
 async function findVisibleToken(store: Store, principal: Principal, id: string): Promise<Credential> {
   const missing = notFound('service account token', id);
-  const credential = await store.credentials.find(id);
-  if (credential?.principalKind !== 'service_account' || !credential.organizationId) {
-    throw missing;
-  }
+  const credential = await store.credentials.findOne({
+    ...inCallerOrganization(principal, id),
+    principalKind: 'service_account',
+  });
+  if (!credential?.organizationId) throw missing;
   if (!canReadOrganization(principal, credential.organizationId)) throw missing;
   return credential;
 }

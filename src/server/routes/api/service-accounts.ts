@@ -7,6 +7,7 @@ import {
   assertCanAdminister,
   assertCanRead,
   canAdministerOrganization,
+  inCallerOrganization,
   isSelf,
 } from '../../auth/authorize.ts';
 import { defineMethod } from '../../connect/define-method.ts';
@@ -42,7 +43,7 @@ export async function findVisibleServiceAccount(
   allowSelf = true,
 ): Promise<ServiceAccount> {
   const missing = notFound('service account', id);
-  const serviceAccount = await store.serviceAccounts.find(id);
+  const serviceAccount = await store.serviceAccounts.findOne(inCallerOrganization(principal, id));
   if (!serviceAccount) throw missing;
   const self = allowSelf && isSelf(principal, 'service_account', id);
   assertCanRead(principal, serviceAccount.organizationId, missing, self);

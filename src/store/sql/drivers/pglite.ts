@@ -46,6 +46,8 @@ function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
   return {
     db,
     close: () => (closing ??= close()),
+    withoutDeadlines: (work) => work(db),
+    listening: () => true,
     // One process owns the embedded database, so its notifications are never lost: no reset.
     // LISTEN takes its turn on the session: run inside someone's transaction, a rollback would undo it.
     listen: async (channel, onMessage) => {

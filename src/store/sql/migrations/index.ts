@@ -1,5 +1,6 @@
 import * as resources from './0001-resources.ts';
 import * as keysAudit from './0002-keys-audit.ts';
+import * as invites from './0003-invites.ts';
 
 export interface Migration {
   /** Ordered, never renamed once released. */
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { id: '0001-resources', up: resources.up },
   { id: '0002-keys-audit', up: keysAudit.up },
+  { id: '0003-invites', up: invites.up },
 ];

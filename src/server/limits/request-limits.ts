@@ -1,0 +1,91 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { resourceExhausted } from '../../core/errors.ts';
+import type { OrganizationPrincipal } from '../principal.ts';
+import { clientAddressKey } from './client-address-key.ts';
+import type { RateLimit, RateLimitSetting } from './rate-limit.ts';
+
+export interface RequestLimitOptions {
+  /** GetIDToken calls per principal (`--token-rate-limit`). */
+  tokens?: RateLimitSetting;
+  /** Failed authentications per client address, IPv6 per /64 (`--auth-failure-limit`). */
+  authFailures?: RateLimitSetting;
+}
+
+export const defaultRequestLimits = {
+  tokens: { count: 100, seconds: 10 },
+  authFailures: { count: 100, seconds: 60 },
+} as const satisfies Required<RequestLimitOptions>;
+
+const principalNames: Record<OrganizationPrincipal['kind'], string> = {
+  user: 'user',
+  service_account: 'service account',
+  runner: 'runner',
+  environment: 'environment',
+};
+
+interface Limiter {
+  limit: RateLimit;
+  counter: RateLimiterMemory;
+}
+
+const limiterFor = (setting: RateLimitSetting): Limiter | undefined =>
+  setting === 'off'
+    ? undefined
+    : {
+        limit: setting,
+        counter: new RateLimiterMemory({ points: setting.count, duration: setting.seconds }),
+      };
+
+const retryAfterSeconds = (state: RateLimiterRes): number =>
+  Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+
+/**
+ * This replica's request limits (docs/decisions/0040), counted in memory: a check costs a map look-up,
+ * never a database round-trip. Refusals are `resource_exhausted` (429) with `Retry-After`.
+ */
+export class RequestLimits {
+  readonly #tokens: Limiter | undefined;
+  readonly #failures: Limiter | undefined;
+
+  constructor(options: RequestLimitOptions = {}) {
+    this.#tokens = limiterFor(options.tokens ?? defaultRequestLimits.tokens);
+    this.#failures = limiterFor(options.authFailures ?? defaultRequestLimits.authFailures);
+  }
+
+  /** Counts one ID token request of `principal`; refuses it past the limit. */
+  async countTokenRequest(principal: OrganizationPrincipal): Promise<void> {
+    const tokens = this.#tokens;
+    if (!tokens) return;
+    try {
+      await tokens.counter.consume(`${principal.kind}:${principal.id}`);
+    } catch (state) {
+      if (!(state instanceof RateLimiterRes)) throw state;
+      const { count, seconds } = tokens.limit;
+      const wait = retryAfterSeconds(state);
+      throw resourceExhausted(
+        `too many ID token requests by this ${principalNames[principal.kind]}: at most ${count} in ${seconds} s per principal (envid serve --token-rate-limit); retry in ${wait} s`,
+        wait,
+      );
+    }
+  }
+
+  /** Refuses a request from an address that has used up its failed authentications (before any look-up). */
+  async assertAuthenticationAllowed(address: string): Promise<void> {
+    const failures = this.#failures;
+    if (!failures) return;
+    const key = clientAddressKey(address);
+    const state = await failures.counter.get(key);
+    if (!state || state.consumedPoints < failures.limit.count) return;
+    const { count, seconds } = failures.limit;
+    const wait = retryAfterSeconds(state);
+    throw resourceExhausted(
+      `too many failed authentications from ${key}: at most ${count} in ${seconds} s per client address (envid serve --auth-failure-limit); retry in ${wait} s`,
+      wait,
+    );
+  }
+
+  /** Counts a failed authentication from `address`. */
+  async countFailedAuthentication(address: string): Promise<void> {
+    await this.#failures?.counter.penalty(clientAddressKey(address));
+  }
+}
