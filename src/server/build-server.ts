@@ -9,6 +9,7 @@ import type { Store } from '../store/store.ts';
 import { StoreAuditLog } from './audit/store-audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { ChangeFeed } from './cache/change-feed.ts';
+import { answerClientError } from './connect/client-errors.ts';
 import type { MethodDefinition, ServerContext } from './connect/define-method.ts';
 import { registerMethods } from './connect/register-methods.ts';
 import { KeyManager } from './keys/key-manager.ts';
@@ -82,6 +83,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     requestIdHeader: false,
     genReqId: (request) => requestIdOf(request.headers),
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
     trustProxy: options.trustProxy ?? false,
     // Fastify's two lines per request cost a token request more than anything but its signature (see
     // BENCHMARKS.md): they are written only at debug. Tokens are in the audit log; refusals and

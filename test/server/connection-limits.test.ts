@@ -150,3 +150,38 @@ describe('the connection cap', () => {
     }
   });
 });
+
+describe('requests Node refuses before any route', () => {
+  const port = serverWith({
+    headersTimeoutMs: 2_000,
+    requestTimeoutMs: 4_000,
+    keepAliveTimeoutMs: 1_000,
+    maxConnections: 100,
+  });
+
+  const refusal = async (request: string) => {
+    const connection = await openRawConnection(port());
+    connection.socket.write(request);
+    expect(await settlesWithin(connection.closed, deadlineMs)).toBe(true);
+    const [head = '', body = ''] = connection.received().split('\r\n\r\n');
+    return { head, body: JSON.parse(body) };
+  };
+
+  it('answer a Connect error, keeping the HTTP status: a head over 16 KiB is 431', async () => {
+    const answer = await refusal(
+      `GET /healthz HTTP/1.1\r\nHost: envid\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(answer.head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer.head).toMatch(/content-type: application\/json/i);
+    expect(answer.body).toEqual({
+      code: 'resource_exhausted',
+      message: 'request head: the request line and headers must be at most 16 KiB in all',
+    });
+  });
+
+  it('answer bytes that are not HTTP with 400 invalid_argument', async () => {
+    const answer = await refusal('HELLO\r\n\r\n');
+    expect(answer.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer.body).toEqual({ code: 'invalid_argument', message: 'the request is not valid HTTP/1.1' });
+  });
+});

@@ -56,6 +56,9 @@ function leakedSecrets(text: string, exchange: Exchange, context: CheckContext):
   return leaks;
 }
 
+/** Node refuses a request head over 16 KiB before any route: 431, with a Connect body (client-errors.ts). */
+const headTooLarge = (status: number, code: string) => status === 431 && code === 'resource_exhausted';
+
 export function answerProblems(exchange: Exchange, context: CheckContext): Problem[] {
   const { status, contentType, text } = exchange.answer;
   const problems: Problem[] = [];
@@ -86,7 +89,7 @@ export function answerProblems(exchange: Exchange, context: CheckContext): Probl
   if (keys !== 'code,message') problem('shape', `an error answer has members ${keys}, not code and message`);
   if (typeof code !== 'string' || !(code in connectCodes)) {
     problem('shape', `code ${JSON.stringify(code)} is not a Connect code`);
-  } else if (connectCodes[code as keyof typeof connectCodes] !== status) {
+  } else if (connectCodes[code as keyof typeof connectCodes] !== status && !headTooLarge(status, code)) {
     problem(
       status >= 500 ? 'status' : 'shape',
       `code ${code} came with HTTP ${status}, not ${connectCodes[code as keyof typeof connectCodes]}`,

@@ -32,10 +32,11 @@ const idFields: Record<string, IdName[]> = {
   serviceAccountId: ['a.serviceAccount', 'b.serviceAccount'],
   creatorIds: ['a.member', 'a.admin', 'a.serviceAccount', 'b.admin'],
   principalId: ['a.member', 'a.runner', 'a.serviceAccount', 'a.environment', 'b.admin'],
-  personalAccessTokenId: ['a.adminPat', 'a.memberPat', 'a.revokedPat', 'b.adminPat'],
+  personalAccessTokenId: ['a.adminPat', 'a.memberPat', 'a.revokedPat', 'b.adminPat', 'loneUserToken'],
   serviceAccountTokenId: ['a.serviceAccountToken', 'a.adminPat'],
   tokenId: ['a.runnerToken', 'a.environmentToken', 'a.adminPat'],
   keyId: ['key.current', 'key.next'],
+  inviteId: ['a.invite', 'a.organization'],
 };
 
 /** A page token as the store writes one (base64url of `[createdAt, id]`), or any JSON in its place. */
@@ -96,6 +97,7 @@ const audiences = fc.oneof(
 const names = fc.oneof(
   fc.constantFrom('Acme', 'app', 'eu-2', 'ci'),
   fc.string({ unit: textUnit, maxLength: 90 }),
+  hostileString,
 );
 
 export function fieldHints(fixture: FuzzFixture): FieldHints {
@@ -130,6 +132,15 @@ export function fieldHints(fixture: FuzzFixture): FieldHints {
     to: fc.constantFrom('2027-01-01T00:00:00+02:00', '2026-11-01T00:00:00Z', ...edgeTimes),
     token: pageTokens(fixture),
     pageSize: fc.constantFrom<unknown>(1, 2, 25, 100, 0, 101, 1.5, -1),
+    domains: fc.oneof(
+      fc.array(
+        fc.constantFrom('acme.example', 'example.com', 'ACME.example', '*.acme.example', 'a@b.example', 'x.'),
+        {
+          maxLength: 4,
+        },
+      ),
+      fc.array(fc.domain(), { maxLength: 51 }),
+    ),
     remoteUri: fc.constantFrom(
       'https://github.com/acme/x.git',
       'git@github.com:acme/x.git',

@@ -5,8 +5,8 @@ import { seedOrganizationWithPrincipals, seedUser } from '../../support/principa
 
 /**
  * What the fuzz calls the API with: two organizations with a record of every kind (made through the
- * API where it can be, so the audit log and the OIDC configuration are real too), an empty third one,
- * a user in none, and a credential of every kind. IDs are named by what they are, so a generated call
+ * API where it can be, so the audit log, the OIDC configuration and the invite are real too), an empty
+ * third one, a user in none (whose e-mail domain organization a admits), and a credential of every kind. IDs are named by what they are, so a generated call
  * reads the same (and a seed replays it) whatever UUIDs this run drew.
  */
 
@@ -20,6 +20,8 @@ const authenticating = [
   'environment',
   'otherOrgAdmin',
   'otherOrgRunner',
+  /** A user's account-level token (bound to no organization): the user in no organization's. */
+  'account',
 ] as const;
 
 /** Every kind of credential a call may carry; `none` sends no Authorization header. */
@@ -63,8 +65,10 @@ export const idNames = [
   'b.project',
   'b.environment',
   'b.adminPat',
+  'a.invite',
   'c.organization',
   'loneUser',
+  'loneUserToken',
   'key.current',
   'key.next',
 ] as const;
@@ -159,6 +163,17 @@ export async function createFuzzFixture(server: ApiTestServer): Promise<FuzzFixt
     email: 'lone@example.com',
     name: 'Lone',
   });
+  const account = await call(admin, 'UserService/CreatePersonalAccessToken', {
+    userId: loneUser.id,
+    description: 'account',
+  });
+  await call(aAdmin, 'OrganizationService/UpdateOrganization', {
+    organizationId: aOrg,
+    inviteDomains: { domains: ['example.com'] },
+  });
+  const { invite } = await call(aAdmin, 'OrganizationService/CreateOrganizationInvite', {
+    organizationId: aOrg,
+  });
   const { organization: empty } = await call(admin, 'OrganizationService/CreateOrganization', {
     name: 'Empty',
   });
@@ -177,6 +192,7 @@ export async function createFuzzFixture(server: ApiTestServer): Promise<FuzzFixt
       environment: a.environment.token,
       otherOrgAdmin: b.admin.token,
       otherOrgRunner: b.runner.token,
+      account: account.token,
       revoked: revokedPat.token,
       expired: expired.secret,
       stoppedEnvironment: stoppedToken.accessToken,
@@ -209,8 +225,10 @@ export async function createFuzzFixture(server: ApiTestServer): Promise<FuzzFixt
       'b.project': bProject.id,
       'b.environment': b.environment.environment.id,
       'b.adminPat': b.admin.credential.id,
+      'a.invite': invite.inviteId,
       'c.organization': empty.id,
       loneUser: loneUser.id,
+      loneUserToken: account.personalAccessToken.id,
       'key.current': keyIn('current'),
       'key.next': keyIn('next'),
     },

@@ -63,8 +63,12 @@ export class FuzzHarness {
 
   /** `methods`: extra methods to serve (the fuzz's self-check plants defective ones). */
   static async start(engine: Engine, methods: MethodDefinition[] = []): Promise<FuzzHarness> {
-    // Rate limits, once the server has them, are set high here: the fuzz is one client calling fast.
-    const server = await startApiTestServer(engine, { generateKey: reusableKeys(), methods });
+    // No rate limits: the fuzz is one client calling fast, failing to authenticate on purpose.
+    const server = await startApiTestServer(engine, {
+      generateKey: reusableKeys(),
+      methods,
+      limits: { tokens: 'off', authFailures: 'off' },
+    });
     try {
       const fixture = await createFuzzFixture(server);
       const tables = await listTables(server.store);

@@ -34,6 +34,22 @@ export function pageTokensOf(body: unknown, query: string | undefined): string[]
   return [...(typeof inBody === 'string' ? [inBody] : []), ...inQuery];
 }
 
+/**
+ * The call carries another organization's credential, so the answer must hold nothing of organization
+ * a's; unless it names a's invite, which is a capability: whoever holds it learns the organization.
+ */
+function asksAsOtherOrganization(
+  harness: FuzzHarness,
+  call: Pick<FuzzCall, 'as' | 'authorization'>,
+  body: string,
+): boolean {
+  return (
+    call.authorization === undefined &&
+    call.as.startsWith('otherOrg') &&
+    !body.includes(harness.fixture.ids['a.invite'])
+  );
+}
+
 /** Fastify refuses JSON with these keys (prototype poisoning) before any authentication. */
 const poisonedJson = /"(__proto__|prototype)"\s*:/;
 
@@ -77,7 +93,7 @@ export async function judgeCall(
     authorization,
     authenticates: call.authorization === undefined && authenticatingKinds.includes(call.as),
     reachesAuthentication: !poisonedJson.test(body),
-    otherOrganization: call.authorization === undefined && call.as.startsWith('otherOrg'),
+    otherOrganization: asksAsOtherOrganization(harness, call, body),
     answer,
   };
   return judgeExchange(harness, exchange, { body, pageTokens: pageTokensOf(call.body, call.query) }, options);

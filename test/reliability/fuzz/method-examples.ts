@@ -132,8 +132,30 @@ export const methodExamples: Record<string, Example> = {
     as: 'orgMember',
     body: { organizationId: ids['a.organization'] },
   }),
-  'OrganizationService/AddMember': (ids) => ({
+  'OrganizationService/UpdateOrganization': (ids) => ({
     as: 'orgAdmin',
+    body: {
+      organizationId: ids['a.organization'],
+      name: 'Acme Corp',
+      inviteDomains: { domains: ['acme.example'] },
+    },
+  }),
+  'OrganizationService/CreateOrganizationInvite': (ids) => ({
+    as: 'orgAdmin',
+    body: { organizationId: ids['a.organization'] },
+  }),
+  'OrganizationService/GetOrganizationInvite': (ids) => ({
+    as: 'orgAdmin',
+    body: { organizationId: ids['a.organization'] },
+  }),
+  'OrganizationService/GetOrganizationInviteSummary': (ids) => ({
+    as: 'account',
+    body: { inviteId: ids['a.invite'] },
+  }),
+  'OrganizationService/JoinOrganization': (ids) => ({ as: 'account', body: { inviteId: ids['a.invite'] } }),
+  'OrganizationService/LeaveOrganization': (ids) => ({ as: 'orgMember', body: { userId: ids['a.member'] } }),
+  'OrganizationService/AddMember': (ids) => ({
+    as: 'installationAdmin',
     body: { organizationId: ids['a.organization'], userId: ids.loneUser, role: 'ORGANIZATION_ROLE_MEMBER' },
   }),
   'OrganizationService/SetRole': (ids) => ({
