@@ -173,7 +173,7 @@ describe('npm pack, then npm install -g of the tarball: the installed envid runs
     expect(discovery.status).toBe(200);
     const configuration = await discovery.json();
     expect(configuration.issuer).toBe(url);
-    const jwks = await (await fetch(configuration.jwks_uri)).json();
+    const jwks = (await (await fetch(configuration.jwks_uri)).json()) as { keys: unknown[] };
     expect(jwks.keys).toEqual(
       expect.arrayContaining([expect.objectContaining({ kty: 'RSA', alg: 'RS256' })]),
     );
