@@ -171,7 +171,7 @@ describe('npm pack, then npm install -g of the tarball: the installed envid runs
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const discovery = await fetch(`${url}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);
-    const configuration = await discovery.json();
+    const configuration = (await discovery.json()) as { issuer: string; jwks_uri: string };
     expect(configuration.issuer).toBe(url);
     const jwks = (await (await fetch(configuration.jwks_uri)).json()) as { keys: unknown[] };
     expect(jwks.keys).toEqual(
