@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { untilListening } from '../support/envid-process.ts';
 import type { CliResult } from '../support/run-cli.ts';
 
 // One pack and one install from the registry (with npm's cache, --prefer-offline) for the whole file.
@@ -157,17 +158,7 @@ describe('npm pack, then npm install -g of the tarball: the installed envid runs
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     server = child;
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /envid listening on (http:\/\/\S+)/.exec(output);
-        if (match) resolve(match[1]!);
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`envid serve exited with ${code}:\n${output}`)));
-    });
+    const { url, exited } = await untilListening(child);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const discovery = await fetch(`${url}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);
@@ -178,7 +169,6 @@ describe('npm pack, then npm install -g of the tarball: the installed envid runs
       expect.arrayContaining([expect.objectContaining({ kty: 'RSA', alg: 'RS256' })]),
     );
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
