@@ -4,11 +4,13 @@
 // - dist/envid.cjs: the executable's entry (src/cli/entry.ts) with `envid idp token`'s fast path in one
 //   CommonJS file, because every extra module, and Node's ES module loader itself, costs start-up time
 //   (measured: ~5 ms of a ~23 ms bare start); anything else it hands to dist/main.js.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // Start clean: stale chunks of earlier builds would otherwise pile up in dist/.
 rmSync('dist', { recursive: true, force: true });
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const common = {
   outdir: 'dist',
@@ -19,6 +21,8 @@ const common = {
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
+  // `envid --version` (src/cli/version.ts) without reading package.json at run time.
+  define: { ENVID_VERSION: JSON.stringify(version) },
 };
 
 await build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, splitting: true });

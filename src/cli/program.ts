@@ -6,6 +6,7 @@ import { formatExamples } from './commands/help-examples.ts';
 import { registerIdpCommands } from './commands/idp.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { envidVersion } from './version.ts';
 
 /**
  * The `envid` command tree. Each command's module imports what it needs lazily, and the admin groups
@@ -17,6 +18,9 @@ export async function buildProgram(argv: string[]): Promise<Command> {
       'envid: an OpenID Connect identity provider for development environments. ' +
         'Commands talking to a server take --host/--token, else ENVID_HOST/ENVID_TOKEN, else the saved `envid login`.',
     )
+    .version(envidVersion(), '-V, --version', 'print the version of envid')
+    // Program options only before a command: `envid oidc-config set --version v3` is that command's.
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage and examples)')
     // Commander's errors become usage errors (exit 2) in main.ts instead of exiting 1.
     .exitOverride();

@@ -15,7 +15,7 @@ import {
   stsEndpoint,
 } from './aws.ts';
 import { awsConfigPath, awsCredentialsPath, hasStaticKeys, updateAwsConfig } from './aws-config-file.ts';
-import { envidCommandLine } from './envid-command.ts';
+import { envidCommandLine, installedEnvidCommand } from './envid-command.ts';
 
 /** The flags of `envid idp login aws` and `envid idp aws-credentials`, as commander hands them over. */
 export interface AwsFlags extends ConnectionFlags {
@@ -101,6 +101,8 @@ export async function runAwsLogin(flags: AwsLoginFlags, context: RunContext): Pr
   if (!/^[\w+=,.@-]+$/.test(profile)) {
     throw usageError(`invalid --profile ${JSON.stringify(profile)}: use letters, digits and _+=,.@-`);
   }
+  // Before the exchange: without an installed envid there is nothing to write.
+  const envid = await installedEnvidCommand(context.env, '`envid idp login aws`');
   const { connection, credentials, sessionName } = await exchange(flags, settings, context.env);
   const args = [
     'idp',
@@ -115,7 +117,7 @@ export async function runAwsLogin(flags: AwsLoginFlags, context: RunContext): Pr
     ...(settings.sessionName !== undefined ? ['--role-session-name', settings.sessionName] : []),
     ...(settings.region !== undefined ? ['--region', settings.region] : []),
   ];
-  const credentialProcess = envidCommandLine(args);
+  const credentialProcess = envidCommandLine(envid, args);
   const path = awsConfigPath(context.env);
   await updateAwsConfig(path, profile, {
     credential_process: credentialProcess,

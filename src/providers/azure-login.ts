@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { access, constants, mkdir } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { configDir } from '../cli/config/config-paths.ts';
 import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
 import { CliError, ExitCode, usageError } from '../cli/exit-codes.ts';
@@ -19,6 +19,8 @@ import {
   checkTenantId,
   exchangeAzureToken,
 } from './azure.ts';
+import { installedEnvidCommand } from './envid-command.ts';
+import { findOnPath } from './find-on-path.ts';
 
 /** The flags of `envid idp login azure`, as commander hands them over. */
 export interface AzureLoginFlags extends ConnectionFlags {
@@ -95,6 +97,8 @@ function parseAzureFlags(flags: AzureLoginFlags, env: NodeJS.ProcessEnv) {
 export async function runAzureLogin(flags: AzureLoginFlags, context: RunContext): Promise<void> {
   const settings = parseAzureFlags(flags, context.env);
   const authorityHost = settings.authorityHost ?? azureDefaultAuthorityHost;
+  // Before the exchange: the refresher outlives this process, so it must run an installed envid.
+  const envid = await installedEnvidCommand(context.env, '`envid idp login azure`');
   const { connection, token } = await requestFreshToken(flags, context.env, settings.audience);
   await exchangeAzureToken({ ...settings, authorityHost, token });
 
@@ -106,7 +110,16 @@ export async function runAzureLogin(flags: AzureLoginFlags, context: RunContext)
     paths.pidFile,
     paths.logFile,
     { ...context.env, ENVID_HOST: connection.host, ENVID_TOKEN: connection.token },
-    ['idp', 'token', '--audience', settings.audience, '--output-file', paths.tokenFile, '--refresh'],
+    [
+      ...envid,
+      'idp',
+      'token',
+      '--audience',
+      settings.audience,
+      '--output-file',
+      paths.tokenFile,
+      '--refresh',
+    ],
   );
   const variables: Record<string, string> = {
     [azureSdkVariables.clientId]: settings.clientId,
@@ -198,19 +211,4 @@ function runAz(
       reject(new CliError(`${what} failed after Entra accepted the token: ${safe}`, ExitCode.serverError));
     });
   });
-}
-
-async function findOnPath(command: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, command);
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  return undefined;
 }

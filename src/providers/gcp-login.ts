@@ -10,7 +10,7 @@ import { requestFreshToken } from '../cli/idp/fresh-token.ts';
 import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
 import { persistShellVariables } from '../cli/idp/shell-env.ts';
 import { writeFileAtomic } from '../cli/write-file-atomic.ts';
-import { envidCommandLine } from './envid-command.ts';
+import { envidCommandLine, installedEnvidCommand } from './envid-command.ts';
 import { explainProviderError, providerUnreachable } from './explain-error.ts';
 import {
   credentialConfiguration,
@@ -125,6 +125,8 @@ export async function runGcpLogin(flags: GcpLoginFlags, context: LoginContext): 
   );
   const saUrl = serviceAccount ? impersonationUrl(iamBase, serviceAccount) : undefined;
 
+  // Before the exchange: without an installed envid there is nothing to write.
+  const envid = await installedEnvidCommand(env, '`envid idp login gcp`');
   const { connection, token } = await requestFreshToken(flags, env, audience);
   const explainContext: GoogleLoginContext = {
     provider,
@@ -149,7 +151,7 @@ export async function runGcpLogin(flags: GcpLoginFlags, context: LoginContext): 
     JSON.stringify(executableSuccess(token, executableExpirationTime(claims, Date.now()))),
     0o600,
   );
-  const command = envidCommandLine([
+  const command = envidCommandLine(envid, [
     'idp',
     'gcloud-token',
     ...(customAudience !== undefined ? ['--audience', customAudience] : []),

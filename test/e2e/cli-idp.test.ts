@@ -214,6 +214,19 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
     }
   });
 
+  it('--version and -V print package.json’s version; a command’s own --version stays that command’s', async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8'));
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ['--version', '-V']) {
+      expect(await runCli([flag], {})).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+    expect((await runCli(['--help'], {})).stdout).toContain('-V, --version');
+    // oidc-config's --version v3 reaches the command (which then needs a server).
+    const preview = await runCli(['oidc-config', 'preview', '--version', 'v9'], {});
+    expect(preview.code).toBe(2);
+    expect(preview.stderr).toContain('invalid --version "v9": must be v3 or v2');
+  });
+
   it('--output-file writes the token atomically with mode 0600 and no newline', async () => {
     const env = { ...freshHome(), ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
     const path = join(dir, 'plain', 'token');

@@ -6,6 +6,7 @@ import { exportJWK, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type GoogleStsStandIn, startGoogleStsStandIn } from '../stand-ins/google-sts.ts';
 import { connectCall, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
+import { installEnvid, pathWith } from '../support/envid-on-path.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf } from '../support/jwt-parts.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -76,12 +77,14 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
   let pat: string;
   const dir = mkdtempSync(join(tmpdir(), 'envid-gcp-e2e-'));
   let homes = 0;
+  /** envid installed as `npm install -g` links it: the executable source names it. */
+  const installedBin = installEnvid(dir);
 
-  /** A fresh HOME per test; the environment's credential as the runner injects it. */
+  /** A fresh HOME per test, the installed envid on PATH; the environment's credential as the runner injects it. */
   const environment = () => {
     const HOME = join(dir, `home-${++homes}`);
     mkdirSync(HOME);
-    return { HOME, ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
+    return { HOME, PATH: pathWith(installedBin), ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
   };
   const login = (env: NodeJS.ProcessEnv, id: string, ...extra: string[]) =>
     runCli(
@@ -160,7 +163,9 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
       credential_source: { executable: { timeout_millis: 30_000 } },
     });
     expect(configuration.service_account_impersonation_url).toBeUndefined();
-    expect(configuration.credential_source.executable.command).toMatch(/ idp gcloud-token$/);
+    expect(configuration.credential_source.executable.command).toBe(
+      `${process.execPath} ${join(installedBin, 'envid')} idp gcloud-token`,
+    );
     // No secret in the configuration.
     expect(JSON.stringify(configuration)).not.toContain(environmentToken);
 
@@ -450,6 +455,20 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
     expect(fromEnv.stderr).toContain('cannot reach Google Cloud at http://127.0.0.1:9/v1/token');
   });
 
+  it('refuses without an installed envid on PATH, before any exchange; writes nothing', async () => {
+    addProvider('envid-uninstalled');
+    const env = { ...environment(), PATH: join(dir, 'no-bin') };
+    const before = google.requests.length;
+    const result = await login(env, 'envid-uninstalled');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      '`envid idp login gcp` writes a command that runs envid again later, but no installed envid is on PATH',
+    );
+    expect(result.stdout).toBe('');
+    expect(google.requests.length).toBe(before);
+    expect(existsSync(join(env.HOME, '.config'))).toBe(false);
+  });
+
   it('gcloud-token answers Google’s failure response when envid refuses the credential', async () => {
     const env = {
       ...environment(),
@@ -492,8 +511,8 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
         '--token',
         environmentToken,
       ],
-      // A PATH without gcloud (the CLI itself runs by node's absolute path).
-      { HOME, PATH: join(dir, 'no-bin') },
+      // A PATH with envid and without gcloud (the CLI itself runs by node's absolute path).
+      { HOME, PATH: installedBin },
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type StsStandIn, startStsStandIn } from '../stand-ins/aws-sts.ts';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
-import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
+import { installEnvid, pathWith } from '../support/envid-on-path.ts';
+import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf } from '../support/jwt-parts.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -36,11 +37,19 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
   let sub: string;
   const dir = mkdtempSync(join(tmpdir(), 'envid-aws-'));
   let homes = 0;
-  /** A fresh HOME and the envid and STS settings a runner and the user would give. */
+  /** envid installed as `npm install -g` links it: the command credential_process names. */
+  const installedBin = installEnvid(dir);
+  /** A fresh HOME, the installed envid on PATH and the envid and STS settings a runner and the user would give. */
   const freshEnv = (stsUrl = sts.url) => {
     const HOME = join(dir, `home-${++homes}`);
     mkdirSync(HOME);
-    return { HOME, ENVID_HOST: server.url, ENVID_TOKEN: environmentToken, AWS_ENDPOINT_URL_STS: stsUrl };
+    return {
+      HOME,
+      PATH: pathWith(installedBin),
+      ENVID_HOST: server.url,
+      ENVID_TOKEN: environmentToken,
+      AWS_ENDPOINT_URL_STS: stsUrl,
+    };
   };
 
   beforeAll(async () => {
@@ -146,6 +155,11 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
     expect(devSection).toMatch(
       /^\[profile dev\]\noutput = json\ncredential_process = .+ idp aws-credentials --host \S+ --role-arn \S+ --duration-seconds 7200 --region eu-west-1\nregion = eu-west-1\n$/,
     );
+    // The installed envid on PATH, never the script this login ran from.
+    expect(devSection).toContain(
+      `credential_process = ${process.execPath} ${join(installedBin, 'envid')} idp aws-credentials `,
+    );
+    expect(devSection).not.toContain(envidBin);
     expect(devSection).not.toContain('role_arn =');
     expect(devSection).not.toContain(environmentToken);
     expect(statSync(config).mode & 0o777).toBe(modeBefore);
@@ -383,6 +397,30 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
     expect(fromEnv.stderr).toContain('invalid IDP_AWS_ROLE_ARN "nope"');
     const viaEnv = await runCli(['idp', 'login', 'aws'], { ...freshEnv(), IDP_AWS_ROLE_ARN: roleArn('dev') });
     expect(viaEnv.code).toBe(0);
+  });
+
+  it('refuses without an installed envid on PATH (npx’s cache is none), before any exchange; writes nothing', async () => {
+    const npxBin = join(dir, 'npm-cache', '_npx', '5f2b1c', 'node_modules', '.bin');
+    mkdirSync(npxBin, { recursive: true });
+    symlinkSync(envidBin, join(npxBin, 'envid'));
+    const before = sts.requests.length;
+    for (const viaNpx of [false, true]) {
+      const env = { ...freshEnv(), PATH: viaNpx ? npxBin : join(dir, 'no-bin') };
+      // As `npx envid` runs it: the cache's link to bin/envid.js.
+      const result = await runCli(['idp', 'login', 'aws', '--role-arn', roleArn('dev')], env, {
+        ...(viaNpx ? { script: join(npxBin, 'envid') } : {}),
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        '`envid idp login aws` writes a command that runs envid again later, but no installed envid is on PATH',
+      );
+      expect(result.stderr).toContain('`npm install -g envid`');
+      if (viaNpx)
+        expect(result.stderr).toContain(`runs from ${join(npxBin, 'envid')}, a cache that npm may delete`);
+      expect(result.stdout).toBe('');
+      expect(() => statSync(join(env.HOME, '.aws'))).toThrow(/ENOENT/);
+    }
+    expect(sts.requests.length).toBe(before);
   });
 
   it('says when STS cannot be reached (exit 5)', async () => {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EntraStandIn, startEntraStandIn } from '../stand-ins/azure-entra.ts';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
+import { installEnvid, pathWith } from '../support/envid-on-path.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf, jwtPart } from '../support/jwt-parts.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -79,6 +80,8 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
   const fakeAzDir = join(dir, 'fake-az-bin');
   const refreshers: number[] = [];
   let homes = 0;
+  /** envid installed as `npm install -g` links it: what the refresher runs. */
+  const installedBin = installEnvid(dir);
   const freshEnv = (extra: NodeJS.ProcessEnv = {}) => {
     const HOME = join(dir, `home-${++homes}`);
     mkdirSync(HOME);
@@ -86,6 +89,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     writeFileSync(join(HOME, '.profile'), '# ~/.profile\n');
     return {
       HOME,
+      PATH: pathWith(installedBin),
       ENVID_HOST: server.url,
       ENVID_TOKEN: environmentToken,
       NODE_EXTRA_CA_CERTS: certificates.caFile,
@@ -191,7 +195,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
 
   it('exchanges a fresh token, keeps a token file fresh, writes AZURE_* for shells, logs az in; the SDK credentials then work', async () => {
     const azLog = join(dir, 'az.log');
-    const env = freshEnv({ PATH: `${fakeAzDir}:${process.env['PATH']}`, AZ_LOG: azLog });
+    const env = freshEnv({ PATH: `${fakeAzDir}:${pathWith(installedBin)}`, AZ_LOG: azLog });
     const result = await login(apps.trusted, env, ['--subscription-id', subscription]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -223,6 +227,13 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     expect(claimsOf(readFileSync(tokenFile, 'utf8')).aud).toBe(audience);
     expect(alive(pid)).toBe(true);
+    // The refresher runs the installed envid, never the script this login ran from.
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 4)).toEqual([
+      process.execPath,
+      join(installedBin, 'envid'),
+      'idp',
+      'token',
+    ]);
     expect(readFileSync(envFile, 'utf8')).toBe(
       `export AZURE_CLIENT_ID='${apps.trusted}'\nexport AZURE_TENANT_ID='${tenant}'\n` +
         `export AZURE_FEDERATED_TOKEN_FILE='${tokenFile}'\nexport AZURE_AUTHORITY_HOST='${entra.url}'\n`,
@@ -251,7 +262,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     }
 
     // Logging in again (every environment start) replaces the refresher and adds no second hook.
-    const again = await login(apps.trusted, { ...env, PATH: process.env['PATH']! });
+    const again = await login(apps.trusted, { ...env, PATH: pathWith(installedBin) });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('az is not installed');
     const newPid = Number(readFileSync(`${tokenFile}.pid`, 'utf8'));
@@ -261,9 +272,22 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     expect(readFileSync(join(env['HOME']!, '.profile'), 'utf8').split(hook).length).toBe(2);
   });
 
+  it('refuses without an installed envid on PATH, before any exchange; starts and writes nothing', async () => {
+    const env = freshEnv({ PATH: join(dir, 'no-bin') });
+    const before = entra.tokenRequests.length;
+    const result = await login(apps.trusted, env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      '`envid idp login azure` writes a command that runs envid again later, but no installed envid is on PATH',
+    );
+    expect(result.stdout).toBe('');
+    expect(entra.tokenRequests.length).toBe(before);
+    expect(existsSync(join(env['HOME']!, '.config'))).toBe(false);
+  });
+
   it('takes its values from IDP_AZURE_*; reports az’s own failure without the token', async () => {
     const env = freshEnv({
-      PATH: `${fakeAzDir}:${process.env['PATH']}`,
+      PATH: `${fakeAzDir}:${pathWith(installedBin)}`,
       AZ_LOG: join(dir, 'az-fail.log'),
       AZ_FAIL: '1',
       IDP_AZURE_CLIENT_ID: apps.trusted,

@@ -44,6 +44,22 @@ export async function startEnvid(options: StartOptions = {}): Promise<EnvidProce
     env: { ...process.env, ENVID_BOOTSTRAP_TOKEN: adminToken, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const { url, output, exited } = await untilListening(child);
+  return {
+    url,
+    adminToken,
+    dataDir,
+    child,
+    output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Waits until a started `envid serve` (stdout and stderr piped) says it listens; answers its URL. */
+export async function untilListening(child: ChildProcess) {
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -57,17 +73,7 @@ export async function startEnvid(options: StartOptions = {}): Promise<EnvidProce
     void exited.then((code) => reject(new Error(`envid exited with ${code} before listening:\n${output}`)));
     setTimeout(() => reject(new Error(`envid did not start in 90 s:\n${output}`)), 90_000).unref();
   });
-  return {
-    url,
-    adminToken,
-    dataDir,
-    child,
-    output: () => output,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return { url, output: () => output, exited };
 }
 
 /**

@@ -11,12 +11,13 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { input?: string; nodeArgs?: string[] } = {},
+  /** `script`: another path to the envid script (a link to it, as npm makes), instead of bin/envid.js. */
+  options: { input?: string; nodeArgs?: string[]; script?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [...(options.nodeArgs ?? []), envidBin, ...args],
+      [...(options.nodeArgs ?? []), options.script ?? envidBin, ...args],
       { env: { PATH: process.env['PATH'], ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

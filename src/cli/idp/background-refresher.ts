@@ -5,24 +5,26 @@ import { writeFileAtomic } from '../write-file-atomic.ts';
 const pidFileVariable = 'ENVID_CLI_PID_FILE';
 
 /**
- * Starts this same command again, without `--background` (or this envid script with `args`, e.g.
- * `idp token … --refresh` for `idp login`), detached from the terminal, with stdout and stderr appended
- * to `logFile`; writes its pid to `pidFile`. Answers the pid.
+ * Starts this same command again, without `--background` (or `command`, a program and its arguments,
+ * e.g. the installed envid's `idp token … --refresh` for `idp login`), detached from the terminal, with
+ * stdout and stderr appended to `logFile`; writes its pid to `pidFile`. Answers the pid.
  */
 export async function startBackgroundRefresher(
   pidFile: string,
   logFile: string,
   env: NodeJS.ProcessEnv,
-  envidArgs?: string[],
+  command?: readonly string[],
 ): Promise<number> {
   // Loaded here: node:child_process (with net and dgram) would cost every `envid idp token` start-up.
   const { spawn } = await import('node:child_process');
-  const args = envidArgs
-    ? [process.argv[1]!, ...envidArgs]
-    : process.argv.slice(1).filter((arg) => arg !== '--background');
+  const [program, ...args] = command ?? [
+    process.execPath,
+    ...process.execArgv,
+    ...process.argv.slice(1).filter((arg) => arg !== '--background'),
+  ];
   const log = await open(logFile, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    const child = spawn(program!, args, {
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
       env: { ...env, [pidFileVariable]: pidFile },
