@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { usageError } from '../cli/exit-codes.ts';
 import { requestFreshToken } from '../cli/idp/fresh-token.ts';
 import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
+import { usageError } from '../shared/exit-codes.ts';
 import {
   assumeRoleWithWebIdentity,
   awsDefaultAudience,

@@ -1,4 +1,5 @@
-import { ExitCode, usageError } from '../cli/exit-codes.ts';
+import { readUnverifiedJwt } from '../core/tokens/unverified-jwt.ts';
+import { ExitCode, usageError } from '../shared/exit-codes.ts';
 import { explainProviderError, providerUnreachable, readTokenFacts } from './explain-error.ts';
 
 /**
@@ -35,15 +36,8 @@ export function tokenProblemsForAws(token: string): string[] {
   const problems: string[] = [];
   if (token.length < 4 || token.length > 20_000)
     problems.push(`the token has ${token.length} characters; STS accepts 4 to 20,000`);
-  let header: Record<string, unknown> = {};
-  let claims: Record<string, unknown> = {};
-  try {
-    const [h, c] = token.split('.');
-    header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString('utf8'));
-    claims = JSON.parse(Buffer.from(c ?? '', 'base64url').toString('utf8'));
-  } catch {
-    return [...problems, 'the token is not a JWT'];
-  }
+  const { header, claims } = readUnverifiedJwt(token);
+  if (header === undefined || claims === undefined) return [...problems, 'the token is not a JWT'];
   if (!awsAlgorithms.includes(String(header['alg'])))
     problems.push(`alg is ${String(header['alg'])}; STS accepts ${awsAlgorithms.join(', ')}`);
   const iss = typeof claims['iss'] === 'string' ? claims['iss'] : '';
@@ -99,12 +93,8 @@ export function checkRegion(value: string, flag = '--region'): string {
  * environment (or user, service account, runner) assumed the role, and when.
  */
 export function defaultSessionName(token: string, now: Date): string {
-  let claims: Record<string, unknown> = {};
-  try {
-    claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-  } catch {
-    // Falls back to the time alone.
-  }
+  // Without claims it falls back to the time alone.
+  const claims = readUnverifiedJwt(token).claims ?? {};
   const id = ['environment_id', 'service_account_id', 'user_id', 'runner_id']
     .map((key) => claims[key])
     .find((value): value is string => typeof value === 'string' && value !== '');

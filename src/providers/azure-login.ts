@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { configDir } from '../cli/config/config-paths.ts';
 import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { CliError, ExitCode, usageError } from '../cli/exit-codes.ts';
-import { startBackgroundRefresher, stopRefresher } from '../cli/idp/background-refresher.ts';
 import { requestFreshToken } from '../cli/idp/fresh-token.ts';
 import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
-import { persistShellVariables } from '../cli/idp/shell-env.ts';
-import { writeFileAtomic } from '../cli/write-file-atomic.ts';
+import { startBackgroundRefresher, stopRefresher } from '../shared/background-refresher.ts';
+import { configDir } from '../shared/config-paths.ts';
+import { CliError, ExitCode, usageError } from '../shared/exit-codes.ts';
+import { persistShellVariables } from '../shared/shell-env.ts';
+import { writeFileAtomic } from '../shared/write-file-atomic.ts';
 import {
   azureDefaultAudience,
   azureDefaultAuthorityHost,

@@ -1,4 +1,5 @@
-import { ExitCode, usageError } from '../cli/exit-codes.ts';
+import { readUnverifiedJwt } from '../core/tokens/unverified-jwt.ts';
+import { ExitCode, usageError } from '../shared/exit-codes.ts';
 import { explainProviderError, providerUnreachable, readTokenFacts } from './explain-error.ts';
 
 /**
@@ -27,7 +28,7 @@ export const azureSdkVariables = {
  * no `kid`, an issuer that is not https, an issuer or subject longer than a credential can hold.
  */
 export function tokenProblemsForAzure(token: string): string[] {
-  const { header, claims } = decodeUnverified(token);
+  const { header = {}, claims = {} } = readUnverifiedJwt(token);
   const problems: string[] = [];
   if (header['alg'] !== 'RS256') problems.push(`alg is ${String(header['alg'])}; Entra accepts only RS256`);
   if (typeof header['kid'] !== 'string') problems.push('the header has no kid');
@@ -42,24 +43,6 @@ export function tokenProblemsForAzure(token: string): string[] {
     );
   }
   return problems;
-}
-
-/** Header and claims of a compact JWT without verification; empty objects for what cannot be read. */
-export function decodeUnverified(token: string): {
-  header: Record<string, unknown>;
-  claims: Record<string, unknown>;
-} {
-  const part = (index: number) => {
-    try {
-      const value: unknown = JSON.parse(
-        Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8'),
-      );
-      return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-    } catch {
-      return {};
-    }
-  };
-  return { header: part(0), claims: part(1) };
 }
 
 export function checkClientId(value: string, source: string): string {

@@ -1,4 +1,5 @@
-import { CliError, ExitCode, type ExitCodeValue } from '../cli/exit-codes.ts';
+import { readUnverifiedJwt } from '../core/tokens/unverified-jwt.ts';
+import { CliError, ExitCode, type ExitCodeValue } from '../shared/exit-codes.ts';
 
 /** The claims of a token a relying party matches on, decoded without verification, for messages. */
 export interface TokenFacts {
@@ -10,13 +11,8 @@ export interface TokenFacts {
 
 /** `iss`, `sub` and `aud` of a compact JWT (never its signature); "?" for what cannot be read. */
 export function readTokenFacts(token: string): TokenFacts {
-  let claims: Record<string, unknown> = {};
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    if (typeof payload === 'object' && payload !== null) claims = payload as Record<string, unknown>;
-  } catch {
-    // Not a JWT: the facts stay "?".
-  }
+  // Not a JWT: the facts stay "?".
+  const claims = readUnverifiedJwt(token).claims ?? {};
   const text = (value: unknown) => (typeof value === 'string' ? value : '?');
   const aud = Array.isArray(claims['aud']) ? claims['aud'].map(text).join(', ') : text(claims['aud']);
   return { iss: text(claims['iss']), sub: text(claims['sub']), aud };

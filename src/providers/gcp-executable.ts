@@ -2,10 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { loadConnection } from '../cli/config/load-connection.ts';
 import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { CliError, ExitCode } from '../cli/exit-codes.ts';
-import { decodeJwt } from '../cli/idp/decode-jwt.ts';
 import { requestIdToken } from '../cli/idp/request-token.ts';
-import { writeFileAtomic } from '../cli/write-file-atomic.ts';
+import { decodeJwt } from '../shared/decode-jwt.ts';
+import { CliError, ExitCode } from '../shared/exit-codes.ts';
+import { writeFileAtomic } from '../shared/write-file-atomic.ts';
 import { executableFailure, executableSuccess, servesTokenType } from './gcp.ts';
 
 /**

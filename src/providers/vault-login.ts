@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { CliError, ExitCode, usageError } from '../cli/exit-codes.ts';
 import { requestFreshToken } from '../cli/idp/fresh-token.ts';
 import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
-import { writeFileAtomic } from '../cli/write-file-atomic.ts';
+import { CliError, ExitCode, usageError } from '../shared/exit-codes.ts';
+import { writeFileAtomic } from '../shared/write-file-atomic.ts';
 import { explainProviderError, providerUnreachable } from './explain-error.ts';
 import { ProviderUnreachableError } from './post-to-provider.ts';
 import {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { usageError } from '../exit-codes.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 import { formatExamples } from './help-examples.ts';
 import { registerAwsLogin } from './idp-login-aws.ts';
 import { registerAzureLogin } from './idp-login-azure.ts';

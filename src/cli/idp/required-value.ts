@@ -1,4 +1,4 @@
-import { usageError } from '../exit-codes.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 
 /** A value a command takes from its flag, else from an environment variable (as SPEC §8 lists them). */
 export interface ValueSource {

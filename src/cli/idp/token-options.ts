@@ -1,5 +1,5 @@
+import { usageError } from '../../shared/exit-codes.ts';
 import { parseDuration } from '../duration.ts';
-import { usageError } from '../exit-codes.ts';
 
 /** The flags of `envid idp token` as commander hands them over. */
 export interface TokenFlags {

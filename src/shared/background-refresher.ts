@@ -1,5 +1,5 @@
 import { open, readFile, rm } from 'node:fs/promises';
-import { writeFileAtomic } from '../write-file-atomic.ts';
+import { writeFileAtomic } from './write-file-atomic.ts';
 
 /** Set in the detached child so that it removes its pid file when it ends. */
 const pidFileVariable = 'ENVID_CLI_PID_FILE';

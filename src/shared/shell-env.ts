@@ -1,9 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { configDir } from '../config/config-paths.ts';
-import { shellQuote } from '../output.ts';
-import { writeFileAtomic } from '../write-file-atomic.ts';
+import { configDir } from './config-paths.ts';
+import { shellQuote } from './shell-quote.ts';
+import { writeFileAtomic } from './write-file-atomic.ts';
 
 /**
  * Environment variables that `envid idp login` wants every new shell to have (e.g.
