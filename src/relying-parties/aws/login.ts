@@ -1,24 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { requestFreshToken } from '../cli/idp/fresh-token.ts';
-import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
-import { usageError } from '../shared/exit-codes.ts';
+import { usageError } from '../../shared/exit-codes.ts';
+import type { EnvidConnectionFlags, LoginContext } from '../relying-party.ts';
+import { envidCommandLine, installedEnvidCommand } from '../support/envid-command.ts';
+import { optionalValue, requiredValue } from '../support/required-value.ts';
+import { awsConfigPath, awsCredentialsPath, hasStaticKeys, updateAwsConfig } from './config-file.ts';
+import { assumeRoleWithWebIdentity, credentialProcessJson } from './exchange.ts';
 import {
-  assumeRoleWithWebIdentity,
   awsDefaultAudience,
   checkRegion,
   checkRoleArn,
   checkSessionName,
-  credentialProcessJson,
   defaultSessionName,
   parseDurationSeconds,
   stsEndpoint,
-} from './aws.ts';
-import { awsConfigPath, awsCredentialsPath, hasStaticKeys, updateAwsConfig } from './aws-config-file.ts';
-import { envidCommandLine, installedEnvidCommand } from './envid-command.ts';
+} from './rules.ts';
 
 /** The flags of `envid idp login aws` and `envid idp aws-credentials`, as commander hands them over. */
-export interface AwsFlags extends ConnectionFlags {
+export interface AwsFlags extends EnvidConnectionFlags {
   roleArn?: string;
   durationSeconds?: string;
   roleSessionName?: string;
@@ -28,12 +26,6 @@ export interface AwsFlags extends ConnectionFlags {
 
 export interface AwsLoginFlags extends AwsFlags {
   profile?: string;
-}
-
-export interface RunContext {
-  env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
 }
 
 interface AwsSettings {
@@ -65,8 +57,9 @@ function parseAwsFlags(flags: AwsFlags, env: NodeJS.ProcessEnv): AwsSettings {
 }
 
 /** Exchanges a fresh envid token with STS; answers the credentials and the session name used. */
-async function exchange(flags: AwsFlags, settings: AwsSettings, env: NodeJS.ProcessEnv) {
-  const { connection, token } = await requestFreshToken(flags, env, settings.audience);
+async function exchange(settings: AwsSettings, context: LoginContext) {
+  const { env } = context;
+  const { connection, token } = await context.freshToken(settings.audience);
   const sessionName = settings.sessionName ?? defaultSessionName(token, new Date());
   const region =
     settings.region ??
@@ -84,9 +77,9 @@ async function exchange(flags: AwsFlags, settings: AwsSettings, env: NodeJS.Proc
 }
 
 /** `envid idp aws-credentials`: the credential_process; prints the Version 1 JSON on stdout. */
-export async function runAwsCredentials(flags: AwsFlags, context: RunContext): Promise<void> {
+export async function runAwsCredentials(flags: AwsFlags, context: LoginContext): Promise<void> {
   const settings = parseAwsFlags(flags, context.env);
-  const { credentials } = await exchange(flags, settings, context.env);
+  const { credentials } = await exchange(settings, context);
   context.stdout.write(`${credentialProcessJson(credentials)}\n`);
 }
 
@@ -95,7 +88,7 @@ export async function runAwsCredentials(flags: AwsFlags, context: RunContext): P
  * whose credential_process runs `envid idp aws-credentials` with the same settings whenever the SDKs
  * or the aws CLI need credentials.
  */
-export async function runAwsLogin(flags: AwsLoginFlags, context: RunContext): Promise<void> {
+export async function runAwsLogin(flags: AwsLoginFlags, context: LoginContext): Promise<void> {
   const settings = parseAwsFlags(flags, context.env);
   const profile = flags.profile ?? 'default';
   if (!/^[\w+=,.@-]+$/.test(profile)) {
@@ -103,7 +96,7 @@ export async function runAwsLogin(flags: AwsLoginFlags, context: RunContext): Pr
   }
   // Before the exchange: without an installed envid there is nothing to write.
   const envid = await installedEnvidCommand(context.env, '`envid idp login aws`');
-  const { connection, credentials, sessionName } = await exchange(flags, settings, context.env);
+  const { connection, credentials, sessionName } = await exchange(settings, context);
   const args = [
     'idp',
     'aws-credentials',
@@ -143,7 +136,7 @@ export async function runAwsLogin(flags: AwsLoginFlags, context: RunContext): Pr
 }
 
 /** Credentials the SDKs would take before the profile's credential_process. */
-async function warnAboutShadowingCredentials(profile: string, context: RunContext): Promise<void> {
+async function warnAboutShadowingCredentials(profile: string, context: LoginContext): Promise<void> {
   if (context.env['AWS_ACCESS_KEY_ID']) {
     context.stderr.write(
       'envid: warning: AWS_ACCESS_KEY_ID is set in this environment; the SDKs use it before any profile\n',

@@ -1,35 +1,26 @@
 import { spawn } from 'node:child_process';
-import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { requestFreshToken } from '../cli/idp/fresh-token.ts';
-import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
-import { CliError, ExitCode, usageError } from '../shared/exit-codes.ts';
-import { writeFileAtomic } from '../shared/write-file-atomic.ts';
-import { explainProviderError, providerUnreachable } from './explain-error.ts';
-import { ProviderUnreachableError } from './post-to-provider.ts';
+import { CliError, ExitCode, usageError } from '../../shared/exit-codes.ts';
+import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
+import type { EnvidConnectionFlags, LoginContext } from '../relying-party.ts';
+import { explainProviderError, providerUnreachable } from '../support/explain-error.ts';
+import { ProviderUnreachableError } from '../support/post-to-provider.ts';
+import { optionalValue, requiredValue } from '../support/required-value.ts';
+import { loginToVault, VaultError } from './exchange.ts';
+import { explainVaultError } from './explain.ts';
 import {
-  configuredTokenHelper,
   defaultVaultAudience,
   defaultVaultMount,
-  explainVaultError,
-  loginToVault,
   parseVaultAddress,
   parseVaultMount,
   parseVaultRole,
-  VaultError,
-  vaultTokenPath,
-} from './vault.ts';
+} from './rules.ts';
+import { configuredTokenHelper, vaultTokenPath } from './token-store.ts';
 
-export interface VaultLoginFlags extends ConnectionFlags {
+export interface VaultLoginFlags extends EnvidConnectionFlags {
   role?: string;
   mount?: string;
   audience?: string;
   address?: string;
-}
-
-export interface LoginContext {
-  env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
 }
 
 function parsed<T>(flag: string, parse: (value: string) => T, value: string): T {
@@ -67,7 +58,7 @@ export async function runVaultLogin(flags: VaultLoginFlags, context: LoginContex
     throw usageError(`invalid --audience ${JSON.stringify(audience)}: it must not contain whitespace`);
   const namespace = optionalValue(undefined, env, 'VAULT_NAMESPACE');
 
-  const { token } = await requestFreshToken(flags, env, audience);
+  const { token } = await context.freshToken(audience);
   let login: Awaited<ReturnType<typeof loginToVault>>;
   try {
     login = await loginToVault(address, mount, role, token, namespace);

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../shared/write-file-atomic.ts';
+import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
 
 /** `AWS_CONFIG_FILE` (a leading `~/` is the home directory), else `~/.aws/config`, as the SDKs read it. */
 export function awsConfigPath(env: NodeJS.ProcessEnv): string {

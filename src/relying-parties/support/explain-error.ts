@@ -1,5 +1,5 @@
-import { readUnverifiedJwt } from '../core/tokens/unverified-jwt.ts';
-import { CliError, ExitCode, type ExitCodeValue } from '../shared/exit-codes.ts';
+import { readUnverifiedJwt } from '../../core/tokens/unverified-jwt.ts';
+import { CliError, ExitCode, type ExitCodeValue } from '../../shared/exit-codes.ts';
 
 /** The claims of a token a relying party matches on, decoded without verification, for messages. */
 export interface TokenFacts {
@@ -18,7 +18,7 @@ export function readTokenFacts(token: string): TokenFacts {
   return { iss: text(claims['iss']), sub: text(claims['sub']), aud };
 }
 
-/** A provider's refusal, as each provider module (src/providers/<name>.ts) describes it. */
+/** A provider's refusal, as each relying party's explain.ts (src/relying-parties/<id>/) describes it. */
 export interface ProviderRefusal {
   /** e.g. "Azure (Entra ID)", "AWS STS". */
   provider: string;

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { usageError } from '../shared/exit-codes.ts';
-import { envidVersion } from '../shared/version.ts';
+import { usageError } from '../../shared/exit-codes.ts';
+import { envidVersion } from '../../shared/version.ts';
 import { findOnPath } from './find-on-path.ts';
 
 /** npm exec / npx put the package's bin folder of their cache (`<cache>/_npx/<hash>/…`) on PATH. */

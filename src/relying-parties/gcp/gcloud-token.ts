@@ -1,12 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { loadConnection } from '../cli/config/load-connection.ts';
-import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { requestIdToken } from '../cli/idp/request-token.ts';
-import { decodeJwt } from '../shared/decode-jwt.ts';
-import { CliError, ExitCode } from '../shared/exit-codes.ts';
-import { writeFileAtomic } from '../shared/write-file-atomic.ts';
-import { executableFailure, executableSuccess, servesTokenType } from './gcp.ts';
+import { decodeJwt } from '../../shared/decode-jwt.ts';
+import { CliError, ExitCode } from '../../shared/exit-codes.ts';
+import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
+import type { EnvidConnectionFlags, LoginContext } from '../relying-party.ts';
+import { executableFailure, executableSuccess, servesTokenType } from './credential-configuration.ts';
 
 /**
  * `envid idp gcloud-token`: the executable credential source of the `external_account` configuration
@@ -15,7 +13,7 @@ import { executableFailure, executableSuccess, servesTokenType } from './gcp.ts'
  * response (version 1) on stdout and nothing else (google-auth-library reads stderr into the same
  * buffer), writes it to the output file too, and exits 1 with a `success: false` response on failure.
  */
-export interface GcloudTokenFlags extends ConnectionFlags {
+export interface GcloudTokenFlags extends EnvidConnectionFlags {
   audience?: string;
 }
 
@@ -33,11 +31,8 @@ const failureCodes: Record<number, string> = {
   [ExitCode.unreachable]: 'unavailable',
 };
 
-export async function runGcloudToken(
-  flags: GcloudTokenFlags,
-  env: NodeJS.ProcessEnv,
-  stdout: NodeJS.WritableStream,
-): Promise<number> {
+export async function runGcloudToken(flags: GcloudTokenFlags, context: LoginContext): Promise<number> {
+  const { env, stdout } = context;
   const respond = (response: Record<string, unknown>) => stdout.write(`${JSON.stringify(response)}\n`);
   try {
     const audience = flags.audience?.trim() || env['GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE']?.trim();
@@ -54,8 +49,7 @@ export async function runGcloudToken(
         ExitCode.usage,
       );
     }
-    const connection = await loadConnection(flags, env);
-    const token = await requestIdToken(connection, [audience], undefined);
+    const { token } = await context.freshToken(audience);
     const response = executableSuccess(token, executableExpirationTime(decodeJwt(token).Claims, Date.now()));
     const outputFile = env['GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE'];
     if (outputFile) {

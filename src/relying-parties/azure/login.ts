@@ -1,14 +1,16 @@
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { requestFreshToken } from '../cli/idp/fresh-token.ts';
-import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
-import { startBackgroundRefresher, stopRefresher } from '../shared/background-refresher.ts';
-import { configDir } from '../shared/config-paths.ts';
-import { CliError, ExitCode, usageError } from '../shared/exit-codes.ts';
-import { persistShellVariables } from '../shared/shell-env.ts';
-import { writeFileAtomic } from '../shared/write-file-atomic.ts';
+import { startBackgroundRefresher, stopRefresher } from '../../shared/background-refresher.ts';
+import { configDir } from '../../shared/config-paths.ts';
+import { CliError, ExitCode, usageError } from '../../shared/exit-codes.ts';
+import { persistShellVariables } from '../../shared/shell-env.ts';
+import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
+import type { EnvidConnectionFlags, LoginContext } from '../relying-party.ts';
+import { installedEnvidCommand } from '../support/envid-command.ts';
+import { findOnPath } from '../support/find-on-path.ts';
+import { optionalValue, requiredValue } from '../support/required-value.ts';
+import { exchangeAzureToken } from './exchange.ts';
 import {
   azureDefaultAudience,
   azureDefaultAuthorityHost,
@@ -17,24 +19,15 @@ import {
   checkClientId,
   checkSubscriptionId,
   checkTenantId,
-  exchangeAzureToken,
-} from './azure.ts';
-import { installedEnvidCommand } from './envid-command.ts';
-import { findOnPath } from './find-on-path.ts';
+} from './rules.ts';
 
 /** The flags of `envid idp login azure`, as commander hands them over. */
-export interface AzureLoginFlags extends ConnectionFlags {
+export interface AzureLoginFlags extends EnvidConnectionFlags {
   clientId?: string;
   tenantId?: string;
   subscriptionId?: string;
   audience?: string;
   authorityHost?: string;
-}
-
-export interface RunContext {
-  env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
 }
 
 /** Where the login keeps the token file (renewed in the background). */
@@ -94,12 +87,12 @@ function parseAzureFlags(flags: AzureLoginFlags, env: NodeJS.ProcessEnv) {
  * token file fresh in the background, writes AZURE_* for the SDKs where shells pick them up, and logs
  * `az` in when it is installed.
  */
-export async function runAzureLogin(flags: AzureLoginFlags, context: RunContext): Promise<void> {
+export async function runAzureLogin(flags: AzureLoginFlags, context: LoginContext): Promise<void> {
   const settings = parseAzureFlags(flags, context.env);
   const authorityHost = settings.authorityHost ?? azureDefaultAuthorityHost;
   // Before the exchange: the refresher outlives this process, so it must run an installed envid.
   const envid = await installedEnvidCommand(context.env, '`envid idp login azure`');
-  const { connection, token } = await requestFreshToken(flags, context.env, settings.audience);
+  const { connection, token } = await context.freshToken(settings.audience);
   await exchangeAzureToken({ ...settings, authorityHost, token });
 
   const paths = azurePaths(context.env);

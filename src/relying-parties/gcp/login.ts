@@ -2,37 +2,36 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ConnectionFlags } from '../cli/config/resolve-connection.ts';
-import { requestFreshToken } from '../cli/idp/fresh-token.ts';
-import { optionalValue, requiredValue } from '../cli/idp/required-value.ts';
-import { configDir } from '../shared/config-paths.ts';
-import { decodeJwt } from '../shared/decode-jwt.ts';
-import { usageError } from '../shared/exit-codes.ts';
-import { persistShellVariables } from '../shared/shell-env.ts';
-import { writeFileAtomic } from '../shared/write-file-atomic.ts';
-import { envidCommandLine, installedEnvidCommand } from './envid-command.ts';
-import { explainProviderError, providerUnreachable } from './explain-error.ts';
+import { configDir } from '../../shared/config-paths.ts';
+import { decodeJwt } from '../../shared/decode-jwt.ts';
+import { usageError } from '../../shared/exit-codes.ts';
+import { persistShellVariables } from '../../shared/shell-env.ts';
+import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
+import type { EnvidConnectionFlags, LoginContext } from '../relying-party.ts';
+import { envidCommandLine, installedEnvidCommand } from '../support/envid-command.ts';
+import { explainProviderError, providerUnreachable } from '../support/explain-error.ts';
+import { ProviderUnreachableError } from '../support/post-to-provider.ts';
+import { optionalValue, requiredValue } from '../support/required-value.ts';
+import { credentialConfiguration, executableSuccess } from './credential-configuration.ts';
 import {
-  credentialConfiguration,
   exchangeAtSts,
-  executableSuccess,
-  explainGoogleError,
   GoogleError,
-  type GoogleLoginContext,
   googleIamCredentialsUrl,
   googleStsUrl,
   impersonateServiceAccount,
   impersonationUrl,
+} from './exchange.ts';
+import { explainGoogleError, type GoogleLoginContext } from './explain.ts';
+import { executableExpirationTime } from './gcloud-token.ts';
+import {
   parseProjectId,
   parseServiceAccountEmail,
   parseWorkloadIdentityProvider,
   stsAudience,
   tokenProblemsForGoogle,
-} from './gcp.ts';
-import { executableExpirationTime } from './gcp-executable.ts';
-import { ProviderUnreachableError } from './post-to-provider.ts';
+} from './rules.ts';
 
-export interface GcpLoginFlags extends ConnectionFlags {
+export interface GcpLoginFlags extends EnvidConnectionFlags {
   workloadIdentityProvider?: string;
   serviceAccount?: string;
   project?: string;
@@ -41,12 +40,6 @@ export interface GcpLoginFlags extends ConnectionFlags {
   iamCredentialsEndpoint?: string;
   /** Commander's `--no-gcloud`. */
   gcloud?: boolean;
-}
-
-export interface LoginContext {
-  env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
 }
 
 /** The variable google-auth-library (and gcloud) need before they run an executable credential source. */
@@ -127,7 +120,7 @@ export async function runGcpLogin(flags: GcpLoginFlags, context: LoginContext): 
 
   // Before the exchange: without an installed envid there is nothing to write.
   const envid = await installedEnvidCommand(env, '`envid idp login gcp`');
-  const { connection, token } = await requestFreshToken(flags, env, audience);
+  const { connection, token } = await context.freshToken(audience);
   const explainContext: GoogleLoginContext = {
     provider,
     audience,

@@ -1,0 +1,16 @@
+import { aws } from './aws/index.ts';
+import { azure } from './azure/index.ts';
+import { gcp } from './gcp/index.ts';
+import type { RelyingParty } from './relying-party.ts';
+import { vault } from './vault/index.ts';
+
+/**
+ * Every relying party envid knows, in the order `envid idp login --help` lists them. Adding one: a
+ * folder src/relying-parties/<id>/ and one line here (docs/relying-parties.md).
+ */
+export const relyingParties: readonly RelyingParty[] = [azure, aws, gcp, vault];
+
+/** The relying party `id` names, if any. */
+export function findRelyingParty(id: string): RelyingParty | undefined {
+  return relyingParties.find((party) => party.id === id);
+}
