@@ -25,7 +25,7 @@ export type AuthenticatedPrincipal = Principal | AccountPrincipal;
 export type SelfServiceUser = Extract<AuthenticatedPrincipal, { kind: 'user' | 'account' }>;
 
 /**
- * The API's enum names for principals (SPEC §3). The installation admin is an account outside every
+ * The API's enum names for principals (docs/api.md#getauthenticatedidentity). The installation admin is an account outside every
  * organization, which the Ona API calls PRINCIPAL_ACCOUNT.
  */
 export const apiPrincipalNames = {

@@ -15,7 +15,7 @@ export const notBeforeLeewaySeconds = 30;
 export interface StandardClaims {
   iss: string;
   sub: string;
-  /** A string for one audience, an array for several (SPEC §4). */
+  /** A string for one audience, an array for several (docs/tokens.md#asking-for-a-token). */
   aud: string | string[];
   iat: number;
   nbf: number;
@@ -30,7 +30,7 @@ export type TokenClaims = V3TokenClaims | V2TokenClaims;
 export interface TokenRequest {
   /** The configured issuer URL, byte-identical to discovery's `issuer`. */
   issuer: string;
-  /** As asked for; validated and folded here (SPEC §3). */
+  /** As asked for; validated and folded here (docs/tokens.md#asking-for-a-token). */
   audiences: unknown;
   /** Default 3600; shorter may be asked for, never longer. */
   lifetimeSeconds?: number;
