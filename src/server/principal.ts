@@ -1,3 +1,4 @@
+import { subjectPrincipalNames } from '../core/tokens/v2-claims.ts';
 import type { OrganizationRole } from '../store/records.ts';
 
 /** Who is calling, resolved from the request's credential. */
@@ -30,10 +31,7 @@ export type SelfServiceUser = Extract<AuthenticatedPrincipal, { kind: 'user' | '
  */
 export const apiPrincipalNames = {
   installation_admin: 'PRINCIPAL_ACCOUNT',
-  user: 'PRINCIPAL_USER',
-  service_account: 'PRINCIPAL_SERVICE_ACCOUNT',
-  runner: 'PRINCIPAL_RUNNER',
-  environment: 'PRINCIPAL_ENVIRONMENT',
+  ...subjectPrincipalNames,
 } as const;
 
 /** The audit log's name for whoever made a request. */
