@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf } from '../support/jwt-parts.ts';
@@ -60,7 +60,7 @@ function shBlocksUnder(file: string, heading: string): string[] {
 const readLines = (file: string) => readFileSync(join(repoRoot, file), 'utf8').split('\n');
 
 async function verifiedClaims(token: string, audience: string) {
-  const jwks = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
+  const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
   return (await jwtVerify(token, createLocalJWKSet(jwks), { issuer: server.url, audience })).payload;
 }
 
