@@ -2,7 +2,7 @@ import { ExitCode, usageError } from '../cli/exit-codes.ts';
 import { explainProviderError, providerUnreachable, readTokenFacts } from './explain-error.ts';
 
 /**
- * What envid knows about AWS (PROVIDERS.md "AWS"): the rules STS applies to AssumeRoleWithWebIdentity,
+ * What envid knows about AWS (docs/providers/aws.md): the rules STS applies to AssumeRoleWithWebIdentity,
  * the request itself (unsigned Query API, XML answer), its error codes explained, and the Version 1 JSON
  * that a `credential_process` prints.
  */
@@ -27,7 +27,7 @@ export interface AwsCredentials {
 const awsAlgorithms = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
 
 /**
- * What STS would refuse in a token whatever the IAM set-up says (PROVIDERS.md): a length outside 4 to
+ * What STS would refuse in a token whatever the IAM set-up says (docs/providers/aws.md): a length outside 4 to
  * 20,000 characters, an algorithm it does not support, an issuer that is not https or longer than an
  * IAM OIDC provider URL (255 characters).
  */
@@ -195,7 +195,7 @@ export function iamProviderName(issuer: string): string {
   return issuer.replace(/^https?:\/\//, '').replace(/\/$/, '');
 }
 
-/** Each STS error code of PROVIDERS.md, explained with the token's claims and the role's expectations. */
+/** Each error code STS answers AssumeRoleWithWebIdentity with, explained with the token's claims and the role's expectations. */
 export function explainStsError(request: AssumeRoleRequest, code: string, message: string) {
   const facts = readTokenFacts(request.token);
   const account = roleArnPattern.exec(request.roleArn)?.[1] ?? '<account>';

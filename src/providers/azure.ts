@@ -2,7 +2,7 @@ import { ExitCode, usageError } from '../cli/exit-codes.ts';
 import { explainProviderError, providerUnreachable, readTokenFacts } from './explain-error.ts';
 
 /**
- * What envid knows about Azure Entra ID workload identity federation (PROVIDERS.md "Azure"): the
+ * What envid knows about Azure Entra ID workload identity federation (docs/providers/azure.md): the
  * token exchange at the tenant's v2.0 token endpoint (client credentials with a jwt-bearer client
  * assertion), its AADSTS error codes explained, and what the Azure SDKs read.
  */
@@ -23,7 +23,7 @@ export const azureSdkVariables = {
 } as const;
 
 /**
- * What Entra would refuse in a token whatever the federated credential says (PROVIDERS.md): not RS256,
+ * What Entra would refuse in a token whatever the federated credential says (docs/providers/azure.md): not RS256,
  * no `kid`, an issuer that is not https, an issuer or subject longer than a credential can hold.
  */
 export function tokenProblemsForAzure(token: string): string[] {
@@ -164,7 +164,7 @@ export async function exchangeAzureToken(request: AzureExchangeRequest): Promise
   throw explainAzureError(request, code, description || `HTTP ${response.status} ${text.slice(0, 200)}`);
 }
 
-/** Each AADSTS code of PROVIDERS.md (and a few neighbours), explained with the token's claims. */
+/** Each AADSTS code Entra answers a federated login with (and a few neighbours), explained with the token's claims. */
 export function explainAzureError(request: AzureExchangeRequest, code: number, description: string) {
   const facts = readTokenFacts(request.token);
   const base = {

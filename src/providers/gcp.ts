@@ -4,7 +4,7 @@ import { type ProviderRequest, postToProvider } from './post-to-provider.ts';
  * Google Cloud Workload Identity Federation: what Google checks in a token, the STS token exchange,
  * service account impersonation, the `external_account` credential configuration its tools read, the
  * executable-sourced credential response, and what each of its errors means. The single place for
- * Google's rules (facts from /work/shared/PROVIDERS.md and Google's documentation).
+ * Google's rules (from Google's documentation; the user's side: docs/providers/gcp.md).
  */
 
 export const googleStsUrl = 'https://sts.googleapis.com/v1/token';

@@ -5,8 +5,8 @@ import { postToProvider } from './post-to-provider.ts';
 
 /**
  * HashiCorp Vault's JWT auth method: the login request, its answer, where the `vault` CLI reads its
- * token, and what each of Vault's login errors means. The single place for Vault's rules (facts from
- * /work/shared/PROVIDERS.md and the vault-plugin-auth-jwt sources).
+ * token, and what each of Vault's login errors means. The single place for Vault's rules (from Vault's
+ * documentation and the vault-plugin-auth-jwt sources; the user's side: docs/providers/vault.md).
  */
 
 export const defaultVaultAudience = 'vault.hashicorp.com';

@@ -22,8 +22,20 @@ describe('envid idp token flags', () => {
     expect(parseTokenOptions({ audience: ['a'], lifetime: '15m', decode: true })).toEqual({
       audiences: ['a'],
       lifetimeSeconds: 900,
-      output: { kind: 'stdout', decode: true },
+      output: { kind: 'stdout', decode: 'ona' },
     });
+    for (const [decode, shape] of [
+      ['ona', 'ona'],
+      ['jose', 'jose'],
+    ] as const) {
+      expect(parseTokenOptions({ audience: ['a'], decode }).output).toEqual({
+        kind: 'stdout',
+        decode: shape,
+      });
+    }
+    expect(usageMessage(() => parseTokenOptions({ audience: ['a'], decode: 'yaml' }))).toBe(
+      'invalid --decode value "yaml": use --decode (what Ona\'s CLI prints) or --decode=jose (the JOSE header and claims)',
+    );
     expect(usageMessage(() => parseTokenOptions({ audience: ['a'], lifetime: 'soon' }))).toMatch(
       /--lifetime/,
     );
@@ -108,6 +120,8 @@ describe('the fast path of `envid idp token` (no commander)', () => {
       ['--audience', 'a', '--output-file', '/tmp/t', '--refresh', '--background', '--pid-file', '/tmp/p'],
       ['--host', 'http://h:1', '--token', 'envid_pat_x', '--audience', 'a'],
       ['--lifetime', '15m', '--audience', 'a', '--lifetime=1h', '--decode', '--decode'],
+      ['--audience', 'a', '--decode=jose'],
+      ['--decode=yes', '--audience', 'a'],
       ['--audience='],
       [],
     ];
@@ -123,7 +137,7 @@ describe('the fast path of `envid idp token` (no commander)', () => {
       ['--audience'],
       ['--audience', 'a', '--bogus'],
       ['--audience', 'a', 'stray'],
-      ['--decode=yes'],
+      ['--decode', 'jose'],
       ['--audience', '-a'],
       ['-a', 'x'],
       ['--', '--audience', 'a'],

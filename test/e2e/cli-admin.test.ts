@@ -108,6 +108,10 @@ describe('envid admin commands against envid serve', () => {
     const firstPage = await cli(admin, 'user', 'list', '--page-size', '1');
     expect(firstPage.code).toBe(0);
     expect(firstPage.stdout.trim().split('\n')).toHaveLength(2);
+    // Users are installation-wide: the list has no organization column (ListUsers answers none).
+    expect(firstPage.stdout).toMatch(
+      new RegExp(`^ID\\s+EMAIL\\s+NAME\\s+CREATED\\n${ada.id}  ada@acme\\.example  Ada   \\S+Z\\n$`),
+    );
     const next = /--page-token (\S+)/.exec(firstPage.stderr)?.[1];
     expect(next).toBeDefined();
     const secondPage = await json(admin, 'user', 'list', '--page-size', '1', '--page-token', next!);
@@ -451,6 +455,9 @@ describe('envid admin commands against envid serve', () => {
       'envid_pat_',
     );
     expect((await json(carolAccount, 'idp', 'whoami')).organizationId).toBeNull();
+    expect((await cli(carolAccount, 'user', 'me')).stdout).toMatch(
+      /^organization: none \(account-level token\)$/m,
+    );
     expect(await json(carolAccount, 'org', 'invite', 'summary', invite.inviteId)).toEqual({
       organizationId: org,
       organizationName: 'Acme',
@@ -469,6 +476,7 @@ describe('envid admin commands against envid serve', () => {
       'envid_pat_',
     );
     expect((await json(carolPat, 'user', 'me')).user).toMatchObject({ id: carol.id, organizationId: org });
+    expect((await cli(carolPat, 'user', 'me')).stdout).toMatch(new RegExp(`^organization: ${org}$`, 'm'));
     expect((await cli(ada, 'org', 'members', 'set-role', carol.id, '--role', 'admin')).code).toBe(0);
     expect((await cli(carolPat, 'org', 'invite', 'get')).code).toBe(0);
 

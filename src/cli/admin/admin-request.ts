@@ -8,6 +8,7 @@ export type ViewName =
   | 'organization'
   | 'member'
   | 'user'
+  | 'authenticatedUser'
   | 'serviceAccount'
   | 'serviceAccountToken'
   | 'personalAccessToken'

@@ -2,6 +2,7 @@ import type { Connection } from '../config/resolve-connection.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { writeFileAtomic } from '../write-file-atomic.ts';
 import { decodeJwt } from './decode-jwt.ts';
+import { printDecoded } from './print-decoded.ts';
 import { refreshDelayMs, retryDelayMs } from './refresh-schedule.ts';
 import { requestIdToken } from './request-token.ts';
 import type { TokenOptions } from './token-options.ts';
@@ -22,7 +23,7 @@ export async function runIdpToken(
   const { output } = options;
   if (output.kind === 'stdout') {
     const token = await fetchToken();
-    context.stdout.write(output.decode ? `${JSON.stringify(decodeJwt(token), null, 2)}\n` : `${token}\n`);
+    context.stdout.write(output.decode ? printDecoded(decodeJwt(token), output.decode) : `${token}\n`);
     return;
   }
   // A refresher may be signalled while it writes its first token (a detached one especially, right

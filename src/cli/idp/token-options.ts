@@ -5,7 +5,7 @@ import { usageError } from '../exit-codes.ts';
 export interface TokenFlags {
   audience?: string[];
   lifetime?: string;
-  decode?: boolean;
+  decode?: boolean | string;
   outputFile?: string;
   refresh?: boolean;
   background?: boolean;
@@ -13,9 +13,12 @@ export interface TokenFlags {
 }
 
 export type TokenOutput =
-  | { kind: 'stdout'; decode: boolean }
+  | { kind: 'stdout'; decode: DecodeShape | false }
   | { kind: 'file'; path: string; refresh: false }
   | { kind: 'file'; path: string; refresh: true; background: boolean; pidFile: string; logFile: string };
+
+/** `--decode` (or `--decode=ona`): what Ona's CLI prints; `--decode=jose`: the JOSE header and the claims. */
+export type DecodeShape = 'ona' | 'jose';
 
 export interface TokenOptions {
   audiences: string[];
@@ -45,9 +48,10 @@ export function parseTokenOptions(flags: TokenFlags): TokenOptions {
     for (const flag of ['refresh', 'background', 'pidFile'] as const) {
       if (flags[flag]) throw usageError(`${flagName(flag)} needs --output-file PATH`);
     }
-    return { ...base, output: { kind: 'stdout', decode: flags.decode === true } };
+    return { ...base, output: { kind: 'stdout', decode: decodeShape(flags.decode) } };
   }
-  if (flags.decode) throw usageError('--decode prints to stdout; it cannot be combined with --output-file');
+  if (flags.decode !== undefined && flags.decode !== false)
+    throw usageError('--decode prints to stdout; it cannot be combined with --output-file');
   if (flags.outputFile === '') throw usageError('--output-file must name a file');
   if (!flags.refresh) {
     if (flags.background || flags.pidFile) {
@@ -66,6 +70,15 @@ export function parseTokenOptions(flags: TokenFlags): TokenOptions {
       logFile: `${flags.outputFile}.log`,
     },
   };
+}
+
+function decodeShape(decode: boolean | string | undefined): DecodeShape | false {
+  if (decode === undefined || decode === false) return false;
+  if (decode === true || decode === 'ona') return 'ona';
+  if (decode === 'jose') return 'jose';
+  throw usageError(
+    `invalid --decode value ${JSON.stringify(decode)}: use --decode (what Ona's CLI prints) or --decode=jose (the JOSE header and claims)`,
+  );
 }
 
 function flagName(key: 'refresh' | 'background' | 'pidFile'): string {

@@ -2,7 +2,7 @@ import type { OidcConfig } from '../../store/records.ts';
 import { subjectSub } from './compose-sub.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 
-/** Relying-party limits (SPEC §5, PROVIDERS.md) that a configuration is warned about, never refused for. */
+/** Relying-party limits (docs/tokens.md#warnings-never-refusals) that a configuration is warned about, never refused for. */
 export const azureMaxSubjectLength = 600;
 export const azureMaxFederatedCredentials = 20;
 export const googleMaxSubjectBytes = 127;
