@@ -28,8 +28,9 @@ export async function callApi<T>(connection: Connection, method: string, body: u
       requestTimeoutMs,
     );
   } catch (error) {
+    const reason = error instanceof NoAnswerError ? error.reason : String(error);
     throw new CliError(
-      `cannot reach the envid server at ${connection.host}: ${error instanceof NoAnswerError ? error.reason : String(error)}; check --host / ENVID_HOST and that the server runs`,
+      `cannot reach the envid server at ${connection.host}: ${reason}${schemeNote(connection)}; check --host / ENVID_HOST and that the server runs`,
       ExitCode.unreachable,
     );
   }
@@ -42,6 +43,12 @@ export async function callApi<T>(connection: Connection, method: string, body: u
   const ok = answer.status >= 200 && answer.status < 300;
   if (ok && json !== undefined) return json as T;
   throw toCliError(connection, answer.status, json);
+}
+
+/** A failed connection to a host given without a scheme may just need `http://`: say what was assumed. */
+function schemeNote({ host, schemeAssumedFor }: Connection): string {
+  if (schemeAssumedFor === undefined) return '';
+  return ` (${schemeAssumedFor} has no scheme, so https:// was assumed; for a server without TLS use ${host.replace(/^https:/, 'http:')})`;
 }
 
 function toCliError(connection: Connection, status: number, json: unknown): CliError {

@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { CliCommand } from './cli-command.ts';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerCompletionCommand } from './commands/completion.ts';
 import { registerHelpCommand } from './commands/help.ts';
@@ -12,12 +13,11 @@ import { registerServeCommand } from './commands/serve.ts';
  * are registered only when `argv` may need them (`[]` registers everything, as tests and help do).
  */
 export async function buildProgram(argv: string[]): Promise<Command> {
-  const program = new Command('envid')
+  const program = new CliCommand('envid')
     .description(
       'envid: an OpenID Connect identity provider for development environments. ' +
         'Commands talking to a server take --host/--token, else ENVID_HOST/ENVID_TOKEN, else the saved `envid login`.',
     )
-    .showHelpAfterError('(add --help for usage and examples)')
     // Commander's errors become usage errors (exit 2) in main.ts instead of exiting 1.
     .exitOverride();
 
