@@ -10,6 +10,9 @@ const exitCodes: Record<string, ExitCodeValue> = {
   invalid_argument: ExitCode.usage,
 };
 
+/** How the server refuses an environment's token while the environment is stopped or deleted. */
+const environmentState = /^environment \S+ is (stopped|deleted):/;
+
 /** Requests wait at most this long, so a black-holed host ends as "unreachable" rather than hanging. */
 const requestTimeoutMs = 30_000;
 
@@ -61,9 +64,11 @@ function toCliError(connection: Connection, status: number, json: unknown): CliE
   }
   const detail = message ? `: ${message}` : '';
   if (code === 'unauthenticated') {
+    const refused = `${connection.host} refused the credential from ${connection.tokenSource}${detail}`;
+    // An environment's own token refused for the environment's state: the server's message says what to do.
+    if (message && environmentState.test(message)) return new CliError(refused, ExitCode.authentication);
     return new CliError(
-      `${connection.host} refused the credential from ${connection.tokenSource}${detail}. ` +
-        'It may be mistyped, revoked or expired, or its environment stopped; get a new one and pass it with ' +
+      `${refused}. It may be mistyped, revoked or expired; get a new one and pass it with ` +
         '--token, ENVID_TOKEN or `envid login`',
       ExitCode.authentication,
     );
