@@ -42,16 +42,18 @@ export async function writeFileAtomic(path: string, content: string, mode: numbe
  */
 export async function directoryProblem(path: string): Promise<Error | undefined> {
   const directory = dirname(path);
+  // The system's code stays on the error, for callers that tell the cases apart.
+  const problem = (code: string, message: string) => Object.assign(new Error(message), { code });
   try {
     const stats = await fs.promises.stat(directory);
-    if (!stats.isDirectory()) return new Error(`${directory} is not a directory`);
+    if (!stats.isDirectory()) return problem('ENOTDIR', `${directory} is not a directory`);
     await fs.promises.access(directory, fs.constants.W_OK);
     return undefined;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return new Error(`directory ${directory} does not exist`);
-    if (code === 'ENOTDIR') return new Error(`${directory} is not a directory`);
-    if (code === 'EACCES' || code === 'EPERM') return new Error(`directory ${directory} is not writable`);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return problem(code, `directory ${directory} does not exist`);
+    if (code === 'ENOTDIR') return problem(code, `${directory} is not a directory`);
+    if (code === 'EACCES' || code === 'EPERM') return problem(code, `directory ${directory} is not writable`);
     return undefined;
   }
 }

@@ -29,14 +29,16 @@ describe('writeFileAtomic', () => {
 
   it('names the directory, not its temporary file, when the directory does not exist', async () => {
     const missing = join(dir, 'missing');
-    await expect(writeFileAtomic(join(missing, 'token'), 'x', 0o600)).rejects.toThrow(
-      new Error(`directory ${missing} does not exist`),
-    );
+    await expect(writeFileAtomic(join(missing, 'token'), 'x', 0o600)).rejects.toMatchObject({
+      message: `directory ${missing} does not exist`,
+      code: 'ENOENT',
+    });
     const file = join(dir, 'plain-file');
     writeFileSync(file, '');
-    await expect(writeFileAtomic(join(file, 'token'), 'x', 0o600)).rejects.toThrow(
-      new Error(`${file} is not a directory`),
-    );
+    await expect(writeFileAtomic(join(file, 'token'), 'x', 0o600)).rejects.toMatchObject({
+      message: `${file} is not a directory`,
+      code: 'ENOTDIR',
+    });
   });
 });
 
