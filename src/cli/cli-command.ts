@@ -1,7 +1,7 @@
 import { Command, CommanderError, type ErrorOptions } from 'commander';
 
 /** What follows every usage error of the option parser. */
-export const helpHint = '(add --help for usage and examples)';
+const helpHint = '(add --help for usage and examples)';
 
 /**
  * A commander Command whose own errors (an unknown option, a missing required option or argument, an
