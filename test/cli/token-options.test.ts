@@ -41,6 +41,28 @@ describe('envid idp token flags', () => {
     );
   });
 
+  it('refuses a lifetime outside 60 s to 1 h, naming --lifetime and the range', () => {
+    const allowed = 'allowed: 60s to 1h (seconds, or a duration such as 900s, 15m or 1h)';
+    for (const [value, problem] of [
+      ['2h', 'is longer than the longest token lifetime'],
+      ['1h30m', 'is longer than the longest token lifetime'],
+      ['3601', 'is longer than the longest token lifetime'],
+      ['59s', 'is shorter than the shortest token lifetime'],
+      ['soon', 'is not a duration such as 90, 900s, 15m or 1h'],
+    ]) {
+      expect(usageMessage(() => parseTokenOptions({ audience: ['a'], lifetime: value }))).toBe(
+        `--lifetime: ${JSON.stringify(value)} ${problem}; ${allowed}`,
+      );
+    }
+    for (const [value, seconds] of [
+      ['60s', 60],
+      ['1h', 3600],
+      ['59m60s', 3600],
+    ] as const) {
+      expect(parseTokenOptions({ audience: ['a'], lifetime: value }).lifetimeSeconds).toBe(seconds);
+    }
+  });
+
   it('writes a file, with --refresh and --background defaulting the pid and log files next to it', () => {
     expect(parseTokenOptions({ audience: ['a'], outputFile: '/t/tok' }).output).toEqual({
       kind: 'file',

@@ -519,8 +519,10 @@ describe('envid admin commands against envid serve', () => {
     const admin = server.adminToken;
     const keys = await json(admin, 'keys', 'list');
     expect(keys.keys.map((k: any) => k.state)).toEqual(['current', 'next']);
-    const rotate = await json(admin, 'keys', 'rotate');
-    expect(rotate).toMatchObject({ rotated: false, message: expect.any(String) });
+    // Too early to rotate: nothing is done, which is exit code 6 (the answer still on stdout).
+    const rotate = await cli(admin, 'keys', 'rotate', '--json');
+    expect(rotate.code).toBe(6);
+    expect(JSON.parse(rotate.stdout)).toMatchObject({ rotated: false, message: expect.any(String) });
     const next = keys.keys[1].keyId;
     expectFailure(await cli(admin, 'keys', 'revoke', next), 2, /add --yes/);
     const revoked = await json(admin, 'keys', 'revoke', next, '--yes');

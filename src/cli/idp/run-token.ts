@@ -1,6 +1,6 @@
 import type { Connection } from '../config/resolve-connection.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { writeFileAtomic } from '../write-file-atomic.ts';
+import { directoryProblem, writeFileAtomic } from '../write-file-atomic.ts';
 import { decodeJwt } from './decode-jwt.ts';
 import { printDecoded } from './print-decoded.ts';
 import { refreshDelayMs, retryDelayMs } from './refresh-schedule.ts';
@@ -26,6 +26,9 @@ export async function runIdpToken(
     context.stdout.write(output.decode ? printDecoded(decodeJwt(token), output.decode) : `${token}\n`);
     return;
   }
+  // Checked before a token is asked for: a file that cannot be written should cost no token (nor audit).
+  const problem = await directoryProblem(output.path);
+  if (problem) throw outputFileError(output.path, problem);
   // A refresher may be signalled while it writes its first token (a detached one especially, right
   // after it started): remember the signal so that it then ends cleanly instead of being killed.
   let signalled = false;
@@ -41,7 +44,7 @@ export async function runIdpToken(
     token = await fetchToken();
     // The file holds the JWT alone, without a newline, as AWS_WEB_IDENTITY_TOKEN_FILE readers expect.
     await writeFileAtomic(output.path, token, 0o600).catch((error: Error) => {
-      throw new CliError(`cannot write --output-file ${output.path}: ${error.message}`, ExitCode.usage);
+      throw outputFileError(output.path, error);
     });
   } finally {
     process.off('SIGTERM', onEarlySignal);
@@ -66,6 +69,9 @@ export async function runIdpToken(
     }
   }
 }
+
+const outputFileError = (path: string, error: Error): CliError =>
+  new CliError(`cannot write --output-file ${path}: ${error.message}`, ExitCode.usage);
 
 /** Renews the token file at 2/3 of each token's lifetime until SIGTERM or SIGINT; then resolves. */
 async function refreshUntilSignalled(

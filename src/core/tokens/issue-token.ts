@@ -3,13 +3,15 @@ import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
+import {
+  defaultTokenLifetimeSeconds,
+  maxTokenLifetimeSeconds,
+  minTokenLifetimeSeconds,
+} from './token-lifetime.ts';
 import { signJwt, type TokenSigningKey } from './token-signer.ts';
 import type { TokenSubject } from './token-subject.ts';
 import { buildV2Claims, type V2PrincipalClaims } from './v2-claims.ts';
 
-export const defaultTokenLifetimeSeconds = 3600;
-export const maxTokenLifetimeSeconds = 3600;
-export const minTokenLifetimeSeconds = 60;
 /** `nbf` lies this far before `iat`, so a relying party whose clock is a little behind accepts a fresh token. */
 export const notBeforeLeewaySeconds = 30;
 
