@@ -10,6 +10,9 @@ const exitCodes: Record<string, ExitCodeValue> = {
   invalid_argument: ExitCode.usage,
 };
 
+/** How the server refuses an environment's token while the environment is stopped or deleted. */
+const environmentState = /^environment \S+ is (stopped|deleted):/;
+
 /** Requests wait at most this long, so a black-holed host ends as "unreachable" rather than hanging. */
 const requestTimeoutMs = 30_000;
 
@@ -28,8 +31,9 @@ export async function callApi<T>(connection: Connection, method: string, body: u
       requestTimeoutMs,
     );
   } catch (error) {
+    const reason = error instanceof NoAnswerError ? error.reason : String(error);
     throw new CliError(
-      `cannot reach the envid server at ${connection.host}: ${error instanceof NoAnswerError ? error.reason : String(error)}; check --host / ENVID_HOST and that the server runs`,
+      `cannot reach the envid server at ${connection.host}: ${reason}${schemeNote(connection)}; check --host / ENVID_HOST and that the server runs`,
       ExitCode.unreachable,
     );
   }
@@ -44,6 +48,12 @@ export async function callApi<T>(connection: Connection, method: string, body: u
   throw toCliError(connection, answer.status, json);
 }
 
+/** A failed connection to a host given without a scheme may just need `http://`: say what was assumed. */
+function schemeNote({ host, schemeAssumedFor }: Connection): string {
+  if (schemeAssumedFor === undefined) return '';
+  return ` (${schemeAssumedFor} has no scheme, so https:// was assumed; for a server without TLS use ${host.replace(/^https:/, 'http:')})`;
+}
+
 function toCliError(connection: Connection, status: number, json: unknown): CliError {
   const { code, message } = (json ?? {}) as { code?: string; message?: string };
   if (typeof code !== 'string') {
@@ -54,9 +64,11 @@ function toCliError(connection: Connection, status: number, json: unknown): CliE
   }
   const detail = message ? `: ${message}` : '';
   if (code === 'unauthenticated') {
+    const refused = `${connection.host} refused the credential from ${connection.tokenSource}${detail}`;
+    // An environment's own token refused for the environment's state: the server's message says what to do.
+    if (message && environmentState.test(message)) return new CliError(refused, ExitCode.authentication);
     return new CliError(
-      `${connection.host} refused the credential from ${connection.tokenSource}${detail}. ` +
-        'It may be mistyped, revoked or expired, or its environment stopped; get a new one and pass it with ' +
+      `${refused}. It may be mistyped, revoked or expired; get a new one and pass it with ` +
         '--token, ENVID_TOKEN or `envid login`',
       ExitCode.authentication,
     );

@@ -8,7 +8,7 @@ export function parseDuration(value: string, flag: string): number {
   if (/^\d+$/.test(text)) return positive(Number(text), value, flag);
   const parts = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   if (!parts || text === '') {
-    throw usageError(`invalid ${flag} ${JSON.stringify(value)}: expected a duration such as 15m, 900s or 1h`);
+    throw usageError(`${flag}: ${JSON.stringify(value)} is not a duration such as 90, 900s, 15m or 1h`);
   }
   const [, hours, minutes, seconds] = parts;
   const total =
@@ -17,6 +17,6 @@ export function parseDuration(value: string, flag: string): number {
 }
 
 function positive(seconds: number, value: string, flag: string): number {
-  if (seconds <= 0) throw usageError(`invalid ${flag} ${JSON.stringify(value)}: must be longer than zero`);
+  if (seconds <= 0) throw usageError(`${flag}: ${JSON.stringify(value)} is not longer than zero`);
   return seconds;
 }

@@ -9,6 +9,8 @@ export interface FlagSpec {
   name: string;
   /** The value's placeholder, e.g. `<path>`; none for a boolean flag. */
   value?: string;
+  /** A boolean flag that may also take a value with `=`, e.g. `[format]` for `--decode` / `--decode=jose`. */
+  optionalValue?: string;
   /** May be given several times; the values are collected in order. */
   multiple?: true;
   description: string;
@@ -19,7 +21,8 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 /** Registers the flags with commander (which hands them to the action in camelCase). */
 export function addFlags(command: Command, flags: readonly FlagSpec[]): Command {
   for (const flag of flags) {
-    const syntax = flag.value ? `--${flag.name} ${flag.value}` : `--${flag.name}`;
+    const placeholder = flag.value ?? flag.optionalValue;
+    const syntax = placeholder ? `--${flag.name} ${placeholder}` : `--${flag.name}`;
     if (flag.multiple) command.option(syntax, flag.description, collect);
     else command.option(syntax, flag.description);
   }
@@ -32,7 +35,8 @@ const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, letter: string
  * The flags as commander would hand them over, or undefined when `args` is anything but flags of this
  * list with well-formed values (then the caller lets commander parse them and explain what is wrong).
  * Only `--name value`, `--name=value` and `--name` (a boolean) are taken; a value that starts with `-`
- * is left to commander too. (Not node:util's parseArgs: loading it costs `envid idp token` ~0.8 ms.)
+ * is left to commander too, and so is a flag with an optional value followed by a word (commander would
+ * take the word as its value). (Not node:util's parseArgs: loading it costs `envid idp token` ~0.8 ms.)
  */
 export function parseFlagsStrictly(
   args: string[],
@@ -47,6 +51,10 @@ export function parseFlagsStrictly(
     const flag = flags.find((candidate) => candidate.name === name);
     if (!flag) return undefined;
     const key = camelCase(name);
+    if (flag.optionalValue) {
+      parsed[key] = equals === -1 ? true : arg.slice(equals + 1);
+      continue;
+    }
     if (!flag.value) {
       if (equals !== -1) return undefined;
       parsed[key] = true;

@@ -1,5 +1,6 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { envidVersion } from '../shared/version.ts';
+import { CliCommand } from './cli-command.ts';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerCompletionCommand } from './commands/completion.ts';
 import { registerHelpCommand } from './commands/help.ts';
@@ -13,7 +14,7 @@ import { registerServeCommand } from './commands/serve.ts';
  * are registered only when `argv` may need them (`[]` registers everything, as tests and help do).
  */
 export async function buildProgram(argv: string[]): Promise<Command> {
-  const program = new Command('envid')
+  const program = new CliCommand('envid')
     .description(
       'envid: an OpenID Connect identity provider for development environments. ' +
         'Commands talking to a server take --host/--token, else ENVID_HOST/ENVID_TOKEN, else the saved `envid login`.',
@@ -21,7 +22,6 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .version(envidVersion(), '-V, --version', 'print the version of envid')
     // Program options only before a command: `envid oidc-config set --version v3` is that command's.
     .enablePositionalOptions()
-    .showHelpAfterError('(add --help for usage and examples)')
     // Commander's errors become usage errors (exit 2) in main.ts instead of exiting 1.
     .exitOverride();
 

@@ -1,5 +1,5 @@
 /**
- * API errors with the stable Connect codes of SPEC §3. The message is public: it must say what was
+ * API errors with the stable Connect codes of docs/api.md#errors. The message is public: it must say what was
  * wrong and what is allowed, and never carry a secret. Internal failures are reported as `internal`
  * with a generic message; their detail goes to the log only.
  */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-/** All IDs are lower-case, hyphenated UUIDs (SPEC §1). */
+/** All IDs are lower-case, hyphenated UUIDs (docs/api.md). */
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const isUuid = (value: string): boolean => uuidPattern.test(value);

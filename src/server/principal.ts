@@ -1,3 +1,4 @@
+import { subjectPrincipalNames } from '../core/tokens/v2-claims.ts';
 import type { OrganizationRole } from '../store/records.ts';
 
 /** Who is calling, resolved from the request's credential. */
@@ -25,15 +26,12 @@ export type AuthenticatedPrincipal = Principal | AccountPrincipal;
 export type SelfServiceUser = Extract<AuthenticatedPrincipal, { kind: 'user' | 'account' }>;
 
 /**
- * The API's enum names for principals (SPEC §3). The installation admin is an account outside every
+ * The API's enum names for principals (docs/api.md#getauthenticatedidentity). The installation admin is an account outside every
  * organization, which the Ona API calls PRINCIPAL_ACCOUNT.
  */
 export const apiPrincipalNames = {
   installation_admin: 'PRINCIPAL_ACCOUNT',
-  user: 'PRINCIPAL_USER',
-  service_account: 'PRINCIPAL_SERVICE_ACCOUNT',
-  runner: 'PRINCIPAL_RUNNER',
-  environment: 'PRINCIPAL_ENVIRONMENT',
+  ...subjectPrincipalNames,
 } as const;
 
 /** The audit log's name for whoever made a request. */

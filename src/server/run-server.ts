@@ -10,6 +10,7 @@ import { ensureBootstrapCredential } from './bootstrap.ts';
 import { buildServer } from './build-server.ts';
 import { resolveServeConfig, type ServeConfig, type ServeFlags } from './config.ts';
 import { loadMasterKey } from './keys/load-master-key.ts';
+import { describeListenError, tryListen } from './listen-check.ts';
 
 /** Expected start-up failures: a message for the operator, no stack trace. */
 class StartError extends Error {
@@ -45,6 +46,16 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       }),
     2,
   );
+  // Port 0 always finds a free port; any other is tried before anything is created or printed.
+  if (config.port !== 0) {
+    const error = await tryListen(config.host, config.port);
+    if (error) {
+      throw new StartError(
+        describeListenError(error, config.host, config.port) ?? `cannot listen: ${error.message}`,
+        2,
+      );
+    }
+  }
   // The data directory holds the master key, the bootstrap token and the embedded database: owner-only,
   // and one an older envid (or a copy) left looser is tightened before anything is read from it.
   if (existsSync(config.dataDir)) attempt(() => restrictTree(config.dataDir), 1);
@@ -108,7 +119,16 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  listeningAt = await app.listen({ port: config.port, host: config.host });
+  try {
+    listeningAt = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // Taken since the check above (a race); the address is still the operator's to change.
+    const reason = describeListenError(error, config.host, config.port);
+    if (!reason) throw error;
+    await app.close();
+    await store.close();
+    throw new StartError(reason, 2);
+  }
   logger.info(
     { address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt },
     'listening',

@@ -9,6 +9,7 @@ export const ExitCode = {
   authentication: 3,
   notFound: 4,
   unreachable: 5,
+  notDone: 6,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -20,6 +21,10 @@ const meanings: [ExitCodeValue, string][] = [
   [ExitCode.authentication, 'authentication error: the server refused the credential (or its permission)'],
   [ExitCode.notFound, 'not found: the object named does not exist (or is not visible to the credential)'],
   [ExitCode.unreachable, 'the server could not be reached (connection refused, DNS, timeout)'],
+  [
+    ExitCode.notDone,
+    'nothing done: the request was valid but changed nothing yet, e.g. `keys rotate` too early',
+  ],
 ];
 
 /** The table `envid help exit-codes` prints. */

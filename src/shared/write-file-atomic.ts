@@ -13,7 +13,10 @@ export async function writeFileAtomic(path: string, content: string, mode: numbe
   // start a few milliseconds to load.
   const unique = `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
   const temporary = join(dirname(path), `.${basename(path)}.${unique}.tmp`);
-  const handle = await fs.promises.open(temporary, 'wx', mode);
+  const handle = await fs.promises.open(temporary, 'wx', mode).catch(async (error: NodeJS.ErrnoException) => {
+    // The temporary file is ours, not the caller's: name what the caller can fix.
+    throw (await directoryProblem(path)) ?? error;
+  });
   let written = false;
   try {
     await handle.writeFile(content);
@@ -30,5 +33,27 @@ export async function writeFileAtomic(path: string, content: string, mode: numbe
   } catch (error) {
     await fs.promises.rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Why no file can be written at `path` because of its directory (missing, not a directory, not
+ * writable), as an error naming that directory; undefined when the directory is fine.
+ */
+export async function directoryProblem(path: string): Promise<Error | undefined> {
+  const directory = dirname(path);
+  // The system's code stays on the error, for callers that tell the cases apart.
+  const problem = (code: string, message: string) => Object.assign(new Error(message), { code });
+  try {
+    const stats = await fs.promises.stat(directory);
+    if (!stats.isDirectory()) return problem('ENOTDIR', `${directory} is not a directory`);
+    await fs.promises.access(directory, fs.constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return problem(code, `directory ${directory} does not exist`);
+    if (code === 'ENOTDIR') return problem(code, `${directory} is not a directory`);
+    if (code === 'EACCES' || code === 'EPERM') return problem(code, `directory ${directory} is not writable`);
+    return undefined;
   }
 }

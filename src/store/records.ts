@@ -5,7 +5,7 @@
 
 export type OrganizationRole = 'admin' | 'member';
 
-/** The organization's token configuration (SPEC §6). New organizations start on V3 with no extra fields. */
+/** The organization's token configuration (docs/tokens.md#organization-oidc-configuration). New organizations start on V3 with no extra fields. */
 export type OidcConfig = { version: 'v3'; extraSubFields: string[] } | { version: 'v2' };
 
 export interface Organization {
@@ -71,7 +71,7 @@ export interface Runner {
   createdAt: Date;
 }
 
-/** One environment initializer (SPEC §4): a git source and/or a context URL. */
+/** One environment initializer (docs/api.md#projectservice): a git source and/or a context URL. */
 export interface Initializer {
   git?: { remoteUri?: string; upstreamRemoteUri?: string };
   contextUrl?: string;
@@ -135,7 +135,7 @@ export interface PublicJwk {
 }
 
 /**
- * A token signing key (SPEC §7). Lifecycle next -> current -> retired; a removed or revoked key's row is
+ * A token signing key (docs/tokens.md#lifecycle). Lifecycle next -> current -> retired; a removed or revoked key's row is
  * deleted (the audit log keeps its history). Satisfies src/core/keys/plan-rotation.ts RotationKey.
  */
 export interface SigningKey {

@@ -508,6 +508,7 @@ describe('admin command flags', () => {
   it('keys: list, rotate, revoke needs --yes', async () => {
     expect((await parse('keys', 'list')).method).toBe('SigningKeyService/ListSigningKeys');
     expect((await parse('keys', 'rotate')).output).toEqual({ kind: 'render', render: 'keyChange' });
+    expect((await parse('keys', 'rotate')).doneWhen).toEqual({ field: 'rotated', notDone: 'not rotated' });
     expect(await usage('keys', 'revoke', 'kid1')).toMatch(/add --yes to confirm/);
     expect((await parse('keys', 'revoke', 'kid1', '--yes')).body).toEqual({ keyId: 'kid1' });
   });

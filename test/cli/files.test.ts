@@ -27,8 +27,18 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['token']);
   });
 
-  it('leaves the old file alone when the directory does not exist', async () => {
-    await expect(writeFileAtomic(join(dir, 'missing', 'token'), 'x', 0o600)).rejects.toThrow(/ENOENT/);
+  it('names the directory, not its temporary file, when the directory does not exist', async () => {
+    const missing = join(dir, 'missing');
+    await expect(writeFileAtomic(join(missing, 'token'), 'x', 0o600)).rejects.toMatchObject({
+      message: `directory ${missing} does not exist`,
+      code: 'ENOENT',
+    });
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, '');
+    await expect(writeFileAtomic(join(file, 'token'), 'x', 0o600)).rejects.toMatchObject({
+      message: `${file} is not a directory`,
+      code: 'ENOTDIR',
+    });
   });
 });
 

@@ -106,7 +106,7 @@ describe('rendered answers', () => {
     };
   };
 
-  it('key changes: why nothing rotated, the decisions, then the keys', async () => {
+  it('key changes: the decisions, then the keys (why nothing rotated is the exit code 6 error, on stderr)', async () => {
     const { renderAnswer } = await import('../../src/cli/admin/render.ts');
     const { out, io } = capture();
     renderAnswer(
@@ -122,8 +122,7 @@ describe('rendered answers', () => {
       io as never,
     );
     expect(out.stdout).toBe(
-      'Not rotated: too early\n\n' +
-        'ACTION  KEY ID  STATE  REASON\ncreate          next   next_key\n\n' +
+      'ACTION  KEY ID  STATE  REASON\ncreate          next   next_key\n\n' +
         'KEY ID  STATE    ALGORITHM  PUBLISHED             ACTIVATED  RETIRED\n' +
         'k1      current  RS256      2026-11-01T09:00:00Z\n',
     );

@@ -22,11 +22,45 @@ describe('envid idp token flags', () => {
     expect(parseTokenOptions({ audience: ['a'], lifetime: '15m', decode: true })).toEqual({
       audiences: ['a'],
       lifetimeSeconds: 900,
-      output: { kind: 'stdout', decode: true },
+      output: { kind: 'stdout', decode: 'ona' },
     });
+    for (const [decode, shape] of [
+      ['ona', 'ona'],
+      ['jose', 'jose'],
+    ] as const) {
+      expect(parseTokenOptions({ audience: ['a'], decode }).output).toEqual({
+        kind: 'stdout',
+        decode: shape,
+      });
+    }
+    expect(usageMessage(() => parseTokenOptions({ audience: ['a'], decode: 'yaml' }))).toBe(
+      'invalid --decode value "yaml": use --decode (what Ona\'s CLI prints) or --decode=jose (the JOSE header and claims)',
+    );
     expect(usageMessage(() => parseTokenOptions({ audience: ['a'], lifetime: 'soon' }))).toMatch(
       /--lifetime/,
     );
+  });
+
+  it('refuses a lifetime outside 60 s to 1 h, naming --lifetime and the range', () => {
+    const allowed = 'allowed: 60s to 1h (seconds, or a duration such as 900s, 15m or 1h)';
+    for (const [value, problem] of [
+      ['2h', 'is longer than the longest token lifetime'],
+      ['1h30m', 'is longer than the longest token lifetime'],
+      ['3601', 'is longer than the longest token lifetime'],
+      ['59s', 'is shorter than the shortest token lifetime'],
+      ['soon', 'is not a duration such as 90, 900s, 15m or 1h'],
+    ]) {
+      expect(usageMessage(() => parseTokenOptions({ audience: ['a'], lifetime: value }))).toBe(
+        `--lifetime: ${JSON.stringify(value)} ${problem}; ${allowed}`,
+      );
+    }
+    for (const [value, seconds] of [
+      ['60s', 60],
+      ['1h', 3600],
+      ['59m60s', 3600],
+    ] as const) {
+      expect(parseTokenOptions({ audience: ['a'], lifetime: value }).lifetimeSeconds).toBe(seconds);
+    }
   });
 
   it('writes a file, with --refresh and --background defaulting the pid and log files next to it', () => {
@@ -108,6 +142,8 @@ describe('the fast path of `envid idp token` (no commander)', () => {
       ['--audience', 'a', '--output-file', '/tmp/t', '--refresh', '--background', '--pid-file', '/tmp/p'],
       ['--host', 'http://h:1', '--token', 'envid_pat_x', '--audience', 'a'],
       ['--lifetime', '15m', '--audience', 'a', '--lifetime=1h', '--decode', '--decode'],
+      ['--audience', 'a', '--decode=jose'],
+      ['--decode=yes', '--audience', 'a'],
       ['--audience='],
       [],
     ];
@@ -123,7 +159,7 @@ describe('the fast path of `envid idp token` (no commander)', () => {
       ['--audience'],
       ['--audience', 'a', '--bogus'],
       ['--audience', 'a', 'stray'],
-      ['--decode=yes'],
+      ['--decode', 'jose'],
       ['--audience', '-a'],
       ['-a', 'x'],
       ['--', '--audience', 'a'],

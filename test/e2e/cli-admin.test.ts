@@ -108,6 +108,10 @@ describe('envid admin commands against envid serve', () => {
     const firstPage = await cli(admin, 'user', 'list', '--page-size', '1');
     expect(firstPage.code).toBe(0);
     expect(firstPage.stdout.trim().split('\n')).toHaveLength(2);
+    // Users are installation-wide: the list has no organization column (ListUsers answers none).
+    expect(firstPage.stdout).toMatch(
+      new RegExp(`^ID\\s+EMAIL\\s+NAME\\s+CREATED\\n${ada.id}  ada@acme\\.example  Ada   \\S+Z\\n$`),
+    );
     const next = /--page-token (\S+)/.exec(firstPage.stderr)?.[1];
     expect(next).toBeDefined();
     const secondPage = await json(admin, 'user', 'list', '--page-size', '1', '--page-token', next!);
@@ -451,6 +455,9 @@ describe('envid admin commands against envid serve', () => {
       'envid_pat_',
     );
     expect((await json(carolAccount, 'idp', 'whoami')).organizationId).toBeNull();
+    expect((await cli(carolAccount, 'user', 'me')).stdout).toMatch(
+      /^organization: none \(account-level token\)$/m,
+    );
     expect(await json(carolAccount, 'org', 'invite', 'summary', invite.inviteId)).toEqual({
       organizationId: org,
       organizationName: 'Acme',
@@ -469,6 +476,7 @@ describe('envid admin commands against envid serve', () => {
       'envid_pat_',
     );
     expect((await json(carolPat, 'user', 'me')).user).toMatchObject({ id: carol.id, organizationId: org });
+    expect((await cli(carolPat, 'user', 'me')).stdout).toMatch(new RegExp(`^organization: ${org}$`, 'm'));
     expect((await cli(ada, 'org', 'members', 'set-role', carol.id, '--role', 'admin')).code).toBe(0);
     expect((await cli(carolPat, 'org', 'invite', 'get')).code).toBe(0);
 
@@ -511,8 +519,10 @@ describe('envid admin commands against envid serve', () => {
     const admin = server.adminToken;
     const keys = await json(admin, 'keys', 'list');
     expect(keys.keys.map((k: any) => k.state)).toEqual(['current', 'next']);
-    const rotate = await json(admin, 'keys', 'rotate');
-    expect(rotate).toMatchObject({ rotated: false, message: expect.any(String) });
+    // Too early to rotate: nothing is done, which is exit code 6 (the answer still on stdout).
+    const rotate = await cli(admin, 'keys', 'rotate', '--json');
+    expect(rotate.code).toBe(6);
+    expect(JSON.parse(rotate.stdout)).toMatchObject({ rotated: false, message: expect.any(String) });
     const next = keys.keys[1].keyId;
     expectFailure(await cli(admin, 'keys', 'revoke', next), 2, /add --yes/);
     const revoked = await json(admin, 'keys', 'revoke', next, '--yes');

@@ -142,7 +142,7 @@ describe('key rotation with signed tokens', () => {
         if (t.kid === bootstrapKid && s.at < t.iat) continue;
         expect(s.kids.has(t.kid), `token of ${t.kid} at ${s.at - t.iat} ms`).toBe(true);
       }
-      // SPEC §7: published for at least the longest token lifetime plus max-age after it last signed.
+      // docs/tokens.md#lifecycle: published for at least the longest token lifetime plus max-age after it last signed.
       for (const s of snapshots.filter((s) => s.at > t.exp && s.at <= t.iat + (3600 + 300) * 1000)) {
         expect(s.kids.has(t.kid), `key ${t.kid} gone ${s.at - t.exp} ms after exp`).toBe(true);
       }

@@ -6,7 +6,7 @@ import { jwtPart } from '../support/jwt-parts.ts';
 const jwt = (header: object, claims: object) => `${jwtPart(header)}.${jwtPart(claims)}.c2ln`;
 const good = { iss: 'https://envid.example.com', sub: 'org:1:env:2', aud: 'x' };
 
-describe('what each provider refuses in a token before any trust is looked at (PROVIDERS.md)', () => {
+describe('what each provider refuses in a token before any trust is looked at (docs/providers/)', () => {
   it('Azure: RS256 with a kid, an https issuer, issuer and subject of at most 600 characters', () => {
     expect(tokenProblemsForAzure(jwt({ alg: 'RS256', kid: 'k' }, good))).toEqual([]);
     expect(

@@ -142,6 +142,13 @@ describe.each(engines)('GetIDToken on %s', (engine) => {
     const { payload } = await verify(body.token, 'x');
     expect(payload.sub).toBe(`org:${org.organization.id}/prj:${org.project.id}/env:${org.environment.id}`);
     expect(payload.org).toBe(org.organization.id);
+    expect(payload.gsub).toEqual({ id: org.environment.id, principal: 'PRINCIPAL_ENVIRONMENT' });
+    // gsub names the caller as GetAuthenticatedIdentity does.
+    const runnerToken = await verify(
+      (await getToken(org.tokens.runner, { audience: ['x'] })).body.token,
+      'x',
+    );
+    expect(runnerToken.payload.gsub).toEqual({ id: org.runner.id, principal: 'PRINCIPAL_RUNNER' });
     await server.store.organizations.update(org.organization.id, (o) => ({
       ...o,
       oidcConfig: { version: 'v3', extraSubFields: [] },

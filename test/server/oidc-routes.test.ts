@@ -18,7 +18,13 @@ describe('discovery and JWKS', () => {
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       scopes_supported: ['openid'],
-      claims_supported: expect.arrayContaining(['sub', 'organization_id', 'environment_initializers', 'org']),
+      claims_supported: expect.arrayContaining([
+        'sub',
+        'organization_id',
+        'environment_initializers',
+        'org',
+        'gsub',
+      ]),
     });
   });
 

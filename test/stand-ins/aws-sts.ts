@@ -5,7 +5,7 @@ import { listenLocally, readBody } from '../support/local-server.ts';
 
 /**
  * A stand-in for AWS STS AssumeRoleWithWebIdentity (Query API over HTTP, XML answers), with IAM's OIDC
- * providers and role trust policies as configuration. It follows PROVIDERS.md "AWS": the token's `iss`
+ * providers and role trust policies as configuration. It follows STS's documented behaviour: the token's `iss`
  * must name a registered OIDC provider (real IAM requires https; http://127.0.0.1 is accepted here
  * because envid runs on plain HTTP in tests), its `aud` must be one of that provider's client IDs, its
  * signature is checked with the issuer's discovery + JWKS fetched over HTTP, then the role's trust

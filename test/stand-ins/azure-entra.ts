@@ -8,7 +8,7 @@ import { listenLocally, readBody } from '../support/local-server.ts';
 /**
  * A stand-in for Entra ID's v2.0 endpoints used by workload identity federation, over https (the Azure
  * SDK refuses other authorities), with app registrations and their federated identity credentials as
- * configuration. It follows PROVIDERS.md "Azure": MSAL first reads
+ * configuration. It follows Entra's documented behaviour: MSAL first reads
  * `<authority>/<tenant>/v2.0/.well-known/openid-configuration`, then posts client credentials with a
  * jwt-bearer client assertion to its token_endpoint. The assertion must match a credential's issuer,
  * subject and audience exactly (case-sensitive), be RS256-signed with a key from the issuer's JWKS

@@ -8,7 +8,7 @@ import { verifyWithKeys } from './static-keys.ts';
 /**
  * A stand-in for Google Cloud's Security Token Service (`POST /v1/token`, RFC 8693 token exchange for
  * workload identity federation) and the IAM Credentials API's `generateAccessToken` (service account
- * impersonation), enforcing the rules of /work/shared/PROVIDERS.md and answering with Google's response
+ * impersonation), enforcing Google's documented rules (src/providers/gcp.ts) and answering with Google's response
  * and error shapes. It fetches the issuer's discovery and JWKS over HTTP on every exchange (unless a
  * provider is configured with uploaded keys, as Google allows).
  */

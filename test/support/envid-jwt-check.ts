@@ -12,7 +12,7 @@ import {
  * What a relying-party stand-in (Entra, STS, Google STS, Vault) needs from envid's token before it
  * applies its own rules: the issuer's discovery and JWKS fetched over HTTP, the signature, the time
  * claims and, optionally, the issuer and audience. Each failure comes back as a reason the stand-in maps
- * to its provider's error code (PROVIDERS.md), so each stand-in only adds its provider's rules.
+ * to its provider's error code (src/providers/), so each stand-in only adds its provider's rules.
  *
  * Real providers require an https issuer; envid in tests is http://127.0.0.1:port, which the stand-ins
  * accept in test mode only.

@@ -5,7 +5,7 @@ import { thrown } from '../support/thrown.ts';
 
 const errorOf = (input: unknown): ApiError => thrown(() => normalizeAudiences(input), ApiError);
 
-describe('audience validation (SPEC §3)', () => {
+describe('audience validation (docs/tokens.md#asking-for-a-token)', () => {
   it('folds duplicates keeping the first occurrence', () => {
     expect(normalizeAudiences(['b', 'a', 'b', 'a', 'c'])).toEqual(['b', 'a', 'c']);
   });

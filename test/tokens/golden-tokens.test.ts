@@ -40,6 +40,7 @@ const golden: Case[] = [
       exp: 1772370000,
       jti: '9f1c2d3e-4b5a-4697-8887-a9b0c1d2e3f4',
       org: '0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      gsub: { id: '62c37f65-8190-42a3-94b5-cfd0e1526307', principal: 'PRINCIPAL_ENVIRONMENT' },
     },
   ],
   [
@@ -128,6 +129,7 @@ const golden: Case[] = [
       exp: 1772370000,
       jti: '9f1c2d3e-4b5a-4697-8887-a9b0c1d2e3f4',
       org: '0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      gsub: { id: '73d48076-92a1-43b4-a5c6-d0e1f2637408', principal: 'PRINCIPAL_ENVIRONMENT' },
     },
   ],
   [
@@ -180,6 +182,7 @@ const golden: Case[] = [
       exp: 1772370000,
       jti: '9f1c2d3e-4b5a-4697-8887-a9b0c1d2e3f4',
       org: '0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      gsub: { id: '1d7e2a10-3c4b-4d5e-8f60-7a8b9c0d1e02', principal: 'PRINCIPAL_USER' },
     },
   ],
   [
@@ -238,6 +241,7 @@ const golden: Case[] = [
       exp: 1772370000,
       jti: '9f1c2d3e-4b5a-4697-8887-a9b0c1d2e3f4',
       org: '0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      gsub: { id: '2e8f3b21-4d5c-4e6f-9071-8b9cad1e2f03', principal: 'PRINCIPAL_USER' },
     },
   ],
   [
@@ -286,6 +290,7 @@ const golden: Case[] = [
       exp: 1772370000,
       jti: '9f1c2d3e-4b5a-4697-8887-a9b0c1d2e3f4',
       org: '0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      gsub: { id: '3f904c32-5e6d-4f70-a182-9cadbe2f3004', principal: 'PRINCIPAL_SERVICE_ACCOUNT' },
     },
   ],
   [
@@ -332,6 +337,7 @@ const golden: Case[] = [
       exp: 1772370000,
       jti: '9f1c2d3e-4b5a-4697-8887-a9b0c1d2e3f4',
       org: '0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      gsub: { id: '40a15d43-6f7e-4081-b293-adbecf304105', principal: 'PRINCIPAL_RUNNER' },
     },
   ],
   [

@@ -59,9 +59,9 @@ describe('issueToken', () => {
     );
   });
 
-  it('gives V2 tokens the standard claims and org only', () => {
+  it('gives V2 tokens the standard claims, org and gsub only', () => {
     const { claims } = issueToken({ ...base, oidcConfig: { version: 'v2' } });
-    expect(Object.keys(claims)).toEqual(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti', 'org']);
+    expect(Object.keys(claims)).toEqual(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti', 'org', 'gsub']);
   });
 
   it('signJwtAsync (signature off the event loop) of buildTokenPayload gives the very same token', async () => {

@@ -155,7 +155,7 @@ describe('sub changes between configurations', () => {
       kind: 'runner',
       id: runner.id,
       sub: `org:${orgId}/rnr:${runner.id}`,
-      claims: { org: orgId },
+      claims: { org: orgId, gsub: { id: runner.id, principal: 'PRINCIPAL_RUNNER' } },
     });
     expect(previewToken(subjects.runner, v3(['runner_name'])).claims).toMatchObject({
       runner_name: 'eu-west runner',

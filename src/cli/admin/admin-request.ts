@@ -8,6 +8,7 @@ export type ViewName =
   | 'organization'
   | 'member'
   | 'user'
+  | 'authenticatedUser'
   | 'serviceAccount'
   | 'serviceAccountToken'
   | 'personalAccessToken'
@@ -52,4 +53,9 @@ export interface AdminRequest {
   selfUser?: true;
   output: AdminOutput;
   json: boolean;
+  /**
+   * The answer's boolean `field` says whether the server did what was asked; when it did not, the
+   * command exits with ExitCode.notDone and `<notDone>: <the answer's message>` on stderr.
+   */
+  doneWhen?: { field: string; notDone: string };
 }

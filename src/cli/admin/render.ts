@@ -53,7 +53,6 @@ const renderers: Record<RenderName, (answer: Answer, io: { stdout: Stream; stder
     writeWarnings(io.stderr, answer.warnings);
   },
   keyChange: (answer, io) => {
-    if (answer.rotated === false) io.stdout.write(`Not rotated: ${answer.message ?? 'nothing to do'}\n\n`);
     const decisions: Answer[] = answer.decisions ?? [];
     if (decisions.length > 0) {
       io.stdout.write(

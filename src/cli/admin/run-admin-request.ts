@@ -1,4 +1,4 @@
-import { CliError, usageError } from '../../shared/exit-codes.ts';
+import { CliError, ExitCode, usageError } from '../../shared/exit-codes.ts';
 import { shellQuote } from '../../shared/shell-quote.ts';
 import { callApi } from '../api-client.ts';
 import type { Connection } from '../config/resolve-connection.ts';
@@ -23,10 +23,21 @@ export async function runAdminRequest(
   io: AdminIo,
 ): Promise<void> {
   const body = await withDefaults(connection, request);
-  const { output } = request;
   let answer: Answer = await call(connection, request.method, body);
-  if (output.kind === 'list' && output.all)
-    answer = await readAllPages(connection, request.method, body, output.key, answer);
+  if (request.output.kind === 'list' && request.output.all)
+    answer = await readAllPages(connection, request.method, body, request.output.key, answer);
+  writeAnswer(connection, request, answer, io);
+  const { doneWhen } = request;
+  if (doneWhen && answer[doneWhen.field] !== true) {
+    throw new CliError(
+      `${doneWhen.notDone}: ${answer.message ?? 'the server changed nothing'}`,
+      ExitCode.notDone,
+    );
+  }
+}
+
+function writeAnswer(connection: Connection, request: AdminRequest, answer: Answer, io: AdminIo): void {
+  const { output } = request;
 
   switch (output.kind) {
     case 'secret': {

@@ -57,6 +57,13 @@ function auditSummary(event: Item): string {
     .join(' ');
 }
 
+const userColumns: Column[] = [
+  ['ID', (u) => u.id],
+  ['EMAIL', (u) => u.email],
+  ['NAME', (u) => u.name],
+  ['CREATED', (u) => time(u.createdAt)],
+];
+
 export const views: Record<ViewName, Column[]> = {
   organization: [
     ['ID', (o) => o.id],
@@ -79,12 +86,12 @@ export const views: Record<ViewName, Column[]> = {
     ['ROLE', (m) => role(m.role)],
     ['SINCE', (m) => time(m.memberSince)],
   ],
-  user: [
-    ['ID', (u) => u.id],
-    ['EMAIL', (u) => u.email],
-    ['NAME', (u) => u.name],
-    ['CREATED', (u) => time(u.createdAt)],
-    ['ORGANIZATION', (u) => u.organizationId],
+  // A user is installation-wide: ListUsers, GetUser and CreateUser answer no organization (its
+  // memberships: `envid org members list`). Only the caller's own token is bound to one.
+  user: userColumns,
+  authenticatedUser: [
+    ...userColumns,
+    ['ORGANIZATION', (u) => u.organizationId ?? 'none (account-level token)'],
   ],
   serviceAccount: [
     ['ID', (s) => s.id],

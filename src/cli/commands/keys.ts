@@ -43,7 +43,8 @@ export function registerKeysCommands(program: Command, setup: AdminSetup): void 
       description:
         'Rotates (SigningKeyService/RotateSigningKeys): the next key becomes current if it has been in the ' +
         'JWKS longer than its max-age plus a margin; the current one retires and a new next key is made. ' +
-        'Otherwise nothing changes and the answer says why (exit code 0 either way; --json has "rotated").',
+        'Otherwise nothing changes: the keys are listed, and the reason goes to stderr with exit code 6 ' +
+        '(--json: the answer, with "rotated": false).',
       examples: ['envid keys rotate', 'envid keys rotate --json | jq .rotated'],
       json: true,
       parse: (_args, flags) => ({
@@ -51,6 +52,7 @@ export function registerKeysCommands(program: Command, setup: AdminSetup): void 
         body: {},
         output: { kind: 'render', render: 'keyChange' },
         json: flags.json === true,
+        doneWhen: { field: 'rotated', notDone: 'not rotated' },
       }),
     },
     setup,

@@ -23,7 +23,10 @@ export function parseOidcConfigFlags(flags: {
 
 const configOptions = (command: Command) =>
   orgOption(command)
-    .requiredOption('--version <version>', 'token format: v3 (SPEC §6) or v2 (required)')
+    .requiredOption(
+      '--version <version>',
+      'token format: v3 (flat claims) or v2 (legacy path-shaped sub) (required)',
+    )
     .option(
       '--extra-sub-field <field>',
       'with v3: a claim appended to sub, e.g. project_id or environment_initializers.git.remote_uri; repeatable, in order',

@@ -73,7 +73,7 @@ export function registerUserCommands(program: Command, setup: AdminSetup): void 
       parse: (_args, flags) => ({
         method: 'UserService/GetAuthenticatedUser',
         body: {},
-        output: { kind: 'object', key: 'user', view: 'user' },
+        output: { kind: 'object', key: 'user', view: 'authenticatedUser' },
         json: flags.json === true,
       }),
     },

@@ -1,5 +1,5 @@
 import { usageError } from '../../shared/exit-codes.ts';
-import { type Connection, normalizeHost } from './resolve-connection.ts';
+import { type Connection, hasScheme, normalizeHost } from './resolve-connection.ts';
 
 export interface LoginFlags {
   host?: string;
@@ -32,5 +32,8 @@ export function parseLoginOptions(
       'missing --token: the credential to save (or set ENVID_TOKEN, or pass --token - to read it from stdin)',
     );
   }
-  return { host: normalizeHost(hostValue), token, tokenSource };
+  const assumed = hasScheme(hostValue)
+    ? {}
+    : { schemeAssumedFor: flags.host !== undefined ? '--host' : 'ENVID_HOST' };
+  return { host: normalizeHost(hostValue), token, tokenSource, ...assumed };
 }

@@ -7,6 +7,8 @@ export interface Connection {
   token: string;
   /** Where the credential came from, for error messages: `--token`, `ENVID_TOKEN` or the file. */
   tokenSource: string;
+  /** Where the host came from when it had no scheme and `https://` was assumed (said when it fails). */
+  schemeAssumedFor?: string;
 }
 
 export interface ConnectionFlags {
@@ -27,18 +29,25 @@ export function resolveConnection(
 ): Connection {
   const hostValue = flags.host ?? nonEmpty(env['ENVID_HOST']);
   const tokenValue = flags.token ?? nonEmpty(env['ENVID_TOKEN']);
-  const host =
-    hostValue !== undefined ? normalizeHost(hostValue) : saved ? normalizeHost(saved.host) : undefined;
-  if (host === undefined) {
+  const given =
+    hostValue !== undefined
+      ? { value: hostValue, source: flags.host !== undefined ? '--host' : 'ENVID_HOST' }
+      : saved
+        ? { value: saved.host, source: savedPath }
+        : undefined;
+  if (given === undefined) {
     throw usageError(
       'no envid host: pass --host URL, set ENVID_HOST, or run `envid login --host URL --token TOKEN`',
     );
   }
+  const host = normalizeHost(given.value);
+  const assumed = hasScheme(given.value) ? {} : { schemeAssumedFor: given.source };
   if (tokenValue !== undefined) {
-    return { host, token: tokenValue, tokenSource: flags.token !== undefined ? '--token' : 'ENVID_TOKEN' };
+    const tokenSource = flags.token !== undefined ? '--token' : 'ENVID_TOKEN';
+    return { host, token: tokenValue, tokenSource, ...assumed };
   }
   if (saved && normalizeHost(saved.host) === host) {
-    return { host, token: saved.token, tokenSource: savedPath };
+    return { host, token: saved.token, tokenSource: savedPath, ...assumed };
   }
   throw usageError(
     saved
@@ -51,9 +60,12 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Whether `value` names its scheme (`https://…`); a bare `host:port` does not. */
+export const hasScheme = (value: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+
 /** An http(s) URL without a trailing slash; a bare `host:port` is taken as https. */
 export function normalizeHost(value: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
+  const withScheme = hasScheme(value) ? value : `https://${value}`;
   let url: URL;
   try {
     url = new URL(withScheme);

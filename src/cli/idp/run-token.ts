@@ -1,7 +1,8 @@
 import { decodeJwt } from '../../shared/decode-jwt.ts';
 import { CliError, ExitCode } from '../../shared/exit-codes.ts';
-import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
+import { directoryProblem, writeFileAtomic } from '../../shared/write-file-atomic.ts';
 import type { Connection } from '../config/resolve-connection.ts';
+import { printDecoded } from './print-decoded.ts';
 import { refreshDelayMs, retryDelayMs } from './refresh-schedule.ts';
 import { requestIdToken } from './request-token.ts';
 import type { TokenOptions } from './token-options.ts';
@@ -22,9 +23,12 @@ export async function runIdpToken(
   const { output } = options;
   if (output.kind === 'stdout') {
     const token = await fetchToken();
-    context.stdout.write(output.decode ? `${JSON.stringify(decodeJwt(token), null, 2)}\n` : `${token}\n`);
+    context.stdout.write(output.decode ? printDecoded(decodeJwt(token), output.decode) : `${token}\n`);
     return;
   }
+  // Checked before a token is asked for: a file that cannot be written should cost no token (nor audit).
+  const problem = await directoryProblem(output.path);
+  if (problem) throw outputFileError(output.path, problem);
   // A refresher may be signalled while it writes its first token (a detached one especially, right
   // after it started): remember the signal so that it then ends cleanly instead of being killed.
   let signalled = false;
@@ -40,7 +44,7 @@ export async function runIdpToken(
     token = await fetchToken();
     // The file holds the JWT alone, without a newline, as AWS_WEB_IDENTITY_TOKEN_FILE readers expect.
     await writeFileAtomic(output.path, token, 0o600).catch((error: Error) => {
-      throw new CliError(`cannot write --output-file ${output.path}: ${error.message}`, ExitCode.usage);
+      throw outputFileError(output.path, error);
     });
   } finally {
     process.off('SIGTERM', onEarlySignal);
@@ -65,6 +69,9 @@ export async function runIdpToken(
     }
   }
 }
+
+const outputFileError = (path: string, error: Error): CliError =>
+  new CliError(`cannot write --output-file ${path}: ${error.message}`, ExitCode.usage);
 
 /** Renews the token file at 2/3 of each token's lifetime until SIGTERM or SIGINT; then resolves. */
 async function refreshUntilSignalled(

@@ -15,7 +15,9 @@ export const tokenFlags: readonly FlagSpec[] = [
   },
   {
     name: 'decode',
-    description: 'print {"Header": …, "Claims": …} as JSON instead of the JWT (not verified)',
+    optionalValue: '[format]',
+    description:
+      'print the decoded token instead of the JWT (not verified): as Ona\'s CLI prints it, {"Claims": …, "Header": [{"KeyID": …}]}; --decode=jose: {"Header": {"alg": …}, "Claims": …}',
   },
   {
     name: 'output-file',

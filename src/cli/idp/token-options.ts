@@ -1,3 +1,4 @@
+import { maxTokenLifetimeSeconds, minTokenLifetimeSeconds } from '../../core/tokens/token-lifetime.ts';
 import { usageError } from '../../shared/exit-codes.ts';
 import { parseDuration } from '../duration.ts';
 
@@ -5,7 +6,7 @@ import { parseDuration } from '../duration.ts';
 export interface TokenFlags {
   audience?: string[];
   lifetime?: string;
-  decode?: boolean;
+  decode?: boolean | string;
   outputFile?: string;
   refresh?: boolean;
   background?: boolean;
@@ -13,9 +14,12 @@ export interface TokenFlags {
 }
 
 export type TokenOutput =
-  | { kind: 'stdout'; decode: boolean }
+  | { kind: 'stdout'; decode: DecodeShape | false }
   | { kind: 'file'; path: string; refresh: false }
   | { kind: 'file'; path: string; refresh: true; background: boolean; pidFile: string; logFile: string };
+
+/** `--decode` (or `--decode=ona`): what Ona's CLI prints; `--decode=jose`: the JOSE header and the claims. */
+export type DecodeShape = 'ona' | 'jose';
 
 export interface TokenOptions {
   audiences: string[];
@@ -38,16 +42,16 @@ export function parseTokenOptions(flags: TokenFlags): TokenOptions {
       );
     }
   }
-  const lifetimeSeconds =
-    flags.lifetime !== undefined ? parseDuration(flags.lifetime, '--lifetime') : undefined;
+  const lifetimeSeconds = flags.lifetime !== undefined ? parseLifetime(flags.lifetime) : undefined;
   const base = { audiences, ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}) };
   if (flags.outputFile === undefined) {
     for (const flag of ['refresh', 'background', 'pidFile'] as const) {
       if (flags[flag]) throw usageError(`${flagName(flag)} needs --output-file PATH`);
     }
-    return { ...base, output: { kind: 'stdout', decode: flags.decode === true } };
+    return { ...base, output: { kind: 'stdout', decode: decodeShape(flags.decode) } };
   }
-  if (flags.decode) throw usageError('--decode prints to stdout; it cannot be combined with --output-file');
+  if (flags.decode !== undefined && flags.decode !== false)
+    throw usageError('--decode prints to stdout; it cannot be combined with --output-file');
   if (flags.outputFile === '') throw usageError('--output-file must name a file');
   if (!flags.refresh) {
     if (flags.background || flags.pidFile) {
@@ -66,6 +70,32 @@ export function parseTokenOptions(flags: TokenFlags): TokenOptions {
       logFile: `${flags.outputFile}.log`,
     },
   };
+}
+
+function decodeShape(decode: boolean | string | undefined): DecodeShape | false {
+  if (decode === undefined || decode === false) return false;
+  if (decode === true || decode === 'ona') return 'ona';
+  if (decode === 'jose') return 'jose';
+  throw usageError(
+    `invalid --decode value ${JSON.stringify(decode)}: use --decode (what Ona's CLI prints) or --decode=jose (the JOSE header and claims)`,
+  );
+}
+
+const allowedLifetimes = `allowed: ${minTokenLifetimeSeconds}s to ${maxTokenLifetimeSeconds / 3600}h (seconds, or a duration such as 900s, 15m or 1h)`;
+
+/** `--lifetime` in seconds, refused here when the server would refuse it (a clearer message, no request). */
+function parseLifetime(value: string): number {
+  let seconds: number;
+  try {
+    seconds = parseDuration(value, '--lifetime');
+  } catch (error) {
+    throw usageError(`${(error as Error).message}; ${allowedLifetimes}`);
+  }
+  if (seconds > maxTokenLifetimeSeconds || seconds < minTokenLifetimeSeconds) {
+    const bound = seconds > maxTokenLifetimeSeconds ? 'longer than the longest' : 'shorter than the shortest';
+    throw usageError(`--lifetime: ${JSON.stringify(value)} is ${bound} token lifetime; ${allowedLifetimes}`);
+  }
+  return seconds;
 }
 
 function flagName(key: 'refresh' | 'background' | 'pidFile'): string {

@@ -17,7 +17,7 @@ interface EventBase {
 const actorFields = (actor: AuditActor | undefined) =>
   actor ? { actorKind: actor.kind, ...(actor.id ? { actorId: actor.id } : {}) } : {};
 
-/** The record of one issued token (SPEC §3): the token's principal is also the actor. */
+/** The record of one issued token (docs/api.md#auditservice): the token's principal is also the actor. */
 export function tokenIssuedEvent(
   base: EventBase & {
     subject: TokenSubject;
@@ -46,7 +46,7 @@ export function tokenIssuedEvent(
   };
 }
 
-/** A configuration change with who made it and the old and new value (SPEC §6). */
+/** A configuration change with who made it and the old and new value (docs/tokens.md#changing-sub-needs-confirmation). */
 export function oidcConfigUpdatedEvent(
   base: EventBase & {
     organizationId: string;

@@ -38,7 +38,7 @@ const at = (date: Date | number, seconds: number): number =>
   (typeof date === 'number' ? date : date.getTime()) + seconds * 1000;
 
 /**
- * The key lifecycle of SPEC §7 as a pure decision: next -> current -> retired -> removed. The caller
+ * The key lifecycle of docs/tokens.md#lifecycle as a pure decision: next -> current -> retired -> removed. The caller
  * generates keys outside its transaction, then re-reads the keys and plans again inside it and applies
  * that plan (dex's signer/rotation.go), so that replicas racing each other create one key, not two.
  */

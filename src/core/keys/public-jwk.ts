@@ -2,7 +2,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 
 import type { PublicJwk } from '../../store/records.ts';
 
-/** What the JWKS publishes for one key: public members only (SPEC §7). */
+/** What the JWKS publishes for one key: public members only (docs/tokens.md#discovery-jwks-and-signing-keys). */
 export type { PublicJwk };
 
 /** Key IDs are the RFC 7638 thumbprint (base64url SHA-256 of the canonical public JWK): stable and checkable. */

@@ -1,4 +1,4 @@
-/** Timing of the key lifecycle (SPEC §7), in seconds. */
+/** Timing of the key lifecycle (docs/tokens.md#lifecycle), in seconds. */
 export interface RotationPolicy {
   /** How long a key signs before the next one takes over. Default 30 days. */
   rotationPeriodSeconds: number;

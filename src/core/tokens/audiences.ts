@@ -6,7 +6,7 @@ export const maxAudienceLength = 256;
 const whitespaceOrControl = /[\s\p{Cc}]/u;
 
 /**
- * The audiences of SPEC §3: at least one, each a non-empty string without whitespace of at most 256
+ * The audiences of docs/tokens.md#asking-for-a-token: at least one, each a non-empty string without whitespace of at most 256
  * characters, at most 10 once duplicates are folded (first occurrence keeps its place).
  */
 export function normalizeAudiences(input: unknown): string[] {

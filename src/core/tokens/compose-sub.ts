@@ -4,7 +4,7 @@ import { joinSubPairs, type SubPair } from './sub-encoding.ts';
 import { resolveSubField } from './sub-fields.ts';
 import { subjectOrganizationId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 
-/** The keys every V3 `sub` of a principal kind starts with (SPEC §5). */
+/** The keys every V3 `sub` of a principal kind starts with (docs/tokens.md#the-v3-sub). */
 export function defaultSubKeys(kind: TokenSubjectKind, claims: PrincipalClaims): string[] {
   switch (kind) {
     case 'environment':
@@ -43,7 +43,7 @@ export function composeV3Sub(
   return joinSubPairs(composeV3SubPairs(kind, claims, extraSubFields));
 }
 
-/** The legacy path-shaped `sub` of SPEC §4 (relying parties match its prefixes). */
+/** The legacy path-shaped `sub` of docs/tokens.md#v2-legacy-path-shaped-sub (relying parties match its prefixes). */
 export function composeV2Sub(subject: TokenSubject): string {
   const org = `org:${subjectOrganizationId(subject)}`;
   switch (subject.kind) {

@@ -3,19 +3,22 @@ import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
+import {
+  defaultTokenLifetimeSeconds,
+  maxTokenLifetimeSeconds,
+  minTokenLifetimeSeconds,
+} from './token-lifetime.ts';
 import { signJwt, type TokenSigningKey } from './token-signer.ts';
-import { subjectOrganizationId, type TokenSubject } from './token-subject.ts';
+import type { TokenSubject } from './token-subject.ts';
+import { buildV2Claims, type V2PrincipalClaims } from './v2-claims.ts';
 
-export const defaultTokenLifetimeSeconds = 3600;
-export const maxTokenLifetimeSeconds = 3600;
-export const minTokenLifetimeSeconds = 60;
 /** `nbf` lies this far before `iat`, so a relying party whose clock is a little behind accepts a fresh token. */
 export const notBeforeLeewaySeconds = 30;
 
 export interface StandardClaims {
   iss: string;
   sub: string;
-  /** A string for one audience, an array for several (SPEC §4). */
+  /** A string for one audience, an array for several (docs/tokens.md#asking-for-a-token). */
   aud: string | string[];
   iat: number;
   nbf: number;
@@ -24,13 +27,13 @@ export interface StandardClaims {
 }
 
 export type V3TokenClaims = StandardClaims & PrincipalClaims;
-export type V2TokenClaims = StandardClaims & { org: string };
+export type V2TokenClaims = StandardClaims & V2PrincipalClaims;
 export type TokenClaims = V3TokenClaims | V2TokenClaims;
 
 export interface TokenRequest {
   /** The configured issuer URL, byte-identical to discovery's `issuer`. */
   issuer: string;
-  /** As asked for; validated and folded here (SPEC §3). */
+  /** As asked for; validated and folded here (docs/tokens.md#asking-for-a-token). */
   audiences: unknown;
   /** Default 3600; shorter may be asked for, never longer. */
   lifetimeSeconds?: number;
@@ -49,7 +52,7 @@ export interface IssuedToken {
   audiences: string[];
 }
 
-/** The payload of a token, in a stable order: standard claims, then the principal's (V3) or `org` (V2). */
+/** The payload of a token, in a stable order: standard claims, then the principal's (V3) or `org` and `gsub` (V2). */
 export function buildTokenClaims(request: TokenRequest): { claims: TokenClaims; audiences: string[] } {
   const { standard, subject, audiences } = preparePayload(request);
   return { claims: { ...standard, ...subject.principal } as TokenClaims, audiences };
@@ -100,8 +103,8 @@ function preparePayload(request: TokenRequest) {
 
 interface SubjectClaims {
   sub: string;
-  principal: PrincipalClaims | { org: string };
-  /** The principal's claims as the end of the payload's JSON: `,"org":"…"}` (or `}` for none). */
+  principal: PrincipalClaims | V2PrincipalClaims;
+  /** The principal's claims as the end of the payload's JSON: `,"org":"…","gsub":{…}}` (or `}` for none). */
   jsonTail: string;
 }
 
@@ -118,7 +121,7 @@ function subjectClaims(subject: TokenSubject, oidcConfig: OidcConfig): SubjectCl
   let principal: SubjectClaims['principal'];
   let sub: string;
   if (oidcConfig.version === 'v2') {
-    principal = { org: subjectOrganizationId(subject) };
+    principal = buildV2Claims(subject);
     sub = composeV2Sub(subject);
   } else {
     const principalClaims = buildPrincipalClaims(subject);

@@ -4,7 +4,8 @@ import type { OidcConfig } from '../../store/records.ts';
 import { subjectSub } from './compose-sub.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 
-// Relying-party limits (PROVIDERS.md) that a configuration is warned about, never refused for.
+// Relying-party limits (docs/tokens.md#warnings-never-refusals) that a configuration is warned about,
+// never refused for; each declared once, in src/relying-parties/<id>/limits.ts.
 const azureMaxSubjectLength = azureLimits.subject.max;
 const azureMaxFederatedCredentials = azureLimits.trustEntries;
 const googleMaxSubjectBytes = googleLimits.subject.max;

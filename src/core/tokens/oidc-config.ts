@@ -4,7 +4,7 @@ import { allowedSubFieldsDescription, subFieldProblem } from './sub-fields.ts';
 
 export const maxExtraSubFields = 50;
 
-/** The API's shape of the configuration (SPEC §6). */
+/** The API's shape of the configuration (docs/api.md#getoidcconfig). */
 export type OidcConfigMessage = { v3: { extraSubFields: string[] } } | { v2: Record<string, never> };
 
 /** New organizations start on V3 with no extra fields. */
@@ -48,7 +48,7 @@ export function parseOidcConfig(input: unknown, field = 'oidcConfig'): OidcConfi
   };
 }
 
-/** At most 50 fields, unique, non-empty, each one of SPEC §5's allowed fields. */
+/** At most 50 fields, unique, non-empty, each one of the allowed fields of docs/tokens.md#organization-oidc-configuration. */
 export function validateExtraSubFields(input: unknown, field = 'extraSubFields'): string[] {
   if (!Array.isArray(input)) throw invalidArgument(field, 'must be a list of field names');
   if (input.length > maxExtraSubFields) {

@@ -1,7 +1,7 @@
 import type { Initializer } from '../../store/records.ts';
 import { subjectOrganizationId, type TokenSubject } from './token-subject.ts';
 
-/** One entry of `environment_initializers` (SPEC §4); members are present only when set. */
+/** One entry of `environment_initializers` (docs/tokens.md#v3-default-flat-claims-by-principal); members are present only when set. */
 export interface InitializerClaim {
   git?: { remote_uri?: string; upstream_remote_uri?: string };
   context_url?: string;
@@ -9,7 +9,7 @@ export interface InitializerClaim {
 
 export type IdpClaims = Record<string, string | string[]>;
 
-/** The V3 claims besides the standard ones, in the order SPEC §4 lists them. */
+/** The V3 claims besides the standard ones, in the order docs/tokens.md lists them. */
 export interface PrincipalClaims {
   organization_id: string;
   project_id?: string;
@@ -32,7 +32,7 @@ export interface PrincipalClaims {
 }
 
 /**
- * The V3 principal claims of SPEC §4. A value that is unknown or empty is left out, never sent empty
+ * The V3 principal claims of docs/tokens.md#v3-default-flat-claims-by-principal. A value that is unknown or empty is left out, never sent empty
  * (an empty string, object or array says nothing a relying party could trust).
  */
 export function buildPrincipalClaims(subject: TokenSubject): PrincipalClaims {

@@ -11,7 +11,7 @@ export interface SubChange {
 
 /**
  * The principals whose `sub` a configuration change alters: each one breaks the trust rules written for
- * it, so the API asks the caller to confirm such a change (SPEC §6).
+ * it, so the API asks the caller to confirm such a change (docs/tokens.md#changing-sub-needs-confirmation).
  */
 export function findSubChanges(
   before: OidcConfig,

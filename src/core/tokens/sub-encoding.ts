@@ -1,5 +1,5 @@
 /**
- * The reversible value encoding of the V3 `sub` (SPEC §5): `%` becomes `%25`, then `:` becomes `%3A`;
+ * The reversible value encoding of the V3 `sub` (docs/tokens.md#the-v3-sub): `%` becomes `%25`, then `:` becomes `%3A`;
  * nothing else changes. Keys never hold `:` (configuration refuses them), so a `sub` splits back into
  * its pairs at every `:`.
  */

@@ -1,6 +1,6 @@
 import type { PrincipalClaims } from './principal-claims.ts';
 
-/** Plain claim names an organization may add to its V3 `sub` (SPEC §5). */
+/** Plain claim names an organization may add to its V3 `sub` (docs/tokens.md#organization-oidc-configuration). */
 export const plainSubFields = [
   'organization_id',
   'project_id',
@@ -57,7 +57,7 @@ export function subFieldProblem(field: string): string | undefined {
 export function resolveSubField(claims: PrincipalClaims, field: string): string | undefined {
   switch (field) {
     case 'environment_initializers.git.remote_uri':
-      // The first initializer that has a git remote (SPEC §5), and likewise for the other two.
+      // The first initializer that has a git remote (docs/tokens.md#the-v3-sub), and likewise for the other two.
       return nonEmpty(claims.environment_initializers?.find((i) => i.git?.remote_uri)?.git?.remote_uri);
     case 'environment_initializers.git.upstream_remote_uri':
       return nonEmpty(

@@ -26,4 +26,5 @@ export const supportedClaims = [
   'idp',
   'idp_claims',
   'org',
+  'gsub',
 ];

@@ -3,7 +3,7 @@ import { explainProviderError, readTokenFacts } from '../support/explain-error.t
 import type { AssumeRoleRequest } from './exchange.ts';
 import { iamProviderName, roleArnPattern, tokenProblemsForAws } from './rules.ts';
 
-/** Each STS error code of PROVIDERS.md, explained with the token's claims and the role's expectations. */
+/** Each error code STS answers AssumeRoleWithWebIdentity with, explained with the token's claims and the role's expectations. */
 export function explainStsError(request: AssumeRoleRequest, code: string, message: string) {
   const facts = readTokenFacts(request.token);
   const account = roleArnPattern.exec(request.roleArn)?.[1] ?? '<account>';

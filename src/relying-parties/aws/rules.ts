@@ -3,7 +3,7 @@ import { usageError } from '../../shared/exit-codes.ts';
 import { awsLimits } from './limits.ts';
 
 /**
- * What envid knows about AWS (PROVIDERS.md "AWS"): the rules STS applies to AssumeRoleWithWebIdentity,
+ * What envid knows about AWS (docs/providers/aws.md): the rules STS applies to AssumeRoleWithWebIdentity,
  * to the login's settings and to a token. The request itself (unsigned Query API, XML answer) and the
  * Version 1 JSON that a `credential_process` prints are in exchange.ts, its error codes explained in
  * explain.ts.
@@ -17,7 +17,7 @@ const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const awsAlgorithms = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
 
 /**
- * What STS would refuse in a token whatever the IAM set-up says (PROVIDERS.md): a length outside 4 to
+ * What STS would refuse in a token whatever the IAM set-up says (docs/providers/aws.md): a length outside 4 to
  * 20,000 characters, an algorithm it does not support, an issuer that is not https or longer than an
  * IAM OIDC provider URL (255 characters).
  */

@@ -3,7 +3,7 @@ import { explainProviderError, readTokenFacts } from '../support/explain-error.t
 import type { AzureExchangeRequest } from './exchange.ts';
 import { azureDefaultAudience, tokenProblemsForAzure } from './rules.ts';
 
-/** Each AADSTS code of PROVIDERS.md (and a few neighbours), explained with the token's claims. */
+/** Each AADSTS code Entra answers a federated login with (and a few neighbours), explained with the token's claims. */
 export function explainAzureError(request: AzureExchangeRequest, code: number, description: string) {
   const facts = readTokenFacts(request.token);
   const base = {

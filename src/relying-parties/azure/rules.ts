@@ -3,7 +3,7 @@ import { usageError } from '../../shared/exit-codes.ts';
 import { azureLimits } from './limits.ts';
 
 /**
- * What envid knows about Azure Entra ID workload identity federation (PROVIDERS.md "Azure"): what it
+ * What envid knows about Azure Entra ID workload identity federation (docs/providers/azure.md): what it
  * checks in a token and in the login's settings, and what the Azure SDKs read. The token exchange at
  * the tenant's v2.0 token endpoint is in exchange.ts, its AADSTS error codes explained in explain.ts.
  */
@@ -23,7 +23,7 @@ export const azureSdkVariables = {
 } as const;
 
 /**
- * What Entra would refuse in a token whatever the federated credential says (PROVIDERS.md): not RS256,
+ * What Entra would refuse in a token whatever the federated credential says (docs/providers/azure.md): not RS256,
  * no `kid`, an issuer that is not https, an issuer or subject longer than a credential can hold.
  */
 export function tokenProblemsForAzure(token: string): string[] {

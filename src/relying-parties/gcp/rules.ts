@@ -4,7 +4,7 @@ import { googleLimits } from './limits.ts';
 /**
  * Google Cloud Workload Identity Federation's rules: the workload identity provider's resource name,
  * the audience Google accepts, the project and service account a login takes, and what Google checks
- * in a token. Facts from /work/shared/PROVIDERS.md and Google's documentation; the exchange is in
+ * in a token. From Google's documentation (the user's side: docs/providers/gcp.md); the exchange is in
  * exchange.ts, its errors explained in explain.ts, what the tools read in credential-configuration.ts.
  */
 

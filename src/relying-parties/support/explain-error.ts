@@ -32,7 +32,7 @@ export interface ProviderRefusal {
   expected?: Partial<TokenFacts> & Record<string, string | undefined>;
   /** What to do next. */
   nextStep: string;
-  /** What envid noticed in the token that the provider's rules refuse (PROVIDERS.md), shown as `noticed:`. */
+  /** What envid noticed in the token that the provider's rules refuse (docs/providers/), shown as `noticed:`. */
   noticed?: string[];
   /** The provider's own words (first line only, trimmed), for searching its documentation. */
   providerMessage?: string;

@@ -1,6 +1,6 @@
 import { usageError } from '../../shared/exit-codes.ts';
 
-/** A value a command takes from its flag, else from an environment variable (as SPEC §8 lists them). */
+/** A value a command takes from its flag, else from an environment variable (as docs/providers/*.md list them). */
 export interface ValueSource {
   /** The flag as typed, e.g. `--role-arn`. */
   flag: string;

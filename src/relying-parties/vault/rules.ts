@@ -1,8 +1,8 @@
 /**
  * HashiCorp Vault's JWT auth method: the settings a login takes (address, mount, role) and its default
- * audience. The single place for Vault's rules (facts from /work/shared/PROVIDERS.md and the
- * vault-plugin-auth-jwt sources); the login request is in exchange.ts, its errors explained in
- * explain.ts, where the `vault` CLI reads its token in token-store.ts.
+ * audience. The single place for Vault's rules (from Vault's documentation and the vault-plugin-auth-jwt
+ * sources; the user's side: docs/providers/vault.md); the login request is in exchange.ts, its errors
+ * explained in explain.ts, where the `vault` CLI reads its token in token-store.ts.
  */
 
 export const defaultVaultAudience = 'vault.hashicorp.com';

@@ -65,10 +65,15 @@ async function resolvePrincipal(store: Store, credential: Credential): Promise<A
     case 'environment': {
       const environment = await store.environments.find(principalId);
       if (!environment) throw principalGone();
-      if (environment.status !== 'running') {
+      // The holder of the token is the environment itself: it may learn its own state.
+      if (environment.status === 'stopped') {
         throw unauthenticated(
-          `the credential is refused: environment ${principalId} is ${environment.status}`,
+          `environment ${principalId} is stopped: its tokens work again once it is started ` +
+            `(\`envid env start ${principalId}\`, or by its runner)`,
         );
+      }
+      if (environment.status !== 'running') {
+        throw unauthenticated(`environment ${principalId} is deleted: its tokens no longer work`);
       }
       return { kind: 'environment', id: principalId, organizationId, credentialId };
     }

@@ -193,7 +193,8 @@ describe.each(engines)('EnvironmentService on %s', (engine) => {
         await whoAmI(secret),
         401,
         'unauthenticated',
-        `environment ${environment.id} is stopped`,
+        `environment ${environment.id} is stopped: its tokens work again once it is started ` +
+          `(\`envid env start ${environment.id}\`, or by its runner)`,
       );
       expect(
         (await call('StartEnvironment', { environmentId: environment.id }, org.member.token)).status,

@@ -19,9 +19,9 @@ const lifetime = z
   });
 
 /**
- * GetIDToken (SPEC §3): a signed JWT for the calling principal. The hot path reads no database: the
- * principal, its records and the signing key come from memory; the one write is the batched audit record,
- * which is durable before the token is returned.
+ * GetIDToken (docs/api.md#getidtoken): a signed JWT for the calling principal. The hot path reads no
+ * database: the principal, its records and the signing key come from memory; the one write is the batched
+ * audit record, which is durable before the token is returned.
  */
 export const getIdToken = defineMethod({
   service: 'IdentityService',

@@ -3,7 +3,7 @@ import type { Initializer } from '../../../store/records.ts';
 
 /**
  * Environment initializers in the API's shape (`initializer: {specs: [{git: {...}, contextUrl: {url}}]}`)
- * and in the store's (SPEC §1: git remote_uri, upstream_remote_uri, context_url). Git's other fields
+ * and in the store's (docs/tokens.md: git remote_uri, upstream_remote_uri, context_url). Git's other fields
  * (checkoutLocation, cloneTarget, targetMode) are accepted for compatibility and not kept: nothing in
  * envid reads them.
  */

@@ -16,7 +16,7 @@ import { previewPrincipalKinds } from '../../oidc/preview-principals.ts';
 import { findAdministeredOrganization, findVisibleOrganization } from './organizations.ts';
 
 /**
- * The organization's OIDC configuration (SPEC §6): which token format and which extra `sub` fields its
+ * The organization's OIDC configuration (docs/tokens.md#organization-oidc-configuration): which token format and which extra `sub` fields its
  * tokens carry. Members read it; admins change it. A change that alters an existing principal's `sub`
  * breaks the trust rules written for it, so it needs `confirmSubChange: true`.
  */

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  emailAddressPattern,
+  emailAddressRule,
+  maxEmailAddressLength,
+  maxLocalPartLength,
+} from '../../../core/email-address.ts';
 import { ApiError, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { AlreadyExistsError } from '../../../store/errors.ts';
@@ -33,8 +39,11 @@ const email = () =>
   z
     .string()
     .trim()
-    .max(254, { error: 'must be at most 254 characters' })
-    .pipe(z.email({ error: 'must be an e-mail address, e.g. ada@example.com' }))
+    .max(maxEmailAddressLength, { error: `must be at most ${maxEmailAddressLength} characters` })
+    .refine((value) => value.indexOf('@') === -1 || value.lastIndexOf('@') <= maxLocalPartLength, {
+      error: `must have at most ${maxLocalPartLength} characters before the @`,
+    })
+    .regex(emailAddressPattern, { error: emailAddressRule })
     .transform((value) => value.toLowerCase());
 
 /**

@@ -1,4 +1,4 @@
-/** Signing keys (SPEC §7) and the audit log (SPEC §3, §6). */
+/** Signing keys (docs/tokens.md#discovery-jwks-and-signing-keys) and the audit log (docs/api.md#auditservice). */
 export const up = `
 create table signing_keys (
   id text primary key,
