@@ -9,8 +9,3 @@ import { vault } from './vault/index.ts';
  * folder src/relying-parties/<id>/ and one line here (docs/relying-parties.md).
  */
 export const relyingParties: readonly RelyingParty[] = [azure, aws, gcp, vault];
-
-/** The relying party `id` names, if any. */
-export function findRelyingParty(id: string): RelyingParty | undefined {
-  return relyingParties.find((party) => party.id === id);
-}
