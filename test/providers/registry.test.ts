@@ -57,6 +57,15 @@ describe('relying parties as plug-ins (docs/relying-parties.md)', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('the helpers the CLI shares with them (src/shared) import nothing above them', () => {
+    const wrong = importsUnder('src/shared').flatMap(({ file, imports }) =>
+      imports
+        .filter((path) => /^src\/(cli|server|relying-parties)\//.test(path))
+        .map((path) => `${file} -> ${path}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
   it('core imports only the pure part of a relying party (its limits, rules or the interface)', () => {
     const imported = importsUnder('src/core').flatMap(({ file, imports }) =>
       imports.filter((path) => path.startsWith('src/relying-parties/')).map((path) => ({ file, path })),
