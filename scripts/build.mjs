@@ -21,7 +21,7 @@ const common = {
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
-  // `envid --version` (src/cli/version.ts) without reading package.json at run time.
+  // `envid --version` (src/shared/version.ts) without reading package.json at run time.
   define: { ENVID_VERSION: JSON.stringify(version) },
 };
 

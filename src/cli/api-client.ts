@@ -1,5 +1,5 @@
+import { CliError, ExitCode, type ExitCodeValue } from '../shared/exit-codes.ts';
 import type { Connection } from './config/resolve-connection.ts';
-import { CliError, ExitCode, type ExitCodeValue } from './exit-codes.ts';
 import { type HttpAnswer, httpPost, NoAnswerError } from './http-post.ts';
 
 /** Connect codes and the exit code each maps to; anything else exits 1. */

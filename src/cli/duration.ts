@@ -1,4 +1,4 @@
-import { usageError } from './exit-codes.ts';
+import { usageError } from '../shared/exit-codes.ts';
 
 const unitSeconds: Record<string, number> = { s: 1, m: 60, h: 3600 };
 

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ExitCode } from './exit-codes.ts';
+import { ExitCode } from '../shared/exit-codes.ts';
 import { buildProgram } from './program.ts';
 import { reportError } from './report-error.ts';
 

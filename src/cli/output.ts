@@ -39,11 +39,6 @@ export function writeSecretWarning(stderr: Stream, what: string): void {
   stderr.write(`envid: ${what}: store it now; it cannot be shown again\n`);
 }
 
-/** A word for a POSIX shell: single-quoted, with each `'` written as `'\''`. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`;
-}
-
 /** RFC 3339 times without milliseconds, for tables: `2026-11-01T09:30:00Z`. */
 export function shortTime(value: unknown): string {
   return typeof value === 'string' ? value.replace(/\.\d+Z$/, 'Z') : '';

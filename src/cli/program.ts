@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { envidVersion } from '../shared/version.ts';
 import { CliCommand } from './cli-command.ts';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerCompletionCommand } from './commands/completion.ts';
@@ -7,7 +8,6 @@ import { formatExamples } from './commands/help-examples.ts';
 import { registerIdpCommands } from './commands/idp.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerServeCommand } from './commands/serve.ts';
-import { envidVersion } from './version.ts';
 
 /**
  * The `envid` command tree. Each command's module imports what it needs lazily, and the admin groups

@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from './exit-codes.ts';
+import { CliError, ExitCode } from '../shared/exit-codes.ts';
 
 /**
  * Prints an expected failure (CliError) as one line and an unexpected one with its message (its stack

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AdminRequest } from '../../src/cli/admin/admin-request.ts';
 import { registerAdminGroups } from '../../src/cli/commands/admin-groups.ts';
 import type { ConnectionFlags } from '../../src/cli/config/resolve-connection.ts';
-import { CliError } from '../../src/cli/exit-codes.ts';
+import { CliError } from '../../src/shared/exit-codes.ts';
 import { adminGroupNames } from '../support/admin-group-names.ts';
 
 /** Flag parsing of the admin commands, through commander, with a dispatch that records instead of calling a server. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from '../../src/cli/api-client.ts';
 import type { Connection } from '../../src/cli/config/resolve-connection.ts';
-import { CliError } from '../../src/cli/exit-codes.ts';
+import { CliError } from '../../src/shared/exit-codes.ts';
 import { closedPort } from '../support/closed-port.ts';
 
 /** Answers each method with the status and body its name asks for, e.g. `Test/401-unauthenticated`. */

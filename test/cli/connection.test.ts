@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { configDir, credentialsPath } from '../../src/cli/config/config-paths.ts';
 import { parseLoginOptions } from '../../src/cli/config/login-options.ts';
 import { normalizeHost, resolveConnection } from '../../src/cli/config/resolve-connection.ts';
-import { CliError } from '../../src/cli/exit-codes.ts';
+import { configDir, credentialsPath } from '../../src/shared/config-paths.ts';
+import { CliError } from '../../src/shared/exit-codes.ts';
 import { usageMessage } from '../support/usage-message.ts';
 
 const saved = { host: 'https://saved.example', token: 'saved-token' };

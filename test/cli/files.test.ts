@@ -2,15 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { credentialsPath } from '../../src/cli/config/config-paths.ts';
 import {
   deleteCredentialsFile,
   readCredentialsFile,
   writeCredentialsFile,
 } from '../../src/cli/config/credentials-file.ts';
-import { decodeJwt } from '../../src/cli/idp/decode-jwt.ts';
 import { refreshDelayMs, retryDelayMs } from '../../src/cli/idp/refresh-schedule.ts';
-import { writeFileAtomic } from '../../src/cli/write-file-atomic.ts';
+import { credentialsPath } from '../../src/shared/config-paths.ts';
+import { decodeJwt } from '../../src/shared/decode-jwt.ts';
+import { writeFileAtomic } from '../../src/shared/write-file-atomic.ts';
 import { removeDir } from '../support/envid-process.ts';
 import { jwtPart } from '../support/jwt-parts.ts';
 

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { withFlagHints } from '../../src/cli/admin/run-admin-request.ts';
 import { fieldsOf, tableOf } from '../../src/cli/admin/views.ts';
-import { formatFields, formatTable, shellQuote, shortTime } from '../../src/cli/output.ts';
+import { formatFields, formatTable, shortTime } from '../../src/cli/output.ts';
+import { shellQuote } from '../../src/shared/shell-quote.ts';
 
 describe('CLI output', () => {
   it('aligns table columns to the widest cell, without trailing spaces', () => {

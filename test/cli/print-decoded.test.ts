@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJwt } from '../../src/cli/idp/decode-jwt.ts';
 import { printDecoded } from '../../src/cli/idp/print-decoded.ts';
+import { decodeJwt } from '../../src/shared/decode-jwt.ts';
 import { jwtPart } from '../support/jwt-parts.ts';
 
 const header = { alg: 'RS256', typ: 'JWT', kid: 'wFWZRSJMEENvphAZj5Ljc5SRCVyAgjGRJqgD5fcDosM' };

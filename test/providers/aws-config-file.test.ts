@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasStaticKeys, setProfileValues } from '../../src/providers/aws-config-file.ts';
+import { hasStaticKeys, setProfileValues } from '../../src/relying-parties/aws/config-file.ts';
 
 const values = { credential_process: 'envid idp aws-credentials' };
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../src/cli/exit-codes.ts';
-import { envidCommandLine, installedEnvidCommand } from '../../src/providers/envid-command.ts';
+import { envidCommandLine, installedEnvidCommand } from '../../src/relying-parties/support/envid-command.ts';
+import { CliError, ExitCode } from '../../src/shared/exit-codes.ts';
 import { installEnvid } from '../support/envid-on-path.ts';
 import { envidBin } from '../support/envid-process.ts';
 

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { tokenInfoUrl } from '../../src/relying-parties/gcp/credential-configuration.ts';
+import { GoogleError, stsExchangeForm } from '../../src/relying-parties/gcp/exchange.ts';
+import { explainGoogleError } from '../../src/relying-parties/gcp/explain.ts';
+import { executableExpirationTime } from '../../src/relying-parties/gcp/gcloud-token.ts';
 import {
-  explainGoogleError,
-  GoogleError,
   parseProjectId,
   parseServiceAccountEmail,
   parseWorkloadIdentityProvider,
   stsAudience,
-  stsExchangeForm,
-  tokenInfoUrl,
   tokenProblemsForGoogle,
-} from '../../src/providers/gcp.ts';
-import { executableExpirationTime } from '../../src/providers/gcp-executable.ts';
+} from '../../src/relying-parties/gcp/rules.ts';
 
 const name = 'projects/123456789012/locations/global/workloadIdentityPools/envid-pool/providers/envid';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../src/cli/exit-codes.ts';
-import { optionalValue, requiredValue } from '../../src/cli/idp/required-value.ts';
-import { explainProviderError, readTokenFacts } from '../../src/providers/explain-error.ts';
+import { explainProviderError, readTokenFacts } from '../../src/relying-parties/support/explain-error.ts';
+import { optionalValue, requiredValue } from '../../src/relying-parties/support/required-value.ts';
+import { CliError, ExitCode } from '../../src/shared/exit-codes.ts';
 import { checkFederatedCredentials } from '../stand-ins/azure-entra.ts';
 import { thrown } from '../support/thrown.ts';
 

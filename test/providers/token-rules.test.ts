@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tokenProblemsForAws } from '../../src/providers/aws.ts';
-import { tokenProblemsForAzure } from '../../src/providers/azure.ts';
+import { tokenProblemsForAws } from '../../src/relying-parties/aws/rules.ts';
+import { tokenProblemsForAzure } from '../../src/relying-parties/azure/rules.ts';
 import { jwtPart } from '../support/jwt-parts.ts';
 
 const jwt = (header: object, claims: object) => `${jwtPart(header)}.${jwtPart(claims)}.c2ln`;

@@ -2,15 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  configuredTokenHelper,
-  explainVaultError,
-  parseVaultAddress,
-  parseVaultMount,
-  parseVaultRole,
-  VaultError,
-  vaultLoginUrl,
-} from '../../src/providers/vault.ts';
+import { VaultError, vaultLoginUrl } from '../../src/relying-parties/vault/exchange.ts';
+import { explainVaultError } from '../../src/relying-parties/vault/explain.ts';
+import { parseVaultAddress, parseVaultMount, parseVaultRole } from '../../src/relying-parties/vault/rules.ts';
+import { configuredTokenHelper } from '../../src/relying-parties/vault/token-store.ts';
 
 const context = {
   address: 'https://vault.example.com',

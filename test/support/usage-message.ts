@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { CliError } from '../../src/cli/exit-codes.ts';
+import { CliError } from '../../src/shared/exit-codes.ts';
 import { thrown } from './thrown.ts';
 
 /** The message of the usage error (a CliError with exit code 2) that `run` throws. */

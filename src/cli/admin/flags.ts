@@ -1,4 +1,4 @@
-import { usageError } from '../exit-codes.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 
 /**
  * Checks and conversions shared by the admin commands' flags. Each error names the flag or argument and

@@ -1,15 +1,9 @@
+import { CliError, ExitCode, usageError } from '../../shared/exit-codes.ts';
+import { shellQuote } from '../../shared/shell-quote.ts';
 import { callApi } from '../api-client.ts';
 import type { Connection } from '../config/resolve-connection.ts';
-import { CliError, ExitCode, usageError } from '../exit-codes.ts';
 import { fetchIdentity } from '../idp/run-whoami.ts';
-import {
-  formatFields,
-  formatTable,
-  shellQuote,
-  writeJson,
-  writeSecret,
-  writeSecretWarning,
-} from '../output.ts';
+import { formatFields, formatTable, writeJson, writeSecret, writeSecretWarning } from '../output.ts';
 import type { AdminRequest } from './admin-request.ts';
 import { renderAnswer } from './render.ts';
 import { fieldsOf, tableOf } from './views.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { auditEventKinds } from '../../core/audit/audit-event-kinds.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 import { collect, optionalId, orgBody, parseTime, parseValidFor } from '../admin/flags.ts';
-import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addGroup, orgOption } from './admin-command.ts';
 import { addListCommand } from './list-command.ts';
 

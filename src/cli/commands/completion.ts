@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { usageError } from '../exit-codes.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 import { formatExamples } from './help-examples.ts';
 
 /** `envid completion bash|zsh|fish`: prints a completion script for every command and flag. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { usageError } from '../../shared/exit-codes.ts';
 import { checkId, optionalId, orgBody, parseInitializer } from '../admin/flags.ts';
 import { normalizeHost } from '../config/resolve-connection.ts';
-import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgHelpForList, orgOption } from './admin-command.ts';
 import { addListCommand } from './list-command.ts';
 import { initializerOptions } from './project.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatExitCodeTable, usageError } from '../exit-codes.ts';
+import { formatExitCodeTable, usageError } from '../../shared/exit-codes.ts';
 import { formatExamples } from './help-examples.ts';
 
 /** Replaces commander's `help` command: `envid help [command...]` plus the topic `exit-codes`. */

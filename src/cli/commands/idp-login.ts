@@ -1,24 +1,22 @@
 import type { Command } from 'commander';
-import { usageError } from '../exit-codes.ts';
+import { relyingParties } from '../../relying-parties/registry.ts';
+import type { RelyingPartyCommand } from '../../relying-parties/relying-party.ts';
+import { usageError } from '../../shared/exit-codes.ts';
+import { addConnectionOptions } from '../config/load-connection.ts';
+import type { ConnectionFlags } from '../config/resolve-connection.ts';
+import { loginContext } from '../idp/login-context.ts';
 import { formatExamples } from './help-examples.ts';
-import { registerAwsLogin } from './idp-login-aws.ts';
-import { registerAzureLogin } from './idp-login-azure.ts';
-import { registerGcpLogin } from './idp-login-gcp.ts';
-import { registerVaultLogin } from './idp-login-vault.ts';
 
 /**
  * `envid idp login <provider>`: trade a fresh envid token for a cloud provider's credentials and set up
- * its CLI and SDKs. Each provider registers its subcommand from its own file here
- * (src/cli/commands/idp-login-<provider>.ts) with one line below; the subcommand's action imports the
- * provider's code lazily (`await import('../../providers/<provider>-login.ts')`), because
- * `envid idp token` must keep loading only commander (test/e2e/cli-idp.test.ts checks it).
- *
- * Shared pieces a provider login uses:
- * - src/cli/idp/required-value.ts: flag-or-environment values; a missing one names both.
- * - src/cli/idp/fresh-token.ts: a new envid token for the provider's audience.
- * - src/providers/explain-error.ts: one message for a provider's refusal, with the token's iss/sub/aud.
+ * its CLI and SDKs. One subcommand per entry of the relying-party registry
+ * (src/relying-parties/registry.ts), with the commands its login writes for later (`envid idp
+ * aws-credentials`, …) beside `envid idp login`. Each command loads its relying party's code only when
+ * it runs, because `envid idp token` must keep loading only commander (test/e2e/cli-idp.test.ts checks
+ * it). Adding a relying party: docs/relying-parties.md.
  */
 export function registerIdpLoginCommands(idp: Command): Command {
+  const known = relyingParties.map((party) => party.id).join(', ') || 'none yet';
   const login = idp
     .command('login')
     .summary('turn this environment’s envid token into a cloud provider’s credentials')
@@ -31,17 +29,29 @@ export function registerIdpLoginCommands(idp: Command): Command {
     .argument('[provider]', 'the provider to log in to')
     .addHelpText('after', formatExamples(['envid idp login --help']))
     .action((provider: string | undefined) => {
-      const known = login.commands.map((command) => command.name()).join(', ') || 'none yet';
       throw usageError(
         provider === undefined
           ? `name a provider: envid idp login <provider> (one of: ${known})`
           : `unknown provider ${JSON.stringify(provider)}: one of ${known}`,
       );
     });
-  // One line per provider: registerXLogin(login, idp) from ./idp-login-x.ts.
-  registerAzureLogin(login);
-  registerAwsLogin(login, idp);
-  registerGcpLogin(login, idp);
-  registerVaultLogin(login);
+  for (const party of relyingParties) {
+    registerCommand(login, party.login);
+    for (const command of party.commands) registerCommand(idp, command);
+  }
   return login;
+}
+
+function registerCommand(parent: Command, spec: RelyingPartyCommand): void {
+  const command = parent.command(spec.name).summary(spec.summary).description(spec.description);
+  if (spec.connectionOptions === 'first') addConnectionOptions(command);
+  for (const option of spec.options) {
+    if (option.default === undefined) command.option(option.flags, option.description);
+    else command.option(option.flags, option.description, option.default);
+  }
+  if (spec.connectionOptions === 'last') addConnectionOptions(command);
+  command.addHelpText('after', formatExamples([...spec.examples])).action(async (flags: ConnectionFlags) => {
+    const exitCode = await spec.run(flags as Record<string, unknown>, loginContext(flags));
+    if (exitCode !== undefined) process.exitCode = exitCode;
+  });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { usageError } from '../exit-codes.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup } from './admin-command.ts';
 
 /** `envid keys …`: the token signing keys (SigningKeyService, installation admin only). */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { usageError } from '../../shared/exit-codes.ts';
 import { collect, orgBody } from '../admin/flags.ts';
-import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
 
 /** --version and --extra-sub-field as the API's `oidcConfig` (`{"v3": {"extraSubFields": [...]}}` or `{"v2": {}}`). */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { usageError } from '../../shared/exit-codes.ts';
 import { checkId, collect, nonEmpty, orgBody, parseRole } from '../admin/flags.ts';
-import { usageError } from '../exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
 import { addListCommand } from './list-command.ts';
 import { registerOrgJoinCommands } from './org-join.ts';

@@ -1,4 +1,4 @@
-import { shellQuote } from '../output.ts';
+import { shellQuote } from '../../shared/shell-quote.ts';
 import type { CompletionTree } from './completion-tree.ts';
 
 export const completionShells = ['bash', 'zsh', 'fish'] as const;

@@ -1,9 +1,9 @@
 // fs.promises, not node:fs/promises: loaded on first use (see write-file-atomic.ts).
 import fs from 'node:fs';
 import { dirname } from 'node:path';
-import { CliError, ExitCode } from '../exit-codes.ts';
-import { writeFileAtomic } from '../write-file-atomic.ts';
-import { credentialsPath } from './config-paths.ts';
+import { credentialsPath } from '../../shared/config-paths.ts';
+import { CliError, ExitCode } from '../../shared/exit-codes.ts';
+import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
 
 export interface StoredCredentials {
   host: string;

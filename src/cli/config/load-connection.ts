@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { credentialsPath } from '../../shared/config-paths.ts';
 import { addFlags, type FlagSpec } from '../flag-spec.ts';
-import { credentialsPath } from './config-paths.ts';
 import { readCredentialsFile } from './credentials-file.ts';
 import { type Connection, type ConnectionFlags, resolveConnection } from './resolve-connection.ts';
 

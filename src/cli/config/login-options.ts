@@ -1,4 +1,4 @@
-import { usageError } from '../exit-codes.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 import { type Connection, hasScheme, normalizeHost } from './resolve-connection.ts';
 
 export interface LoginFlags {

@@ -1,4 +1,4 @@
-import { usageError } from '../exit-codes.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 import type { StoredCredentials } from './credentials-file.ts';
 
 /** Where the CLI sends requests and with which credential. */

@@ -1,5 +1,5 @@
+import { credentialsPath } from '../../shared/config-paths.ts';
 import { describeIdentity, fetchIdentity } from '../idp/run-whoami.ts';
-import { credentialsPath } from './config-paths.ts';
 import { deleteCredentialsFile, writeCredentialsFile } from './credentials-file.ts';
 import type { Connection } from './resolve-connection.ts';
 

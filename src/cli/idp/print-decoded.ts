@@ -1,4 +1,4 @@
-import type { DecodedJwt } from './decode-jwt.ts';
+import type { DecodedJwt } from '../../shared/decode-jwt.ts';
 import type { DecodeShape } from './token-options.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { DecodedJwt } from './decode-jwt.ts';
+import type { DecodedJwt } from '../../shared/decode-jwt.ts';
 
 /**
  * Test-only: divides every refresh delay by this factor (e.g. 100 turns the 40 s renewal of a 60 s

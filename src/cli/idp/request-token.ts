@@ -1,6 +1,6 @@
+import { CliError, ExitCode } from '../../shared/exit-codes.ts';
 import { callApi } from '../api-client.ts';
 import type { Connection } from '../config/resolve-connection.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
 
 /** Asks the server for an ID token (IdentityService/GetIDToken) and answers the JWT. */
 export async function requestIdToken(

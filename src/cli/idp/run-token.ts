@@ -1,7 +1,7 @@
+import { decodeJwt } from '../../shared/decode-jwt.ts';
+import { CliError, ExitCode } from '../../shared/exit-codes.ts';
+import { directoryProblem, writeFileAtomic } from '../../shared/write-file-atomic.ts';
 import type { Connection } from '../config/resolve-connection.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
-import { directoryProblem, writeFileAtomic } from '../write-file-atomic.ts';
-import { decodeJwt } from './decode-jwt.ts';
 import { printDecoded } from './print-decoded.ts';
 import { refreshDelayMs, retryDelayMs } from './refresh-schedule.ts';
 import { requestIdToken } from './request-token.ts';
@@ -52,7 +52,7 @@ export async function runIdpToken(
   }
   if (!output.refresh) return;
   if (output.background) {
-    const { startBackgroundRefresher } = await import('./background-refresher.ts');
+    const { startBackgroundRefresher } = await import('../../shared/background-refresher.ts');
     const pid = await startBackgroundRefresher(output.pidFile, output.logFile, context.env);
     context.stderr.write(
       `envid: renewing ${output.path} in the background (pid ${pid}, pid file ${output.pidFile}, log ${output.logFile})\n`,
@@ -64,7 +64,7 @@ export async function runIdpToken(
     if (!signalled) await refreshUntilSignalled(token, output.path, fetchToken, context);
   } finally {
     if (context.env['ENVID_CLI_PID_FILE']) {
-      const { removeOwnPidFile } = await import('./background-refresher.ts');
+      const { removeOwnPidFile } = await import('../../shared/background-refresher.ts');
       await removeOwnPidFile(context.env);
     }
   }

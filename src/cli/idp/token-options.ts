@@ -1,6 +1,6 @@
 import { maxTokenLifetimeSeconds, minTokenLifetimeSeconds } from '../../core/tokens/token-lifetime.ts';
+import { usageError } from '../../shared/exit-codes.ts';
 import { parseDuration } from '../duration.ts';
-import { usageError } from '../exit-codes.ts';
 
 /** The flags of `envid idp token` as commander hands them over. */
 export interface TokenFlags {

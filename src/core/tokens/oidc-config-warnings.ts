@@ -1,11 +1,14 @@
+import { azureLimits } from '../../relying-parties/azure/limits.ts';
+import { googleLimits } from '../../relying-parties/gcp/limits.ts';
 import type { OidcConfig } from '../../store/records.ts';
 import { subjectSub } from './compose-sub.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 
-/** Relying-party limits (docs/tokens.md#warnings-never-refusals) that a configuration is warned about, never refused for. */
-export const azureMaxSubjectLength = 600;
-export const azureMaxFederatedCredentials = 20;
-export const googleMaxSubjectBytes = 127;
+// Relying-party limits (docs/tokens.md#warnings-never-refusals) that a configuration is warned about,
+// never refused for; each declared once, in src/relying-parties/<id>/limits.ts.
+const azureMaxSubjectLength = azureLimits.subject.max;
+const azureMaxFederatedCredentials = azureLimits.trustEntries;
+const googleMaxSubjectBytes = googleLimits.subject.max;
 
 export type OidcConfigWarningCode =
   | 'azure_subject_too_long'
