@@ -1,7 +1,7 @@
 import type { Clock } from '../../../core/clock.ts';
+import { revokeCredential } from '../../../services/credentials/issue-credential.ts';
 import type { Environment } from '../../../store/records.ts';
 import type { Filter, Store } from '../../../store/store.ts';
-import { revokeCredential } from '../../credentials/issue-credential.ts';
 import { listAll } from './list-all.ts';
 
 /**

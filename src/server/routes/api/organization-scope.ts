@@ -1,6 +1,6 @@
 import { invalidArgument, notFound, permissionDenied } from '../../../core/errors.ts';
+import { canReadOrganization } from '../../../services/authorize.ts';
 import type { Store } from '../../../store/store.ts';
-import { canReadOrganization } from '../../auth/authorize.ts';
 import type { Principal } from '../../principal.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { type ApiError, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
+import { assertCanAdminister, assertCanRead, assertInstallationAdmin } from '../../../services/authorize.ts';
 import type { Organization } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
-import { assertCanAdminister, assertCanRead, assertInstallationAdmin } from '../../auth/authorize.ts';
 import { defineAccountMethod, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';

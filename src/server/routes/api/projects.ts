@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
-import type { Project } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
 import {
   assertCanAdminister,
   assertCanRead,
   canAdministerOrganization,
   inCallerOrganization,
-} from '../../auth/authorize.ts';
+} from '../../../services/authorize.ts';
+import type { Project } from '../../../store/records.ts';
+import type { Store } from '../../../store/store.ts';
 import { type CallContext, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';

@@ -7,10 +7,10 @@ import {
 } from '../../../core/email-address.ts';
 import { ApiError, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
+import { assertInstallationAdmin, isSelf } from '../../../services/authorize.ts';
 import { AlreadyExistsError } from '../../../store/errors.ts';
 import type { User } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
-import { assertInstallationAdmin, isSelf } from '../../auth/authorize.ts';
 import { defineAccountMethod, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
