@@ -8,12 +8,12 @@ import {
   type OidcConfigWarning,
 } from '../../../core/tokens/oidc-config-warnings.ts';
 import { findSubChanges, type SubChange } from '../../../core/tokens/sub-changes.ts';
+import { findAdministeredOrganization, findVisibleOrganization } from '../../../services/organizations.ts';
 import type { OidcConfig } from '../../../store/records.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { uuid } from '../../connect/validation.ts';
 import { loadOrganizationSubjects } from '../../oidc/organization-subjects.ts';
 import { previewPrincipalKinds } from '../../oidc/preview-principals.ts';
-import { findAdministeredOrganization, findVisibleOrganization } from './organizations.ts';
 
 /**
  * The organization's OIDC configuration (docs/tokens.md#organization-oidc-configuration): which token format and which extra `sub` fields its

@@ -3,6 +3,7 @@ import type { Clock } from '../../../core/clock.ts';
 import { ApiError, failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { canAdministerOrganization } from '../../../services/authorize.ts';
+import { findVisibleOrganization } from '../../../services/organizations.ts';
 import { AlreadyExistsError } from '../../../store/errors.ts';
 import type { Membership, OrganizationRole, User } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
@@ -13,7 +14,6 @@ import { pagination, uuid } from '../../connect/validation.ts';
 import { revokePrincipalCredentials } from '../../credentials/revoke-principal-credentials.ts';
 import type { AuthenticatedPrincipal, Principal } from '../../principal.ts';
 import { apiRoleNames, roleInput } from './organization-roles.ts';
-import { findVisibleOrganization } from './organizations.ts';
 
 /**
  * Organization membership: members read the member list; the organization's admins and the
