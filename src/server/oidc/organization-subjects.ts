@@ -1,6 +1,6 @@
 import type { EnvironmentCreator, TokenSubject } from '../../core/tokens/token-subject.ts';
+import { listAll } from '../../services/list-all.ts';
 import type { Store } from '../../store/store.ts';
-import { listAll } from '../routes/api/list-all.ts';
 
 /**
  * Every principal of an organization that can get a token now, with the records its claims are made of:

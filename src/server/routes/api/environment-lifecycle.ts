@@ -1,8 +1,8 @@
 import type { Clock } from '../../../core/clock.ts';
 import { revokeCredential } from '../../../services/credentials/issue-credential.ts';
+import { listAll } from '../../../services/list-all.ts';
 import type { Environment } from '../../../store/records.ts';
 import type { Filter, Store } from '../../../store/store.ts';
-import { listAll } from './list-all.ts';
 
 /**
  * Deleting is final: the environment keeps its record (status `deleted`, so Get still answers it) and

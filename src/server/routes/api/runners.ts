@@ -4,6 +4,7 @@ import { newId } from '../../../core/ids.ts';
 import { canAdministerOrganization } from '../../../services/authorize.ts';
 import { revokeCredential } from '../../../services/credentials/issue-credential.ts';
 import { runnerTokens } from '../../../services/credentials/runner-tokens.ts';
+import { listAll } from '../../../services/list-all.ts';
 import { findManagedRunner, findVisibleRunner } from '../../../services/runners.ts';
 import type { Runner } from '../../../store/records.ts';
 import { defineMethod } from '../../connect/define-method.ts';
@@ -12,7 +13,6 @@ import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import { credentialToApi } from '../../credentials/credential-to-api.ts';
 import { liveEnvironments, markEnvironmentDeleted } from './environment-lifecycle.ts';
-import { listAll } from './list-all.ts';
 import { organizationForCreate, organizationForList } from './organization-scope.ts';
 
 /**

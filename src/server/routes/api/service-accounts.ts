@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { notFound } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { assertCanAdminister } from '../../../services/authorize.ts';
+import { revokePrincipalCredentials } from '../../../services/credentials/revoke-principal-credentials.ts';
 import { findManagedServiceAccount, findVisibleServiceAccount } from '../../../services/service-accounts.ts';
 import type { ServiceAccount } from '../../../store/records.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
-import { revokePrincipalCredentials } from '../../credentials/revoke-principal-credentials.ts';
 import { organizationForCreate, organizationForList } from './organization-scope.ts';
 
 /**

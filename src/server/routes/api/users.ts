@@ -8,6 +8,7 @@ import {
 import { ApiError, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { assertInstallationAdmin, isSelf } from '../../../services/authorize.ts';
+import { revokePrincipalCredentials } from '../../../services/credentials/revoke-principal-credentials.ts';
 import { AlreadyExistsError } from '../../../store/errors.ts';
 import type { User } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
@@ -15,7 +16,6 @@ import { defineAccountMethod, defineMethod } from '../../connect/define-method.t
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
-import { revokePrincipalCredentials } from '../../credentials/revoke-principal-credentials.ts';
 import type { Principal } from '../../principal.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.ts';
-import { revokeCredential } from '../../services/credentials/issue-credential.ts';
 import type { Credential } from '../../store/records.ts';
 import type { Filter, Store } from '../../store/store.ts';
-import { listAll } from '../routes/api/list-all.ts';
+import { listAll } from '../list-all.ts';
+import { revokeCredential } from './issue-credential.ts';
 
 /**
  * Revokes every live credential matching `filter` (a principal's, optionally only those bound to one
