@@ -7,6 +7,7 @@ import {
   canAdministerOrganization,
   inCallerOrganization,
 } from '../../../services/authorize.ts';
+import { organizationForCreate, organizationForList } from '../../../services/organization-scope.ts';
 import type { Project } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
 import { type CallContext, defineMethod } from '../../connect/define-method.ts';
@@ -16,7 +17,6 @@ import { pagination, text, uuid } from '../../connect/validation.ts';
 import type { Principal } from '../../principal.ts';
 import { liveEnvironments, markEnvironmentDeleted } from './environment-lifecycle.ts';
 import { initializerInput, initializersFromApi, initializersToApi } from './initializers.ts';
-import { organizationForCreate, organizationForList } from './organization-scope.ts';
 
 /**
  * ProjectService: templates for environments. Organization admins create and delete them, members

@@ -5,6 +5,7 @@ import { canAdministerOrganization } from '../../../services/authorize.ts';
 import { revokeCredential } from '../../../services/credentials/issue-credential.ts';
 import { runnerTokens } from '../../../services/credentials/runner-tokens.ts';
 import { listAll } from '../../../services/list-all.ts';
+import { organizationForCreate, organizationForList } from '../../../services/organization-scope.ts';
 import { findManagedRunner, findVisibleRunner } from '../../../services/runners.ts';
 import type { Runner } from '../../../store/records.ts';
 import { defineMethod } from '../../connect/define-method.ts';
@@ -13,7 +14,6 @@ import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import { credentialToApi } from '../../credentials/credential-to-api.ts';
 import { liveEnvironments, markEnvironmentDeleted } from './environment-lifecycle.ts';
-import { organizationForCreate, organizationForList } from './organization-scope.ts';
 
 /**
  * RunnerService: the infrastructure that runs environments. Organization admins manage runners and
