@@ -16,6 +16,7 @@ import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf, jwtPart } from '../support/jwt-parts.ts';
+import { pathWith, pathWithOnly } from '../support/program-path.ts';
 import { runCli } from '../support/run-cli.ts';
 import { makeTestCertificates, type TestCertificates } from '../support/test-ca.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -77,6 +78,8 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
   const dir = mkdtempSync(join(tmpdir(), 'envid-azure-'));
   const sdkScript = join(import.meta.dirname, '../support/azure-sdk-token.mjs');
   const fakeAzDir = join(dir, 'fake-az-bin');
+  /** A PATH without az, even where az is installed (the login then skips it; envid runs by node's path). */
+  const noAzPath = pathWithOnly(join(dir, 'no-az-bin'));
   const refreshers: number[] = [];
   let homes = 0;
   const freshEnv = (extra: NodeJS.ProcessEnv = {}) => {
@@ -89,6 +92,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
       ENVID_HOST: server.url,
       ENVID_TOKEN: environmentToken,
       NODE_EXTRA_CA_CERTS: certificates.caFile,
+      PATH: noAzPath,
       ...extra,
     } as Record<string, string>;
   };
@@ -164,7 +168,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         refuseWith: Number(code),
       })),
     ]);
-    // A stand-in for the az command (not installed here): records its arguments, fails on request.
+    // A stand-in for the az command (first on PATH, so also where az is installed): records its arguments, fails on request.
     mkdirSync(fakeAzDir);
     writeFileSync(
       join(fakeAzDir, 'az'),
@@ -191,7 +195,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
 
   it('exchanges a fresh token, keeps a token file fresh, writes AZURE_* for shells, logs az in; the SDK credentials then work', async () => {
     const azLog = join(dir, 'az.log');
-    const env = freshEnv({ PATH: `${fakeAzDir}:${process.env['PATH']}`, AZ_LOG: azLog });
+    const env = freshEnv({ PATH: pathWith(fakeAzDir), AZ_LOG: azLog });
     const result = await login(apps.trusted, env, ['--subscription-id', subscription]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -251,7 +255,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     }
 
     // Logging in again (every environment start) replaces the refresher and adds no second hook.
-    const again = await login(apps.trusted, { ...env, PATH: process.env['PATH']! });
+    const again = await login(apps.trusted, { ...env, PATH: noAzPath });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('az is not installed');
     const newPid = Number(readFileSync(`${tokenFile}.pid`, 'utf8'));
@@ -263,7 +267,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
 
   it('takes its values from IDP_AZURE_*; reports az’s own failure without the token', async () => {
     const env = freshEnv({
-      PATH: `${fakeAzDir}:${process.env['PATH']}`,
+      PATH: pathWith(fakeAzDir),
       AZ_LOG: join(dir, 'az-fail.log'),
       AZ_FAIL: '1',
       IDP_AZURE_CLIENT_ID: apps.trusted,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSecret } from '../../src/core/credentials.ts';
 import { createTestDatabase, type Engine } from './databases.ts';
+import { testRunEnv } from './test-run.ts';
 
 export const envidBin = join(import.meta.dirname, '../../bin/envid.js');
 
@@ -41,7 +42,7 @@ export async function startEnvid(options: StartOptions = {}): Promise<EnvidProce
   ];
   if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
   const child = spawn(process.execPath, [envidBin, ...args], {
-    env: { ...process.env, ENVID_BOOTSTRAP_TOKEN: adminToken, ...options.env },
+    env: { ...process.env, ...testRunEnv(), ENVID_BOOTSTRAP_TOKEN: adminToken, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,21 @@
+import { inject } from 'vitest';
+
+/**
+ * Every process a test starts through the helpers here (envid serve, the CLI, and what those start in
+ * turn, such as detached refreshers) carries this variable, set to the run's id; the global teardown
+ * fails the run naming any that is still alive (test/support/leftover-processes.ts).
+ */
+export const testRunVariable = 'ENVID_TEST_RUN';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    envidTestRun: string;
+  }
+}
+
+/** The variable that marks a process as this run's, to add to the environment of any process a test starts. */
+export function testRunEnv(): Record<string, string> {
+  // Outside a run with the global set-up (e.g. a script), nothing to mark.
+  const run = inject('envidTestRun');
+  return run ? { [testRunVariable]: run } : {};
+}
