@@ -343,11 +343,11 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
     );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       await waitFor('the first token', () => existsSync(path));
       removeDir(tokenDir);
-      expect(await exited).toBe(0);
+      await waitFor('the refresher to end', () => child.exitCode !== null, 10_000);
+      expect(child.exitCode).toBe(0);
     } finally {
       child.kill('SIGKILL');
     }
@@ -365,7 +365,10 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
     );
     expect(started.code).toBe(0);
     const pid = Number(readFileSync(`${path}.pid`, 'utf8'));
+    const first = readFileSync(path, 'utf8');
     try {
+      // Once the detached process has written its own first token, it is in its renewal loop.
+      await waitFor('the detached refresher’s first token', () => readFileSync(path, 'utf8') !== first);
       expect(isRunning(pid)).toBe(true);
       removeDir(tokenDir);
       await waitFor('the detached refresher to end', () => !isRunning(pid), 10_000);
