@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSecret } from '../../src/core/credentials.ts';
 import { createTestDatabase, type Engine } from './databases.ts';
+import { copyPgliteTemplate } from './pglite-template.ts';
 import { testRunEnv } from './test-run.ts';
 
 export const envidBin = join(import.meta.dirname, '../../bin/envid.js');
@@ -24,11 +25,18 @@ export interface StartOptions {
   adminToken?: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * On PGlite, without `dataDir`: an empty data directory, so that envid creates its database from
+   * scratch (seconds), instead of a copy of the run's migrated, empty one (pglite-template.ts).
+   */
+  freshDatabase?: boolean;
 }
 
 /** Starts `envid serve` as a process on a free port and waits until it says it listens. */
 export async function startEnvid(options: StartOptions = {}): Promise<EnvidProcess> {
+  const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'envid-e2e-'));
+  if (ownDataDir && !options.databaseUrl && !options.freshDatabase) await copyPgliteTemplate(dataDir);
   const adminToken = options.adminToken ?? generateSecret('installation_admin');
   const args = [
     'serve',
@@ -47,7 +55,7 @@ export async function startEnvid(options: StartOptions = {}): Promise<EnvidProce
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /envid listening on (http:\/\/\S+)/.exec(output);
@@ -57,6 +65,13 @@ export async function startEnvid(options: StartOptions = {}): Promise<EnvidProce
     child.stderr!.on('data', onData);
     void exited.then((code) => reject(new Error(`envid exited with ${code} before listening:\n${output}`)));
     setTimeout(() => reject(new Error(`envid did not start in 90 s:\n${output}`)), 90_000).unref();
+  });
+  const url = await listening.catch(async (error: Error) => {
+    // A server that did not start leaves nothing behind: neither its process nor the directory made here.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    if (ownDataDir) removeDir(dataDir);
+    throw error;
   });
   return {
     url,

@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { canListProcesses, endLeftoverProcesses } from './leftover-processes.ts';
 import { testRunVariable } from './test-run.ts';
@@ -12,7 +15,11 @@ export default function setup(project: TestProject): () => Promise<void> {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const run = `${process.pid}-${randomBytes(6).toString('hex')}`;
   project.provide('envidTestRun', run);
+  // Shared by the run's workers (the PGlite template database); removed at the end.
+  const runDir = mkdtempSync(join(tmpdir(), 'envid-test-run-'));
+  project.provide('envidTestRunDir', runDir);
   return async () => {
+    rmSync(runDir, { recursive: true, force: true });
     if (!canListProcesses) {
       console.warn('envid tests: no /proc here: cannot check that the tests left no process running');
       return;

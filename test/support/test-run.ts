@@ -10,6 +10,7 @@ export const testRunVariable = 'ENVID_TEST_RUN';
 declare module 'vitest' {
   export interface ProvidedContext {
     envidTestRun: string;
+    envidTestRunDir: string;
   }
 }
 
@@ -18,4 +19,9 @@ export function testRunEnv(): Record<string, string> {
   // Outside a run with the global set-up (e.g. a script), nothing to mark.
   const run = inject('envidTestRun');
   return run ? { [testRunVariable]: run } : {};
+}
+
+/** The run's own directory (removed by the global teardown), or undefined outside such a run. */
+export function testRunDir(): string | undefined {
+  return inject('envidTestRunDir') || undefined;
 }
