@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, engines } from '../support/databases.ts';
+import { createTestDatabase, noPostgres } from '../support/databases.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
+import { titled } from '../support/skip-reason.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -14,7 +15,7 @@ async function call(server: EnvidProcess, method: string, body: unknown = {}) {
   return { status: response.status, body: (await response.json()) as any };
 }
 
-describe.skipIf(!engines.includes('postgres'))('two servers on one PostgreSQL', () => {
+describe.skipIf(noPostgres !== undefined)(titled('two servers on one PostgreSQL', noPostgres), () => {
   const cleanups: (() => unknown)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();

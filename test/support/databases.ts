@@ -11,6 +11,11 @@ export type Engine = 'pglite' | 'postgres';
 /** Every engine this run can test: PGlite always, PostgreSQL when ENVID_TEST_DATABASE_URL is set. */
 export const engines: Engine[] = postgresAdminUrl ? ['pglite', 'postgres'] : ['pglite'];
 
+/** Why the PostgreSQL-only suites skip, or undefined when they run. */
+export const noPostgres = postgresAdminUrl
+  ? undefined
+  : 'ENVID_TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)';
+
 /**
  * A fresh, uniquely named database on the test PostgreSQL server (or `adminUrl`'s), dropped by `drop()`.
  * `prefix` tells whose it is when one is left behind (tests, the benchmark).

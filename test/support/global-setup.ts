@@ -13,6 +13,12 @@ import { testRunVariable } from './test-run.ts';
  */
 export default function setup(project: TestProject): () => Promise<void> {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (!process.env['ENVID_TEST_DATABASE_URL']) {
+    // Said once here: the `on postgres` variants are not even listed as skipped (engines in databases.ts).
+    console.warn(
+      'envid tests: ENVID_TEST_DATABASE_URL is not set: the suites run on PGlite only; their PostgreSQL variants and the PostgreSQL-only suites are left out (README.md, "Tests")',
+    );
+  }
   const run = `${process.pid}-${randomBytes(6).toString('hex')}`;
   project.provide('envidTestRun', run);
   // Shared by the run's workers (the PGlite template database); removed at the end.
