@@ -75,7 +75,8 @@ describe('the master key', () => {
   });
 
   it('refuses a malformed ENVID_MASTER_KEY, naming it', async () => {
-    await expect(startEnvid({ env: { ENVID_MASTER_KEY: 'too-short' } })).rejects.toThrow(
+    // Refused before any database is opened: an empty data directory will do (no template copy).
+    await expect(startEnvid({ env: { ENVID_MASTER_KEY: 'too-short' }, freshDatabase: true })).rejects.toThrow(
       /ENVID_MASTER_KEY is not a master key/,
     );
   });

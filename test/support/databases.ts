@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { openMemoryStoreFromTemplate } from './pglite-memory-template.ts';
 
 /** The PostgreSQL server tests may use; CI always sets it. The PostgreSQL suites skip without it. */
 export const postgresAdminUrl = process.env.ENVID_TEST_DATABASE_URL;
@@ -50,7 +51,7 @@ async function withClient<T>(connectionString: string, work: (client: pg.Client)
 /** A migrated, empty store on `engine`; `dispose()` closes it and drops its database. */
 export async function openTestStore(engine: Engine): Promise<{ store: Store; dispose(): Promise<void> }> {
   if (engine === 'pglite') {
-    const store = await openStore({});
+    const store = (await openMemoryStoreFromTemplate()) ?? (await openStore({}));
     return { store, dispose: () => store.close() };
   }
   const database = await createTestDatabase();

@@ -16,12 +16,20 @@ declare module 'vitest' {
 
 /** The variable that marks a process as this run's, to add to the environment of any process a test starts. */
 export function testRunEnv(): Record<string, string> {
-  // Outside a run with the global set-up (e.g. a script), nothing to mark.
-  const run = inject('envidTestRun');
+  const run = provided('envidTestRun');
   return run ? { [testRunVariable]: run } : {};
 }
 
 /** The run's own directory (removed by the global teardown), or undefined outside such a run. */
 export function testRunDir(): string | undefined {
-  return inject('envidTestRunDir') || undefined;
+  return provided('envidTestRunDir');
+}
+
+/** What the global set-up provided; undefined outside a run with it (a script such as the benchmark). */
+function provided(key: 'envidTestRun' | 'envidTestRunDir'): string | undefined {
+  try {
+    return inject(key) || undefined;
+  } catch {
+    return undefined;
+  }
 }
