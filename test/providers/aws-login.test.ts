@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type StsStandIn, startStsStandIn } from '../stand-ins/aws-sts.ts';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
+import { mapConcurrently } from '../support/concurrently.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf } from '../support/jwt-parts.ts';
 import { installedProgram } from '../support/program-path.ts';
@@ -371,9 +372,13 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
         ['invalid --region "Europe"'],
       ],
     ];
-    for (const [name, args, stsUrl, code, messages] of cases) {
+    // Independent (a HOME each): run a few at a time, checked in order.
+    const runs = await mapConcurrently(cases, 4, async ([, args, stsUrl]) => {
       const env = freshEnv(stsUrl);
-      const result = await runCli(['idp', 'login', 'aws', ...args], env);
+      return { env, result: await runCli(['idp', 'login', 'aws', ...args], env) };
+    });
+    for (const [index, [name, , , code, messages]] of cases.entries()) {
+      const { env, result } = runs[index]!;
       expect({ name, code: result.code }).toEqual({ name, code });
       for (const message of messages)
         expect({ name, stderr: result.stderr }).toEqual({ name, stderr: expect.stringContaining(message) });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EntraStandIn, startEntraStandIn } from '../stand-ins/azure-entra.ts';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
+import { mapConcurrently } from '../support/concurrently.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf, jwtPart } from '../support/jwt-parts.ts';
 import { pathWith, pathWithOnly } from '../support/program-path.ts';
@@ -386,9 +387,13 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         ],
       ],
     ];
-    for (const [name, app, more, code, messages] of cases) {
+    // Independent (a HOME each): run a few at a time, checked in order.
+    const runs = await mapConcurrently(cases, 4, async ([, app, more]) => {
       const env = freshEnv();
-      const result = await login(app, env, more);
+      return { env, result: await login(app, env, more) };
+    });
+    for (const [index, [name, , , code, messages]] of cases.entries()) {
+      const { env, result } = runs[index]!;
       expect({ name, code: result.code }).toEqual({ name, code });
       for (const message of messages) {
         expect({ name, stderr: result.stderr }).toEqual({ name, stderr: expect.stringContaining(message) });
