@@ -267,7 +267,7 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
       const env = {
         ...environment(),
         CLOUDSDK_CONFIG: join(dir, 'cloudsdk-gcloud'),
-        PATH: pathWith(dirname(gcloudPath!)),
+        PATH: pathWith(dirname(gcloudPath!), installedBin),
       };
       const result = await runCli(
         [
