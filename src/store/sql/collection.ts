@@ -15,6 +15,7 @@ import {
   earliestStoredTime,
   type Filter,
   latestStoredTime,
+  maxBatchSize,
   maxPageSize,
   type Page,
   type PageRequest,
@@ -176,10 +177,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   }
 
   async deleteWhere(filter: Filter<R>): Promise<number> {
-    // An empty filter (say, `{ organizationId: undefined }` from a caller's bug) would empty the table.
-    if (!Object.values(filter).some((value) => value !== undefined)) {
-      throw new Error(`${this.spec.table}: deleteWhere needs at least one filter field`);
-    }
+    this.#refuseEmpty(filter, 'deleteWhere');
     if (!this.#canMatch(filter)) return 0;
     const result = await this.#where(this.db.deleteFrom(this.spec.table), filter).executeTakeFirst();
     const deleted = Number(result.numDeletedRows);
@@ -190,21 +188,89 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     return deleted;
   }
 
-  /** False when a uuid field is compared with a value that is not a UUID, which no record can hold. */
-  #canMatch(filter: Filter<R>): boolean {
-    const uuidFields = this.spec.uuid ?? [];
-    return Object.entries(filter).every(
-      ([field, value]) => value === undefined || !uuidFields.includes(field) || isUuid(value as string),
+  async count(filter: Filter<R>): Promise<number> {
+    if (!this.#canMatch(filter)) return 0;
+    const row = await this.#where(
+      this.db.selectFrom(this.spec.table).select(sql<number>`count(*)::int`.as('count')),
+      filter,
+    ).executeTakeFirstOrThrow();
+    return row.count;
+  }
+
+  async select<K extends keyof R>(filter: Filter<R>, fields: readonly K[]): Promise<Pick<R, K | 'id'>[]> {
+    if (!this.#canMatch(filter)) return [];
+    const columns = [...new Set(['id', ...fields.map((field) => snake(String(field)))])];
+    const rows = await this.#where(this.db.selectFrom(this.spec.table).select(columns), filter)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => this.#fromRow(row));
+  }
+
+  async updateMany(filter: Filter<R>, change: Partial<Omit<R, 'id'>>, limit: number): Promise<string[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxBatchSize) {
+      throw new Error(`${this.spec.table}: updateMany limit must be an integer from 1 to ${maxBatchSize}`);
+    }
+    this.#refuseEmpty(filter, 'updateMany');
+    const { id: _id, ...values } = this.#toRow(change as unknown as R);
+    if (Object.keys(values).length === 0) throw new Error(`${this.spec.table}: updateMany changes no field`);
+    if (!this.#canMatch(filter)) return [];
+    const chosen = this.#where(this.db.selectFrom(this.spec.table).select('id'), filter)
+      .limit(limit)
+      .forUpdate();
+    const rows = await this.#write(() =>
+      this.db.updateTable(this.spec.table).set(values).where('id', 'in', chosen).returning('id').execute(),
     );
+    if (rows.length > 0) {
+      await this.#announce(this.db);
+      this.#committed();
+    }
+    return rows.map((row) => row.id as string);
+  }
+
+  /** An empty filter (say, `{ organizationId: undefined }` from a caller's bug) would touch the whole table. */
+  #refuseEmpty(filter: Filter<R>, operation: string): void {
+    if (!Object.values(filter).some((value) => value !== undefined)) {
+      throw new Error(`${this.spec.table}: ${operation} needs at least one filter field`);
+    }
+  }
+
+  /**
+   * False when a uuid field is compared with a value that is not a UUID, which no record can hold (for
+   * a list: when none of its values is one), or with an empty list.
+   */
+  #canMatch(filter: Filter<R>): boolean {
+    return Object.entries(filter).every(([field, value]) => {
+      if (value === undefined || value === null) return true;
+      if (Array.isArray(value)) return this.#listValues(field, value).length > 0;
+      return !this.#isUuidField(field) || isUuid(value as string);
+    });
+  }
+
+  #isUuidField(field: string): boolean {
+    return (this.spec.uuid ?? []).includes(field);
+  }
+
+  /** A list filter's values that a record can hold. */
+  #listValues(field: string, values: readonly string[]): string[] {
+    return this.#isUuidField(field) ? values.filter(isUuid) : [...values];
   }
 
   #where<Q extends { where: (...args: any[]) => any }>(query: Q, filter: Filter<R>): Q {
     let q = query;
     for (const [field, value] of Object.entries(filter)) {
       if (value === undefined) continue;
-      q = this.spec.stringLists?.includes(field)
-        ? q.where(sql<boolean>`${sql.ref(snake(field))} @> ${JSON.stringify([value])}::jsonb`)
-        : q.where(snake(field), '=', value);
+      const column = sql.ref(snake(field));
+      if (value === null) q = q.where(sql<boolean>`${column} is null`);
+      else if (Array.isArray(value)) {
+        // One JSON parameter however long the list (PostgreSQL allows at most 65,535 parameters).
+        const list = JSON.stringify(this.#listValues(field, value));
+        q = this.#isUuidField(field)
+          ? q.where(sql<boolean>`${column} in (select jsonb_array_elements_text(${list}::jsonb)::uuid)`)
+          : q.where(sql<boolean>`${column} in (select jsonb_array_elements_text(${list}::jsonb))`);
+      } else if (this.spec.stringLists?.includes(field)) {
+        q = q.where(sql<boolean>`${column} @> ${JSON.stringify([value])}::jsonb`);
+      } else q = q.where(snake(field), '=', value);
     }
     return q;
   }
