@@ -263,11 +263,13 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
       const column = sql.ref(snake(field));
       if (value === null) q = q.where(sql<boolean>`${column} is null`);
       else if (Array.isArray(value)) {
-        // One JSON parameter however long the list (PostgreSQL allows at most 65,535 parameters).
-        const list = JSON.stringify(this.#listValues(field, value));
+        // One array parameter however long the list (PostgreSQL allows at most 65,535 parameters). An
+        // array, not a set-returning subquery: the planner knows its length and hashes a long one, where
+        // for a subquery on a table without statistics it chose a nested loop (45 s for 1,000 IDs).
+        const list = this.#listValues(field, value);
         q = this.#isUuidField(field)
-          ? q.where(sql<boolean>`${column} in (select jsonb_array_elements_text(${list}::jsonb)::uuid)`)
-          : q.where(sql<boolean>`${column} in (select jsonb_array_elements_text(${list}::jsonb))`);
+          ? q.where(sql<boolean>`${column} = any(${list}::uuid[])`)
+          : q.where(sql<boolean>`${column} = any(${list}::text[])`);
       } else if (this.spec.stringLists?.includes(field)) {
         q = q.where(sql<boolean>`${column} @> ${JSON.stringify([value])}::jsonb`);
       } else q = q.where(snake(field), '=', value);

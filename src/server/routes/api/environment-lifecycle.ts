@@ -24,21 +24,39 @@ export async function markEnvironmentDeleted(store: Store, clock: Clock, id: str
  * Marks every live environment matching `filter` deleted, as markEnvironmentDeleted does one, in
  * batches of `batchSize`: each batch is one statement for the environments and one for their access
  * tokens, so no statement touches, and no list in memory holds, more than a batch (a project may have
- * tens of thousands). Answers how many it marked. Run it inside the caller's transaction to make the
- * whole cascade land or none of it.
+ * tens of thousands). `alsoChange` is written in the same statement (DeleteProject detaches them from
+ * the project, which would otherwise rewrite every row once more). Answers how many it marked. Run it
+ * inside the caller's transaction to make the whole cascade land or none of it.
  */
 export async function markEnvironmentsDeleted(
   store: Store,
   clock: Clock,
   filter: Filter<Environment>,
-  batchSize = environmentDeleteBatchSize,
+  options: { alsoChange?: Partial<Omit<Environment, 'id'>>; batchSize?: number } = {},
 ): Promise<number> {
+  const batchSize = options.batchSize ?? environmentDeleteBatchSize;
+  const change = { ...options.alsoChange, status: 'deleted' as const };
   let marked = 0;
   for (;;) {
-    const ids = await store.environments.updateMany({ ...filter, ...live }, { status: 'deleted' }, batchSize);
+    const ids = await store.environments.updateMany({ ...filter, ...live }, change, batchSize);
     if (ids.length > 0) await revokeEnvironmentCredentials(store, clock, ids);
     marked += ids.length;
     if (ids.length < batchSize) return marked;
+  }
+}
+
+/**
+ * Takes the project's environments (deleted ones; live ones are refused or marked first) out of it in
+ * batches, so that deleting the project leaves its foreign-key action nothing to rewrite.
+ */
+export async function detachEnvironments(
+  store: Store,
+  projectId: string,
+  batchSize = environmentDeleteBatchSize,
+): Promise<void> {
+  for (;;) {
+    const ids = await store.environments.updateMany({ projectId }, { projectId: undefined }, batchSize);
+    if (ids.length < batchSize) return;
   }
 }
 

@@ -14,7 +14,11 @@ import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import type { Principal } from '../../principal.ts';
-import { countLiveEnvironments, markEnvironmentsDeleted } from './environment-lifecycle.ts';
+import {
+  countLiveEnvironments,
+  detachEnvironments,
+  markEnvironmentsDeleted,
+} from './environment-lifecycle.ts';
 import { initializerInput, initializersFromApi, initializersToApi } from './initializers.ts';
 import { organizationForCreate, organizationForList } from './organization-scope.ts';
 
@@ -132,7 +136,14 @@ export const deleteProject = defineMethod({
           );
         }
       }
-      await markEnvironmentsDeleted(tx, clock, { projectId: project.id });
+      // Their records stay, out of the project, as the foreign key's `on delete set null` would leave them.
+      await markEnvironmentsDeleted(
+        tx,
+        clock,
+        { projectId: project.id },
+        { alsoChange: { projectId: undefined } },
+      );
+      await detachEnvironments(tx, project.id);
       await tx.projects.delete(project.id);
     });
     return {};
