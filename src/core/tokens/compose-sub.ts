@@ -67,3 +67,32 @@ export function subjectSub(subject: TokenSubject, config: OidcConfig): string {
   if (config.version === 'v2') return composeV2Sub(subject);
   return composeV3Sub(subject.kind, buildPrincipalClaims(subject), config.extraSubFields);
 }
+
+/** A subject's `sub` under the current and a proposed configuration; `sub` is the proposed one. */
+export interface SubjectSubs {
+  subject: TokenSubject;
+  before: string;
+  sub: string;
+}
+
+/**
+ * Every subject's `sub` under `before` and under `after`, in one pass that builds each subject's
+ * claims once (an organization-wide preview does this for tens of thousands of principals).
+ */
+export function subjectSubs(
+  subjects: Iterable<TokenSubject>,
+  before: OidcConfig,
+  after: OidcConfig,
+): SubjectSubs[] {
+  const needsClaims = before.version === 'v3' || after.version === 'v3';
+  const out: SubjectSubs[] = [];
+  for (const subject of subjects) {
+    const claims = needsClaims ? buildPrincipalClaims(subject) : undefined;
+    const under = (config: OidcConfig) =>
+      config.version === 'v2'
+        ? composeV2Sub(subject)
+        : composeV3Sub(subject.kind, claims as PrincipalClaims, config.extraSubFields);
+    out.push({ subject, before: under(before), sub: under(after) });
+  }
+  return out;
+}

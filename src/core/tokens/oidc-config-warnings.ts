@@ -41,8 +41,18 @@ export function computeOidcConfigWarnings(
   config: OidcConfig,
   subjects: readonly TokenSubject[],
 ): OidcConfigWarning[] {
+  return warningsForSubs(
+    config,
+    subjects.map((subject) => ({ subject, sub: subjectSub(subject, config) })),
+  );
+}
+
+/** The same, for subs already composed under `config` (see subjectSubs). */
+export function warningsForSubs(
+  config: OidcConfig,
+  subs: readonly { subject: TokenSubject; sub: string }[],
+): OidcConfigWarning[] {
   const warnings: OidcConfigWarning[] = [];
-  const subs = subjects.map((subject) => ({ subject, sub: subjectSub(subject, config) }));
   const where = (list: typeof subs) =>
     list.slice(0, 5).map(({ subject }) => ({ kind: subject.kind, id: subjectId(subject) }));
 
