@@ -34,7 +34,9 @@ const personalClaimKeys = new Set([
   'unique_name',
   'phone_number',
 ]);
-const looksLikeEmail = /[^\s@:]+@[^\s@:]+\.[^\s@:]+/;
+// Matched only from the start of a run of address characters (the lookbehind): tried from every
+// position inside a long run (an encoded URL), the pattern rescanned the run each time.
+const looksLikeEmail = /(?<![^\s@:])[^\s@:]+@[^\s@:]+\.[^\s@:]+/;
 
 /** Warnings for `config`, judged on the given example principals (e.g. every principal of the organization). */
 export function computeOidcConfigWarnings(
@@ -88,7 +90,7 @@ export function warningsForSubs(
     });
   }
   const personal = config.version === 'v3' ? config.extraSubFields.filter(isPersonalField) : [];
-  const emailValues = subs.filter(({ sub }) => looksLikeEmail.test(sub));
+  const emailValues = subs.filter(({ sub }) => sub.includes('@') && looksLikeEmail.test(sub));
   if (personal.length > 0 || emailValues.length > 0) {
     const named = personal.length > 0 ? ` (${personal.join(', ')})` : '';
     warnings.push({

@@ -53,7 +53,16 @@ const snake = (field: string): string => {
   }
   return column;
 };
-const camel = (column: string): string => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const camelNames = new Map<string, string>();
+/** A column's field name; remembered too (an organization-wide read converts tens of thousands of rows). */
+const camel = (column: string): string => {
+  let field = camelNames.get(column);
+  if (field === undefined) {
+    field = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    camelNames.set(column, field);
+  }
+  return field;
+};
 
 /** Runs `work` in a transaction, or in the caller's when `db` already is one. */
 export type InTransaction = <T>(work: (db: Kysely<any>) => Promise<T>) => Promise<T>;
