@@ -30,7 +30,7 @@ export interface OrganizationShape {
 export interface SeededOrganization {
   organizationId: string;
   bigProjectId: string;
-  /** Access tokens of the big project's environments: the first few secrets (for checks), and how many. */
+  /** Access tokens of the big project's environments: a few secrets of running ones (for checks), and how many. */
   bigProjectTokens: { secrets: string[]; count: number };
   /** Users, service accounts, runners and live environments: the principals that can get a token. */
   principals: number;
@@ -139,7 +139,8 @@ export async function seedOrganization(
   const secrets: string[] = [];
   const tokens = big.map((env, i): Credential => {
     const secret = generateSecret('environment');
-    if (i < 5 || i === big.length - 1) secrets.push(secret);
+    // Tokens of running environments (a stopped one's is refused until it runs again): the first and last few.
+    if (env.status === 'running' && (i < 10 || i >= big.length - 2)) secrets.push(secret);
     return {
       id: newId(),
       principalKind: 'environment',
