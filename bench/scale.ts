@@ -138,6 +138,7 @@ async function measure(engine: 'pglite' | 'postgres'): Promise<Timings> {
         const oidcConfig = configs[round % 2]!;
         const preview = await call(
           url,
+          pid,
           'OrganizationService/PreviewOIDCConfig',
           { organizationId, oidcConfig },
           adminToken,
@@ -147,6 +148,7 @@ async function measure(engine: 'pglite' | 'postgres'): Promise<Timings> {
         timings.subChangeCount = preview.answer.subChangeCount;
         const update = await call(
           url,
+          pid,
           'OrganizationService/UpdateOIDCConfig',
           { organizationId, oidcConfig, confirmSubChange: true },
           adminToken,
@@ -156,6 +158,7 @@ async function measure(engine: 'pglite' | 'postgres'): Promise<Timings> {
       }
       const deleted = await call(
         url,
+        pid,
         'ProjectService/DeleteProject',
         { projectId: seeded.bigProjectId, force: true },
         adminToken,
