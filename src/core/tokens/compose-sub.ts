@@ -24,14 +24,17 @@ export function composeV3SubPairs(
   claims: PrincipalClaims,
   extraSubFields: readonly string[],
 ): SubPair[] {
-  const seen = new Set<string>();
+  const defaults = defaultSubKeys(kind, claims);
   const pairs: SubPair[] = [];
-  for (const key of [...defaultSubKeys(kind, claims), ...extraSubFields]) {
-    if (seen.has(key)) continue;
-    seen.add(key);
+  const add = (key: string) => {
     const value = resolveSubField(claims, key);
     if (value !== undefined) pairs.push([key, value]);
-  }
+  };
+  for (const key of defaults) add(key);
+  // No Set per call: the lists are short, and a preview composes subs for every principal.
+  extraSubFields.forEach((key, i) => {
+    if (!defaults.includes(key) && extraSubFields.indexOf(key) === i) add(key);
+  });
   return pairs;
 }
 

@@ -66,7 +66,9 @@ export function warningsForSubs(
       principals: where(tooLongForAzure),
     });
   }
-  const distinct = new Set(subs.map(({ sub }) => sub)).size;
+  const distinctSubs = new Set<string>();
+  for (const { sub } of subs) distinctSubs.add(sub);
+  const distinct = distinctSubs.size;
   if (distinct > azureMaxFederatedCredentials) {
     warnings.push({
       code: 'azure_too_many_credentials',

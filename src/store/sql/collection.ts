@@ -339,7 +339,8 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
 
   #fromRow(row: Record<string, unknown>): R {
     const record: Record<string, unknown> = {};
-    for (const [column, value] of Object.entries(row)) {
+    for (const column in row) {
+      const value = row[column];
       if (value === null) continue;
       record[camel(column)] = value;
     }
