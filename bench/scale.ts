@@ -68,6 +68,7 @@ interface Timings {
   updateCpu: number[];
   subChangeCount: number;
   deleteProject: number;
+  deleteProjectCpu: number;
   deletedEnvironments: number;
 }
 
@@ -132,6 +133,7 @@ async function measure(engine: 'pglite' | 'postgres'): Promise<Timings> {
         updateCpu: [],
         subChangeCount: 0,
         deleteProject: 0,
+        deleteProjectCpu: 0,
         deletedEnvironments: shape.bigProjectEnvironments,
       };
       for (let round = 0; round < rounds; round++) {
@@ -164,6 +166,7 @@ async function measure(engine: 'pglite' | 'postgres'): Promise<Timings> {
         adminToken,
       );
       timings.deleteProject = deleted.ms;
+      timings.deleteProjectCpu = deleted.cpuMs;
       return timings;
     } finally {
       await started.process.stop();
@@ -190,15 +193,15 @@ try {
       "process's median CPU ms (the database's too on PGlite)\n\n",
   );
   process.stdout.write(
-    '| engine | principals | PreviewOIDCConfig | CPU | UpdateOIDCConfig | CPU | subs changed | DeleteProject force |\n' +
-      '|---|---|---|---|---|---|---|---|\n',
+    '| engine | principals | PreviewOIDCConfig | CPU | UpdateOIDCConfig | CPU | subs changed | DeleteProject force | CPU |\n' +
+      '|---|---|---|---|---|---|---|---|---|\n',
   );
   for (const r of results) {
     process.stdout.write(
       `| ${r.engine} | ${r.principals} | ${ms(median(r.preview))} (${ms(Math.max(...r.preview))}) | ` +
         `${ms(median(r.previewCpu))} | ${ms(median(r.update))} (${ms(Math.max(...r.update))}) | ` +
         `${ms(median(r.updateCpu))} | ${r.subChangeCount} | ${ms(r.deleteProject)} ` +
-        `(${r.deletedEnvironments} environments) |\n`,
+        `(${r.deletedEnvironments} environments) | ${ms(r.deleteProjectCpu)} |\n`,
     );
   }
 } finally {

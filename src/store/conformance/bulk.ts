@@ -83,6 +83,34 @@ export function testBulk(store: GetStore): void {
       { id: plain.id, createdAt: plain.createdAt },
     ]);
     expect(await store().users.select({ id: [] }, ['email'])).toStrictEqual([]);
+    expect(await store().users.select({ id: plain.id }, ['emailVerified'])).toStrictEqual([
+      { id: plain.id, emailVerified: true },
+    ]);
+    // Every field as stored: times (with milliseconds), text, absent ones left out.
+    const credential = newCredential({
+      principalKind: 'environment',
+      principalId: newId(),
+      expiresAt: new Date('2031-02-03T04:05:06.789Z'),
+      revokedAt: new Date('2030-12-31T23:59:59.001Z'),
+    });
+    const plainCredential = newCredential({
+      principalKind: 'environment',
+      principalId: credential.principalId,
+    });
+    await store().credentials.insertMany([credential, plainCredential]);
+    const fields = [
+      'principalKind',
+      'principalId',
+      'secretHash',
+      'description',
+      'createdAt',
+      'expiresAt',
+      'revokedAt',
+    ] as const;
+    expect(await store().credentials.select({ principalId: credential.principalId }, fields)).toStrictEqual([
+      credential,
+      plainCredential,
+    ]);
   });
 
   it('updateMany changes at most `limit` matching records, answers their IDs, and announces the change', async () => {
