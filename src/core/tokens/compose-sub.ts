@@ -24,14 +24,17 @@ export function composeV3SubPairs(
   claims: PrincipalClaims,
   extraSubFields: readonly string[],
 ): SubPair[] {
-  const seen = new Set<string>();
+  const defaults = defaultSubKeys(kind, claims);
   const pairs: SubPair[] = [];
-  for (const key of [...defaultSubKeys(kind, claims), ...extraSubFields]) {
-    if (seen.has(key)) continue;
-    seen.add(key);
+  const add = (key: string) => {
     const value = resolveSubField(claims, key);
     if (value !== undefined) pairs.push([key, value]);
-  }
+  };
+  for (const key of defaults) add(key);
+  // No Set per call: the lists are short, and a preview composes subs for every principal.
+  extraSubFields.forEach((key, i) => {
+    if (!defaults.includes(key) && extraSubFields.indexOf(key) === i) add(key);
+  });
   return pairs;
 }
 
@@ -66,4 +69,33 @@ export function composeV2Sub(subject: TokenSubject): string {
 export function subjectSub(subject: TokenSubject, config: OidcConfig): string {
   if (config.version === 'v2') return composeV2Sub(subject);
   return composeV3Sub(subject.kind, buildPrincipalClaims(subject), config.extraSubFields);
+}
+
+/** A subject's `sub` under the current and a proposed configuration; `sub` is the proposed one. */
+export interface SubjectSubs {
+  subject: TokenSubject;
+  before: string;
+  sub: string;
+}
+
+/**
+ * Every subject's `sub` under `before` and under `after`, in one pass that builds each subject's
+ * claims once (an organization-wide preview does this for tens of thousands of principals).
+ */
+export function subjectSubs(
+  subjects: Iterable<TokenSubject>,
+  before: OidcConfig,
+  after: OidcConfig,
+): SubjectSubs[] {
+  const needsClaims = before.version === 'v3' || after.version === 'v3';
+  const out: SubjectSubs[] = [];
+  for (const subject of subjects) {
+    const claims = needsClaims ? buildPrincipalClaims(subject) : undefined;
+    const under = (config: OidcConfig) =>
+      config.version === 'v2'
+        ? composeV2Sub(subject)
+        : composeV3Sub(subject.kind, claims as PrincipalClaims, config.extraSubFields);
+    out.push({ subject, before: under(before), sub: under(after) });
+  }
+  return out;
 }

@@ -37,15 +37,27 @@ const personalClaimKeys = new Set([
   'unique_name',
   'phone_number',
 ]);
-const looksLikeEmail = /[^\s@:]+@[^\s@:]+\.[^\s@:]+/;
+// Matched only from the start of a run of address characters (the lookbehind): tried from every
+// position inside a long run (an encoded URL), the pattern rescanned the run each time.
+const looksLikeEmail = /(?<![^\s@:])[^\s@:]+@[^\s@:]+\.[^\s@:]+/;
 
 /** Warnings for `config`, judged on the given example principals (e.g. every principal of the organization). */
 export function computeOidcConfigWarnings(
   config: OidcConfig,
   subjects: readonly TokenSubject[],
 ): OidcConfigWarning[] {
+  return warningsForSubs(
+    config,
+    subjects.map((subject) => ({ subject, sub: subjectSub(subject, config) })),
+  );
+}
+
+/** The same, for subs already composed under `config` (see subjectSubs). */
+export function warningsForSubs(
+  config: OidcConfig,
+  subs: readonly { subject: TokenSubject; sub: string }[],
+): OidcConfigWarning[] {
   const warnings: OidcConfigWarning[] = [];
-  const subs = subjects.map((subject) => ({ subject, sub: subjectSub(subject, config) }));
   const where = (list: typeof subs) =>
     list.slice(0, 5).map(({ subject }) => ({ kind: subject.kind, id: subjectId(subject) }));
 
@@ -57,7 +69,9 @@ export function computeOidcConfigWarnings(
       principals: where(tooLongForAzure),
     });
   }
-  const distinct = new Set(subs.map(({ sub }) => sub)).size;
+  const distinctSubs = new Set<string>();
+  for (const { sub } of subs) distinctSubs.add(sub);
+  const distinct = distinctSubs.size;
   if (distinct > azureMaxFederatedCredentials) {
     warnings.push({
       code: 'azure_too_many_credentials',
@@ -81,7 +95,7 @@ export function computeOidcConfigWarnings(
     });
   }
   const personal = config.version === 'v3' ? config.extraSubFields.filter(isPersonalField) : [];
-  const emailValues = subs.filter(({ sub }) => looksLikeEmail.test(sub));
+  const emailValues = subs.filter(({ sub }) => sub.includes('@') && looksLikeEmail.test(sub));
   if (personal.length > 0 || emailValues.length > 0) {
     const named = personal.length > 0 ? ` (${personal.join(', ')})` : '';
     warnings.push({

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store.ts';
+import { testBulk } from './bulk.ts';
 import { testRecords } from './crud.ts';
 import { testErrors } from './failures.ts';
 import { testLists } from './lists.ts';
@@ -38,6 +39,7 @@ export function registerStoreConformance(name: string, open: () => Promise<Confo
     describe('lists', () => testLists(store));
     describe('transactions', () => testTransactions(store));
     describe('references', () => testReferences(store));
+    describe('bulk reads and writes', () => testBulk(store));
 
     // Last, since it closes the shared store (dispose closes it again, which must be harmless too).
     it('ping answers while open; after close it fails, and closing again is harmless', async () => {
