@@ -1,6 +1,6 @@
 import { azureLimits } from '../../relying-parties/azure/limits.ts';
 import { googleLimits } from '../../relying-parties/gcp/limits.ts';
-import type { OidcConfig } from '../../store/records.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
 import { subjectSub } from './compose-sub.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 
