@@ -3,11 +3,11 @@ import { oidcConfigUpdatedEvent } from '../../../core/audit/audit-events.ts';
 import { failedPrecondition } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { oidcConfigToMessage, parseOidcConfig } from '../../../core/tokens/oidc-config.ts';
+import { findSubChanges, type SubChange } from '../../../core/tokens/sub-changes.ts';
 import {
   computeOidcConfigWarnings,
   type OidcConfigWarning,
-} from '../../../core/tokens/oidc-config-warnings.ts';
-import { findSubChanges, type SubChange } from '../../../core/tokens/sub-changes.ts';
+} from '../../../relying-parties/oidc-config-warnings.ts';
 import type { OidcConfig } from '../../../store/records.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { uuid } from '../../connect/validation.ts';
