@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PrincipalKind } from '../store/records.ts';
+import type { PrincipalKind } from './domain/principal-kind.ts';
 
 /**
  * Credential secrets: a type prefix (so secret scanners can find a leaked one) and 256 random bits.

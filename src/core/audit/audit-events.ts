@@ -1,4 +1,6 @@
-import type { AuditEvent, OidcConfig, PrincipalKind } from '../../store/records.ts';
+import type { AuditEvent } from '../domain/audit-event.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
+import type { PrincipalKind } from '../domain/principal-kind.ts';
 import type { RotationDecision } from '../keys/plan-rotation.ts';
 import type { StandardClaims } from '../tokens/issue-token.ts';
 import { subjectId, subjectOrganizationId, type TokenSubject } from '../tokens/token-subject.ts';

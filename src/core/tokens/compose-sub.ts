@@ -1,4 +1,4 @@
-import type { OidcConfig } from '../../store/records.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
 import { joinSubPairs, type SubPair } from './sub-encoding.ts';
 import { resolveSubField } from './sub-fields.ts';

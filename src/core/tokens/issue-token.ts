@@ -1,4 +1,4 @@
-import type { OidcConfig } from '../../store/records.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
 import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';

@@ -1,4 +1,4 @@
-import type { Initializer } from '../../store/records.ts';
+import type { Initializer } from '../domain/project.ts';
 import { subjectOrganizationId, type TokenSubject } from './token-subject.ts';
 
 /** One entry of `environment_initializers` (docs/tokens.md#v3-default-flat-claims-by-principal); members are present only when set. */

@@ -1,4 +1,4 @@
-import type { OidcConfig } from '../../store/records.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
 import { type SubjectSubs, subjectSubs } from './compose-sub.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 

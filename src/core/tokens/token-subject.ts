@@ -1,4 +1,8 @@
-import type { Environment, Project, Runner, ServiceAccount, User } from '../../store/records.ts';
+import type { Environment } from '../domain/environment.ts';
+import type { Project } from '../domain/project.ts';
+import type { Runner } from '../domain/runner.ts';
+import type { ServiceAccount } from '../domain/service-account.ts';
+import type { User } from '../domain/user.ts';
 
 /**
  * The fields of each record that a token's claims (and so its `sub`) are made of, and no others: an

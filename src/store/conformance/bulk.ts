@@ -2,7 +2,6 @@ import { expect, it } from 'vitest';
 import { newId } from '../../core/ids.ts';
 import type { Environment } from '../records.ts';
 import { maxBatchSize, type Store } from '../store.ts';
-import type { GetStore } from './conformance.ts';
 import {
   newCredential,
   newEnvironment,
@@ -11,6 +10,7 @@ import {
   newRunner,
   newUser,
 } from './fixtures.ts';
+import type { GetStore } from './get-store.ts';
 
 /** An organization with a runner, a project and `count` environments (every third stopped, one deleted). */
 async function environments(store: Store, count: number) {

@@ -3,17 +3,17 @@ import type { Store } from '../store.ts';
 import { testBulk } from './bulk.ts';
 import { testRecords } from './crud.ts';
 import { testErrors } from './failures.ts';
+import type { GetStore } from './get-store.ts';
 import { testLists } from './lists.ts';
 import { testReferences } from './references.ts';
 import { testTransactions } from './transactions.ts';
+
+export type { GetStore } from './get-store.ts';
 
 export interface ConformanceTarget {
   store: Store;
   dispose(): Promise<void>;
 }
-
-/** Answers the store under test; only valid inside a test (after the suite opened it). */
-export type GetStore = () => Store;
 
 /**
  * Registers the tests every Store must pass (after dex's storage/conformance). `open` answers a fresh,

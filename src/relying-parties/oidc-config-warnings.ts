@@ -1,11 +1,12 @@
-import { azureLimits } from '../../relying-parties/azure/limits.ts';
-import { googleLimits } from '../../relying-parties/gcp/limits.ts';
-import type { OidcConfig } from '../../store/records.ts';
-import { subjectSub } from './compose-sub.ts';
-import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
+import type { OidcConfig } from '../core/domain/oidc-config.ts';
+import { subjectSub } from '../core/tokens/compose-sub.ts';
+import { subjectId, type TokenSubject, type TokenSubjectKind } from '../core/tokens/token-subject.ts';
+import { azureLimits } from './azure/limits.ts';
+import { googleLimits } from './gcp/limits.ts';
 
 // Relying-party limits (docs/tokens.md#warnings-never-refusals) that a configuration is warned about,
-// never refused for; each declared once, in src/relying-parties/<id>/limits.ts.
+// never refused for; each declared once, in src/relying-parties/<id>/limits.ts. This file sits above
+// core (it reads core's sub composition), so core never imports a relying party.
 const azureMaxSubjectLength = azureLimits.subject.max;
 const azureMaxFederatedCredentials = azureLimits.trustEntries;
 const googleMaxSubjectBytes = googleLimits.subject.max;

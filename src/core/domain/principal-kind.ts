@@ -1,0 +1,2 @@
+/** Who a credential authenticates. */
+export type PrincipalKind = 'installation_admin' | 'user' | 'service_account' | 'runner' | 'environment';
