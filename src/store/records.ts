@@ -1,3 +1,5 @@
+import type { PrincipalKind } from '../core/principal-kinds.ts';
+
 /**
  * Records kept by the store. Field names are the API's (camelCase); the SQL layer maps them to columns.
  * Optional fields are absent (never empty strings) when unknown.
@@ -100,8 +102,8 @@ export interface Environment {
   createdAt: Date;
 }
 
-/** Who a credential authenticates. */
-export type PrincipalKind = 'installation_admin' | 'user' | 'service_account' | 'runner' | 'environment';
+/** Who a credential authenticates (declared with the kinds: core/principal-kinds.ts). */
+export type { PrincipalKind };
 
 export interface Credential {
   id: string;

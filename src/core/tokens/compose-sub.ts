@@ -1,24 +1,14 @@
 import type { OidcConfig } from '../../store/records.ts';
+import { subDefaultKeys } from '../principal-kinds.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
 import { joinSubPairs, type SubPair } from './sub-encoding.ts';
 import { resolveSubField } from './sub-fields.ts';
 import { subjectOrganizationId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 
-/** The keys every V3 `sub` of a principal kind starts with (docs/tokens.md#the-v3-sub). */
-export function defaultSubKeys(kind: TokenSubjectKind, claims: PrincipalClaims): string[] {
-  switch (kind) {
-    case 'environment':
-      return claims.project_id ? ['organization_id', 'project_id'] : ['organization_id'];
-    case 'user':
-      return ['organization_id', 'user_id'];
-    case 'service_account':
-      return ['organization_id', 'service_account_id'];
-    case 'runner':
-      return ['organization_id', 'runner_id'];
-  }
-}
-
-/** The pairs of a V3 `sub`: default keys, then extra fields in order; no key twice, absent values left out. */
+/**
+ * The pairs of a V3 `sub`: the kind's default keys (principal-kinds.ts), then extra fields in order; no
+ * key twice, absent values left out.
+ */
 export function composeV3SubPairs(
   kind: TokenSubjectKind,
   claims: PrincipalClaims,
@@ -26,7 +16,7 @@ export function composeV3SubPairs(
 ): SubPair[] {
   const seen = new Set<string>();
   const pairs: SubPair[] = [];
-  for (const key of [...defaultSubKeys(kind, claims), ...extraSubFields]) {
+  for (const key of [...subDefaultKeys(kind), ...extraSubFields]) {
     if (seen.has(key)) continue;
     seen.add(key);
     const value = resolveSubField(claims, key);

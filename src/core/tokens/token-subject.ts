@@ -1,4 +1,5 @@
 import type { Environment, Project, Runner, ServiceAccount, User } from '../../store/records.ts';
+import type { TokenPrincipalKind } from '../principal-kinds.ts';
 
 /** Who created an environment; its details become the `creator_*` claims. */
 export type EnvironmentCreator =
@@ -23,6 +24,11 @@ export type TokenSubject =
   | { kind: 'runner'; runner: Runner };
 
 export type TokenSubjectKind = TokenSubject['kind'];
+
+// A kind declared to get tokens needs a subject here, and a subject needs its kind declared.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const subjectsMatchKinds: Same<TokenSubjectKind, TokenPrincipalKind> = true;
+void subjectsMatchKinds;
 
 /** The organization the token speaks for. */
 export function subjectOrganizationId(subject: TokenSubject): string {

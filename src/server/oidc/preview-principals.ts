@@ -1,8 +1,7 @@
+import { tokenPrincipalKinds } from '../../core/principal-kinds.ts';
 import { previewToken } from '../../core/tokens/preview-token.ts';
 import type { TokenSubject, TokenSubjectKind } from '../../core/tokens/token-subject.ts';
 import type { OidcConfig } from '../../store/records.ts';
-
-const kinds: TokenSubjectKind[] = ['user', 'service_account', 'runner', 'environment'];
 
 /** Fixed, obviously made-up IDs for synthetic examples (never a real record's). */
 const exampleIds = {
@@ -83,7 +82,7 @@ export function previewPrincipalKinds(
   subjects: readonly TokenSubject[],
   config: OidcConfig,
 ) {
-  return kinds.map((kind) => {
+  return tokenPrincipalKinds.map((kind) => {
     const ofKind = subjects.filter((subject) => subject.kind === kind);
     const real =
       ofKind.find((subject) => subject.kind === 'environment' && subject.project !== undefined) ?? ofKind[0];
