@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { supportedClaims } from '../../core/tokens/supported-claims.ts';
+import { supportedClaims } from '../../core/tokens/claims.ts';
 import type { KeySet, PublishedJwks } from '../tokens/key-set.ts';
 
 export interface OidcRouteOptions {
