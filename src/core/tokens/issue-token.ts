@@ -1,4 +1,5 @@
 import type { OidcConfig } from '../../store/records.ts';
+import { deepFreeze } from '../deep-freeze.ts';
 import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
@@ -110,8 +111,10 @@ interface SubjectClaims {
 
 /**
  * The part of a token that depends only on its principal and the organization's configuration: the
- * same for every token until either changes. The server's caches hand out the same (frozen) subject
- * and configuration objects while nothing changes, so this is worked out once per pair.
+ * same for every token until either changes, so it is worked out once per pair of objects (the server's
+ * caches hand out the same objects while nothing changes). The memo freezes both objects as it
+ * remembers them, so a change made in place fails loudly instead of going unseen; a changed principal or
+ * configuration is a new object.
  */
 const subjectClaimsMemo = new WeakMap<TokenSubject, { oidcConfig: OidcConfig; claims: SubjectClaims }>();
 
@@ -131,7 +134,7 @@ function subjectClaims(subject: TokenSubject, oidcConfig: OidcConfig): SubjectCl
   const principalJson = JSON.stringify(principal);
   const jsonTail = principalJson === '{}' ? '}' : `,${principalJson.slice(1)}`;
   const claims = { sub, principal, jsonTail };
-  subjectClaimsMemo.set(subject, { oidcConfig, claims });
+  subjectClaimsMemo.set(deepFreeze(subject), { oidcConfig: deepFreeze(oidcConfig), claims });
   return claims;
 }
 
