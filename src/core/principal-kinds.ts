@@ -16,6 +16,8 @@ interface PrincipalKindDeclaration {
     idClaim: string;
     /** The keys every V3 `sub` of the kind starts with; an absent value is left out (docs/tokens.md#the-v3-sub). */
     subDefaultKeys: readonly string[];
+    /** The principal's segment of a V2 `sub`, `<segment>:<id>` (docs/tokens.md#v2-legacy-path-shaped-sub). */
+    v2SubSegment: string;
   };
 }
 
@@ -30,19 +32,23 @@ export const principalKinds = {
     credentialPrefix: 'envid_pat_',
     apiName: 'PRINCIPAL_USER',
     label: 'user',
-    token: { idClaim: 'user_id', subDefaultKeys: ['organization_id', 'user_id'] },
+    token: { idClaim: 'user_id', subDefaultKeys: ['organization_id', 'user_id'], v2SubSegment: 'user' },
   },
   service_account: {
     credentialPrefix: 'envid_sat_',
     apiName: 'PRINCIPAL_SERVICE_ACCOUNT',
     label: 'service account',
-    token: { idClaim: 'service_account_id', subDefaultKeys: ['organization_id', 'service_account_id'] },
+    token: {
+      idClaim: 'service_account_id',
+      subDefaultKeys: ['organization_id', 'service_account_id'],
+      v2SubSegment: 'sa',
+    },
   },
   runner: {
     credentialPrefix: 'envid_rnt_',
     apiName: 'PRINCIPAL_RUNNER',
     label: 'runner',
-    token: { idClaim: 'runner_id', subDefaultKeys: ['organization_id', 'runner_id'] },
+    token: { idClaim: 'runner_id', subDefaultKeys: ['organization_id', 'runner_id'], v2SubSegment: 'rnr' },
   },
   environment: {
     credentialPrefix: 'envid_ent_',
@@ -50,7 +56,11 @@ export const principalKinds = {
     label: 'environment',
     // An environment's `sub` names its project when it has one, never the environment itself: a relying
     // party can then trust every environment of a project with one rule.
-    token: { idClaim: 'environment_id', subDefaultKeys: ['organization_id', 'project_id'] },
+    token: {
+      idClaim: 'environment_id',
+      subDefaultKeys: ['organization_id', 'project_id'],
+      v2SubSegment: 'env',
+    },
   },
 } as const satisfies Record<string, PrincipalKindDeclaration>;
 
@@ -89,3 +99,5 @@ export const principalLabel = (kind: PrincipalKind): string => principalKinds[ki
 
 export const subDefaultKeys = (kind: TokenPrincipalKind): readonly string[] =>
   principalKinds[kind].token.subDefaultKeys;
+
+export const v2SubSegment = (kind: TokenPrincipalKind): string => principalKinds[kind].token.v2SubSegment;

@@ -89,6 +89,8 @@ describe('principal kinds are declared once', () => {
     expect(new Set(prefixes).size).toBe(allPrincipalKinds.length);
     for (const a of prefixes) for (const b of prefixes) if (a !== b) expect(b.startsWith(a)).toBe(false);
     expect(new Set(Object.values(apiPrincipalNames)).size).toBe(allPrincipalKinds.length);
+    const segments = tokenPrincipalKinds.map((kind) => principalKinds[kind].token.v2SubSegment);
+    expect(new Set(segments).size).toBe(tokenPrincipalKinds.length);
     for (const kind of allPrincipalKinds) expect(secretKind(generateSecret(kind))).toBe(kind);
   });
 

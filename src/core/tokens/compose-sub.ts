@@ -1,9 +1,14 @@
 import type { OidcConfig } from '../../store/records.ts';
-import { subDefaultKeys } from '../principal-kinds.ts';
+import { subDefaultKeys, v2SubSegment } from '../principal-kinds.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
 import { joinSubPairs, type SubPair } from './sub-encoding.ts';
 import { resolveSubField } from './sub-fields.ts';
-import { subjectOrganizationId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
+import {
+  subjectId,
+  subjectOrganizationId,
+  type TokenSubject,
+  type TokenSubjectKind,
+} from './token-subject.ts';
 
 /**
  * The pairs of a V3 `sub`: the kind's default keys (principal-kinds.ts), then extra fields in order; no
@@ -33,23 +38,16 @@ export function composeV3Sub(
   return joinSubPairs(composeV3SubPairs(kind, claims, extraSubFields));
 }
 
-/** The legacy path-shaped `sub` of docs/tokens.md#v2-legacy-path-shaped-sub (relying parties match its prefixes). */
+/**
+ * The legacy path-shaped `sub` of docs/tokens.md#v2-legacy-path-shaped-sub (relying parties match its
+ * prefixes): the organization, an environment's project when it has one, then the principal.
+ */
 export function composeV2Sub(subject: TokenSubject): string {
-  const org = `org:${subjectOrganizationId(subject)}`;
-  switch (subject.kind) {
-    case 'user':
-      return `${org}/user:${subject.user.id}`;
-    case 'service_account':
-      return `${org}/sa:${subject.serviceAccount.id}`;
-    case 'runner':
-      return `${org}/rnr:${subject.runner.id}`;
-    case 'environment': {
-      const { environment } = subject;
-      return environment.projectId
-        ? `${org}/prj:${environment.projectId}/env:${environment.id}`
-        : `${org}/env:${environment.id}`;
-    }
-  }
+  const project =
+    subject.kind === 'environment' && subject.environment.projectId
+      ? `/prj:${subject.environment.projectId}`
+      : '';
+  return `org:${subjectOrganizationId(subject)}${project}/${v2SubSegment(subject.kind)}:${subjectId(subject)}`;
 }
 
 /** The `sub` a subject gets under an organization's configuration. */
