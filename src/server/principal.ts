@@ -1,13 +1,21 @@
-import { subjectPrincipalNames } from '../core/tokens/v2-claims.ts';
+import type { TokenPrincipalKind } from '../core/principal-kinds.ts';
 import type { OrganizationRole } from '../store/records.ts';
 
-/** Who is calling, resolved from the request's credential. */
+/**
+ * Who is calling, resolved from the request's credential: the installation admin, or a principal of
+ * an organization (a user with its role there).
+ */
 export type Principal =
   | { kind: 'installation_admin'; credentialId: string }
   | { kind: 'user'; id: string; organizationId: string; role: OrganizationRole; credentialId: string }
-  | { kind: 'service_account'; id: string; organizationId: string; credentialId: string }
-  | { kind: 'runner'; id: string; organizationId: string; credentialId: string }
-  | { kind: 'environment'; id: string; organizationId: string; credentialId: string };
+  | {
+      [K in Exclude<TokenPrincipalKind, 'user'>]: {
+        kind: K;
+        id: string;
+        organizationId: string;
+        credentialId: string;
+      };
+    }[Exclude<TokenPrincipalKind, 'user'>];
 
 export type OrganizationPrincipal = Exclude<Principal, { kind: 'installation_admin' }>;
 
@@ -24,15 +32,6 @@ export type AuthenticatedPrincipal = Principal | AccountPrincipal;
 
 /** The user acting for itself: with a token of one of its organizations, or an account-level one. */
 export type SelfServiceUser = Extract<AuthenticatedPrincipal, { kind: 'user' | 'account' }>;
-
-/**
- * The API's enum names for principals (docs/api.md#getauthenticatedidentity). The installation admin is an account outside every
- * organization, which the Ona API calls PRINCIPAL_ACCOUNT.
- */
-export const apiPrincipalNames = {
-  installation_admin: 'PRINCIPAL_ACCOUNT',
-  ...subjectPrincipalNames,
-} as const;
 
 /** The audit log's name for whoever made a request. */
 export const auditActor = (principal: Principal): { kind: Principal['kind']; id: string } => ({

@@ -1,3 +1,5 @@
+import type { PrincipalKind } from '../core/principal-kinds.ts';
+
 /**
  * Records kept by the store. Field names are the API's (camelCase); the SQL layer maps them to columns.
  * Optional fields are absent (never empty strings) when unknown. The domain types core reasons about are
@@ -7,7 +9,6 @@
 import type { AuditEvent } from '../core/domain/audit-event.ts';
 import type { Environment } from '../core/domain/environment.ts';
 import type { OidcConfig } from '../core/domain/oidc-config.ts';
-import type { PrincipalKind } from '../core/domain/principal-kind.ts';
 import type { Project } from '../core/domain/project.ts';
 import type { PublicJwk } from '../core/domain/public-jwk.ts';
 import type { Runner } from '../core/domain/runner.ts';
@@ -17,12 +18,13 @@ import type { User } from '../core/domain/user.ts';
 export type { AuditEvent, AuditEventKind } from '../core/domain/audit-event.ts';
 export type { CreatorPrincipal, Environment, EnvironmentStatus } from '../core/domain/environment.ts';
 export type { OidcConfig } from '../core/domain/oidc-config.ts';
-export type { PrincipalKind } from '../core/domain/principal-kind.ts';
 export type { Initializer, Project } from '../core/domain/project.ts';
 export type { PublicJwk } from '../core/domain/public-jwk.ts';
 export type { Runner } from '../core/domain/runner.ts';
 export type { ServiceAccount } from '../core/domain/service-account.ts';
 export type { User } from '../core/domain/user.ts';
+/** Who a credential authenticates (declared with the kinds: core/principal-kinds.ts). */
+export type { PrincipalKind } from '../core/principal-kinds.ts';
 
 export type OrganizationRole = 'admin' | 'member';
 

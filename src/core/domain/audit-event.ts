@@ -1,4 +1,4 @@
-import type { PrincipalKind } from './principal-kind.ts';
+import type { PrincipalKind } from '../principal-kinds.ts';
 
 export type AuditEventKind =
   | 'token.issued'

@@ -28,6 +28,8 @@ export type SubjectRunner = Pick<Runner, (typeof subjectFields.runner)[number]>;
 export type SubjectProject = Pick<Project, (typeof subjectFields.project)[number]>;
 export type SubjectEnvironment = Pick<Environment, (typeof subjectFields.environment)[number]>;
 
+import type { TokenPrincipalKind } from '../principal-kinds.ts';
+
 /** Who created an environment; its details become the `creator_*` claims. */
 export type EnvironmentCreator =
   | { principal: 'user'; user: SubjectUser }
@@ -52,6 +54,11 @@ export type TokenSubject =
   | { kind: 'runner'; runner: SubjectRunner };
 
 export type TokenSubjectKind = TokenSubject['kind'];
+
+// A kind declared to get tokens needs a subject here, and a subject needs its kind declared.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const subjectsMatchKinds: Same<TokenSubjectKind, TokenPrincipalKind> = true;
+void subjectsMatchKinds;
 
 /** The organization the token speaks for. */
 export function subjectOrganizationId(subject: TokenSubject): string {

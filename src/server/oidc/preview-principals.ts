@@ -1,8 +1,7 @@
+import { tokenPrincipalKinds } from '../../core/principal-kinds.ts';
 import { previewToken } from '../../core/tokens/preview-token.ts';
 import type { TokenSubject, TokenSubjectKind } from '../../core/tokens/token-subject.ts';
 import type { OidcConfig } from '../../store/records.ts';
-
-const kinds: TokenSubjectKind[] = ['user', 'service_account', 'runner', 'environment'];
 
 /** Fixed, obviously made-up IDs for synthetic examples (never a real record's). */
 const exampleIds = {
@@ -75,7 +74,7 @@ export function previewPrincipalKinds(
     )
       first.set(subject.kind, subject);
   }
-  return kinds.map((kind) => {
+  return tokenPrincipalKinds.map((kind) => {
     const real = first.get(kind);
     const subject = real ?? syntheticSubject(organizationId, kind);
     const preview = previewToken(subject, config);

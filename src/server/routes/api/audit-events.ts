@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditEventKinds } from '../../../core/audit/audit-event-kinds.ts';
 import { invalidArgument, notFound } from '../../../core/errors.ts';
+import { apiPrincipalNames } from '../../../core/principal-kinds.ts';
 import { oidcConfigToMessage } from '../../../core/tokens/oidc-config.ts';
 import type { AuditEvent, OidcConfig } from '../../../store/records.ts';
 import type { Filter, Page, PageRequest, Store } from '../../../store/store.ts';
@@ -9,7 +10,6 @@ import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp, parseTimestamp } from '../../connect/timestamps.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
-import { apiPrincipalNames } from '../../principal.ts';
 
 /**
  * AuditService/ListAuditEvents: the audit log (issued tokens, configuration changes, key events), oldest
