@@ -1,11 +1,8 @@
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { connect } from 'node:net';
-import { parseHttpResponse } from './parse-http-response.ts';
+import { type HttpAnswer, parseHttpResponse } from './parse-http-response.ts';
 
-export interface HttpAnswer {
-  status: number;
-  text: string;
-}
+export type { HttpAnswer } from './parse-http-response.ts';
 
 /** Why a request got no answer: a socket error code (ECONNREFUSED, ENOTFOUND, ...) or the timeout. */
 export class NoAnswerError extends Error {

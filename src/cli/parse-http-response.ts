@@ -1,4 +1,8 @@
-import type { HttpAnswer } from './http-post.ts';
+/** What a server answered: its status and its body as text. */
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
 
 /**
  * The status and body of an HTTP/1.x response read so far, once it is whole: framed by Content-Length,

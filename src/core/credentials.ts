@@ -1,17 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PrincipalKind } from '../store/records.ts';
+import { credentialPrefixes, type PrincipalKind } from './principal-kinds.ts';
 
 /**
  * Credential secrets: a type prefix (so secret scanners can find a leaked one) and 256 random bits.
- * Only the SHA-256 of the whole secret is stored; a high-entropy secret needs no slow hash.
+ * Only the SHA-256 of the whole secret is stored; a high-entropy secret needs no slow hash. The prefixes
+ * are declared with the principal kinds (principal-kinds.ts).
  */
-export const credentialPrefixes: Record<PrincipalKind, string> = {
-  installation_admin: 'envid_adm_',
-  user: 'envid_pat_',
-  service_account: 'envid_sat_',
-  runner: 'envid_rnt_',
-  environment: 'envid_ent_',
-};
 
 // Generated secrets have 43 characters; an operator-chosen bootstrap token may be longer.
 const secretBody = /^[A-Za-z0-9_-]{32,200}$/;

@@ -1,27 +1,28 @@
 /**
- * API errors with the stable Connect codes of docs/api.md#errors. The message is public: it must say what was
- * wrong and what is allowed, and never carry a secret. Internal failures are reported as `internal`
- * with a generic message; their detail goes to the log only.
+ * API errors with the stable codes of docs/errors.md (Connect's code names). The message is public: it
+ * must say what was wrong and what is allowed, and never carry a secret. Internal failures are reported as
+ * `internal` with a generic message; their detail goes to the log only. How a code travels over HTTP
+ * (its status) is the server's business: src/server/connect/errors.ts.
  */
-export const connectCodes = {
-  invalid_argument: 400,
-  failed_precondition: 400,
-  unauthenticated: 401,
-  permission_denied: 403,
-  not_found: 404,
-  unimplemented: 404,
-  already_exists: 409,
-  resource_exhausted: 429,
-  internal: 500,
-  unavailable: 503,
-} as const;
+export const apiErrorCodes = [
+  'invalid_argument',
+  'failed_precondition',
+  'unauthenticated',
+  'permission_denied',
+  'not_found',
+  'unimplemented',
+  'already_exists',
+  'resource_exhausted',
+  'internal',
+  'unavailable',
+] as const;
 
-export type ConnectCode = keyof typeof connectCodes;
+export type ApiErrorCode = (typeof apiErrorCodes)[number];
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
-    readonly code: ConnectCode,
+    readonly code: ApiErrorCode,
     message: string,
     /** For a refusal that passes: whole seconds until the same request may succeed (`Retry-After`). */
     readonly retryAfterSeconds?: number,
@@ -29,11 +30,7 @@ export class ApiError extends Error {
     super(message);
   }
 
-  get httpStatus(): number {
-    return connectCodes[this.code];
-  }
-
-  toJSON(): { code: ConnectCode; message: string } {
+  toJSON(): { code: ApiErrorCode; message: string } {
     return { code: this.code, message: this.message };
   }
 }

@@ -143,8 +143,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     authenticator: new Authenticator(store, clock, changes),
     limits: new RequestLimits(options.limits),
     tokens: { issuer, keys, subjects: new TokenSubjects(store, clock, changes), audit },
-    keyManager: keys,
-    auditLog: audit,
   };
   registerHealthRoutes(app, store);
   documents = registerOidcRoutes(app, { issuer, keys });

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-
+import { type ServeFlags, serveSettings } from '../shared/serve-settings.ts';
 import { defaultConnectionLimits } from './limits/connection-limits.ts';
 import { parseRateLimit } from './limits/rate-limit.ts';
 import { defaultRequestLimits } from './limits/request-limits.ts';
-import { type ServeFlags, serveSettings } from './serve-settings.ts';
 import { parseTrustedProxies } from './trusted-proxies.ts';
 
 export { type ServeFlags, serveSettings };

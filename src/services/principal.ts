@@ -1,12 +1,21 @@
+import type { TokenPrincipalKind } from '../core/principal-kinds.ts';
 import type { OrganizationRole } from '../store/records.ts';
 
-/** Who is calling, resolved from the request's credential. */
+/**
+ * Who is calling, resolved from the request's credential: the installation admin, or a principal of
+ * an organization (a user with its role there).
+ */
 export type Principal =
   | { kind: 'installation_admin'; credentialId: string }
   | { kind: 'user'; id: string; organizationId: string; role: OrganizationRole; credentialId: string }
-  | { kind: 'service_account'; id: string; organizationId: string; credentialId: string }
-  | { kind: 'runner'; id: string; organizationId: string; credentialId: string }
-  | { kind: 'environment'; id: string; organizationId: string; credentialId: string };
+  | {
+      [K in Exclude<TokenPrincipalKind, 'user'>]: {
+        kind: K;
+        id: string;
+        organizationId: string;
+        credentialId: string;
+      };
+    }[Exclude<TokenPrincipalKind, 'user'>];
 
 export type OrganizationPrincipal = Exclude<Principal, { kind: 'installation_admin' }>;
 

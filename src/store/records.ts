@@ -1,12 +1,32 @@
+import type { PrincipalKind } from '../core/principal-kinds.ts';
+
 /**
  * Records kept by the store. Field names are the API's (camelCase); the SQL layer maps them to columns.
- * Optional fields are absent (never empty strings) when unknown.
+ * Optional fields are absent (never empty strings) when unknown. The domain types core reasons about are
+ * core's (src/core/domain); the store keeps them and re-exports them for its callers.
  */
 
-export type OrganizationRole = 'admin' | 'member';
+import type { AuditEvent } from '../core/domain/audit-event.ts';
+import type { Environment } from '../core/domain/environment.ts';
+import type { OidcConfig } from '../core/domain/oidc-config.ts';
+import type { Project } from '../core/domain/project.ts';
+import type { PublicJwk } from '../core/domain/public-jwk.ts';
+import type { Runner } from '../core/domain/runner.ts';
+import type { ServiceAccount } from '../core/domain/service-account.ts';
+import type { User } from '../core/domain/user.ts';
 
-/** The organization's token configuration (docs/tokens.md#organization-oidc-configuration). New organizations start on V3 with no extra fields. */
-export type OidcConfig = { version: 'v3'; extraSubFields: string[] } | { version: 'v2' };
+export type { AuditEvent, AuditEventKind } from '../core/domain/audit-event.ts';
+export type { CreatorPrincipal, Environment, EnvironmentStatus } from '../core/domain/environment.ts';
+export type { OidcConfig } from '../core/domain/oidc-config.ts';
+export type { Initializer, Project } from '../core/domain/project.ts';
+export type { PublicJwk } from '../core/domain/public-jwk.ts';
+export type { Runner } from '../core/domain/runner.ts';
+export type { ServiceAccount } from '../core/domain/service-account.ts';
+export type { User } from '../core/domain/user.ts';
+/** Who a credential authenticates (declared with the kinds: core/principal-kinds.ts). */
+export type { PrincipalKind } from '../core/principal-kinds.ts';
+
+export type OrganizationRole = 'admin' | 'member';
 
 export interface Organization {
   id: string;
@@ -17,23 +37,6 @@ export interface Organization {
    * (JoinOrganization {organizationId}). Absent when there are none, never an empty list.
    */
   inviteDomains?: string[];
-  createdAt: Date;
-}
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  /**
-   * Whether the address is known to be the user's: true for users the installation admin creates (the
-   * admin vouches for it); SSO sets it from the upstream `email_verified`. Only a verified address
-   * joins an organization by its domain.
-   */
-  emailVerified: boolean;
-  /** Upstream SSO issuer URL, when signed in through SSO. */
-  idp?: string;
-  /** Forwarded SSO claims (string or string-array values). */
-  idpClaims?: Record<string, string | string[]>;
   createdAt: Date;
 }
 
@@ -57,52 +60,6 @@ export interface OrganizationInvite {
   expiresAt: Date;
 }
 
-export interface ServiceAccount {
-  id: string;
-  organizationId: string;
-  name: string;
-  createdAt: Date;
-}
-
-export interface Runner {
-  id: string;
-  organizationId: string;
-  name: string;
-  createdAt: Date;
-}
-
-/** One environment initializer (docs/api.md#projectservice): a git source and/or a context URL. */
-export interface Initializer {
-  git?: { remoteUri?: string; upstreamRemoteUri?: string };
-  contextUrl?: string;
-}
-
-export interface Project {
-  id: string;
-  organizationId: string;
-  name: string;
-  initializers: Initializer[];
-  createdAt: Date;
-}
-
-export type EnvironmentStatus = 'running' | 'stopped' | 'deleted';
-export type CreatorPrincipal = 'user' | 'service_account';
-
-export interface Environment {
-  id: string;
-  organizationId: string;
-  projectId?: string;
-  runnerId: string;
-  creatorId: string;
-  creatorPrincipal: CreatorPrincipal;
-  initializers: Initializer[];
-  status: EnvironmentStatus;
-  createdAt: Date;
-}
-
-/** Who a credential authenticates. */
-export type PrincipalKind = 'installation_admin' | 'user' | 'service_account' | 'runner' | 'environment';
-
 export interface Credential {
   id: string;
   principalKind: PrincipalKind;
@@ -124,16 +81,6 @@ export interface Credential {
 
 export type SigningKeyState = 'next' | 'current' | 'retired';
 
-/** The public half of a signing key, exactly as the JWKS publishes it (no private member, ever). */
-export interface PublicJwk {
-  kty: 'RSA';
-  n: string;
-  e: string;
-  kid: string;
-  alg: 'RS256';
-  use: 'sig';
-}
-
 /**
  * A token signing key (docs/tokens.md#lifecycle). Lifecycle next -> current -> retired; a removed or revoked key's row is
  * deleted (the audit log keeps its history). Satisfies src/core/keys/plan-rotation.ts RotationKey.
@@ -153,32 +100,6 @@ export interface SigningKey {
   activatedAt?: Date;
   /** When it stopped signing. */
   retiredAt?: Date;
-}
-
-export type AuditEventKind =
-  | 'token.issued'
-  | 'oidc_config.updated'
-  | 'key.created'
-  | 'key.rotated'
-  | 'key.removed'
-  | 'key.revoked';
-
-/**
- * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
- * caused it (absent when the server itself did, e.g. scheduled rotation). Details by kind:
- * token.issued {jti, audiences, sub, iat, exp, clientAddress}; oidc_config.updated {before, after, subChanges,
- * subChangeConfirmed}; key.* {kid, reason}.
- */
-export interface AuditEvent {
-  id: string;
-  kind: AuditEventKind;
-  organizationId?: string;
-  principalKind?: PrincipalKind;
-  principalId?: string;
-  actorKind?: PrincipalKind;
-  actorId?: string;
-  details: Record<string, unknown>;
-  createdAt: Date;
 }
 
 /** Every record kind the store keeps, by collection name. */

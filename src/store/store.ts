@@ -19,17 +19,20 @@ export interface CreatedRange {
   before?: Date;
 }
 
+/** What a filter may say about one field of a record: see Filter. */
+type FieldFilter<V> = [V] extends [string[]] ? string : [V] extends [string] ? V | readonly V[] : never;
+
 /**
- * Filter on a record's fields; absent fields match anything. A string field matches by equality; a
- * list-of-strings field matches when the list holds the value.
+ * Filter on a record's fields; absent (undefined) fields match anything. A string field matches by
+ * equality, or with a list by being one of its values (an empty list matches nothing); a list-of-strings
+ * field matches when the list holds the value; `null` on an optional field matches records without it.
  */
 export type Filter<R> = {
-  [K in keyof R]?: R[K] extends string | undefined
-    ? R[K]
-    : R[K] extends string[] | undefined
-      ? string
-      : never;
+  [K in keyof R]?: FieldFilter<NonNullable<R[K]>> | (undefined extends R[K] ? null : never) | undefined;
 };
+
+/** Bulk operations touch at most this many records per statement (see updateMany). */
+export const maxBatchSize = 10_000;
 
 /**
  * One kind of record. Reads of a missing record throw NotFoundError (or answer undefined for find*);
@@ -53,6 +56,20 @@ export interface Collection<R extends { id: string }> {
   delete(id: string): Promise<void>;
   /** Answers how many records it deleted. An empty filter is refused rather than emptying the table. */
   deleteWhere(filter: Filter<R>): Promise<number>;
+  /** How many records match `filter`. */
+  count(filter: Filter<R>): Promise<number>;
+  /**
+   * Every record matching `filter`, only `fields` of each (and `id`), in one query, ordered by creation
+   * time, then ID: for reads that need a whole set at once (an organization's principals), not pages.
+   */
+  select<K extends keyof R>(filter: Filter<R>, fields: readonly K[]): Promise<Pick<R, K | 'id'>[]>;
+  /**
+   * Sets the fields of `change` (an undefined one clears the field) on at most `limit` records
+   * matching `filter` (1 to maxBatchSize), in one statement with a row lock on each; answers their
+   * IDs, in no particular order. Callers repeat it with a filter the changed records no longer match
+   * until it answers fewer than `limit`. An empty filter is refused, as for deleteWhere.
+   */
+  updateMany(filter: Filter<R>, change: Partial<Omit<R, 'id'>>, limit: number): Promise<string[]>;
 }
 
 export type Collections = { [K in keyof Records]: Collection<Records[K]> };

@@ -5,20 +5,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envidBin, removeDir } from '../support/envid-process.ts';
 import { runCli } from '../support/run-cli.ts';
+import { titled } from '../support/skip-reason.ts';
 
 // The scripts from the built envid, sourced by the real shells. CI installs zsh and fish and sets
 // ENVID_REQUIRE_SHELLS, so there a missing shell fails instead of skipping.
 const dir = mkdtempSync(join(tmpdir(), 'envid-completion-'));
-const has = (shell: string) => {
+/** Why the test of `shell` skips (it is not installed), or undefined when it runs. */
+const missing = (shell: string): string | undefined => {
   try {
     execFileSync('sh', ['-c', `command -v ${shell}`], { stdio: 'ignore' });
-    return true;
+    return undefined;
   } catch {
-    if (process.env['ENVID_REQUIRE_SHELLS'])
-      throw new Error(`${shell} is not installed (apt-get install ${shell})`);
-    return false;
+    const reason = `${shell} is not installed (apt-get install ${shell})`;
+    if (process.env['ENVID_REQUIRE_SHELLS']) throw new Error(reason);
+    return reason;
   }
 };
+const [noZsh, noFish] = [missing('zsh'), missing('fish')];
 
 async function scriptFile(shell: string): Promise<string> {
   const result = await runCli(['completion', shell], {});
@@ -60,7 +63,7 @@ describe('envid completion', () => {
     expect(lines(complete(['envid', 'keys', '']))).toEqual(['--help', 'list', 'revoke', 'rotate']);
   });
 
-  it.runIf(has('zsh'))('zsh completes the same', async () => {
+  it.skipIf(noZsh !== undefined)(titled('zsh completes the same', noZsh), async () => {
     const file = await scriptFile('zsh');
     // compadd and compdef exist only inside zsh's completion system: stand-ins print what is offered.
     const complete = (words: string[]) =>
@@ -77,7 +80,7 @@ describe('envid completion', () => {
     expect(lines(complete(['envid', 'keys', '']))).toEqual(['--help', 'list', 'revoke', 'rotate']);
   });
 
-  it.runIf(has('fish'))('fish completes the same', async () => {
+  it.skipIf(noFish !== undefined)(titled('fish completes the same', noFish), async () => {
     const file = await scriptFile('fish');
     const complete = (commandLine: string) =>
       execFileSync('fish', ['-c', `source ${file}; complete -C'${commandLine}'`], { encoding: 'utf8' });

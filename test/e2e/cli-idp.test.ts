@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -8,7 +8,9 @@ import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf } from '../support/jwt-parts.ts';
+import { isRunning } from '../support/process-state.ts';
 import { runCli } from '../support/run-cli.ts';
+import { testRunEnv } from '../support/test-run.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // One real server process for the file; each CLI run is a process of its own.
@@ -275,6 +277,7 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
       {
         env: {
           PATH: process.env['PATH'],
+          ...testRunEnv(),
           ...freshHome(),
           ENVID_HOST: server.url,
           ENVID_TOKEN: environmentToken,
@@ -346,6 +349,61 @@ describe('envid login, idp token and idp whoami against envid serve', () => {
     }
     await waitFor('the pid file to go', () => !readdirSync(tokenDir).includes('token.pid'));
     expect(readdirSync(tokenDir).sort()).toEqual(['token', 'token.log']);
+  });
+
+  it('--refresh ends by itself, exit code 0, once its directory is removed', async () => {
+    const tokenDir = join(dir, 'removed-foreground');
+    mkdirSync(tokenDir);
+    const path = join(tokenDir, 'token');
+    // No time scale: the next renewal is 40 minutes away, so only the removal can end it now.
+    const child = spawn(
+      process.execPath,
+      [envidBin, 'idp', 'token', '--audience', 'a', '--output-file', path, '--refresh'],
+      {
+        env: {
+          PATH: process.env['PATH'],
+          ...testRunEnv(),
+          ...freshHome(),
+          ENVID_HOST: server.url,
+          ENVID_TOKEN: environmentToken,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    try {
+      await waitFor('the first token', () => existsSync(path));
+      removeDir(tokenDir);
+      await waitFor('the refresher to end', () => child.exitCode !== null, 10_000);
+      expect(child.exitCode).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(stderr).toBe(`envid: ${tokenDir} was removed: stopped renewing ${path}\n`);
+  });
+
+  it('--refresh --background ends by itself once its directory is removed (nothing is left running)', async () => {
+    const tokenDir = join(dir, 'removed-background');
+    mkdirSync(tokenDir);
+    const path = join(tokenDir, 'token');
+    const env = { ...freshHome(), ENVID_HOST: server.url, ENVID_TOKEN: environmentToken };
+    const started = await runCli(
+      ['idp', 'token', '--audience', 'a', '--output-file', path, '--refresh', '--background'],
+      env,
+    );
+    expect(started.code).toBe(0);
+    const pid = Number(readFileSync(`${path}.pid`, 'utf8'));
+    const first = readFileSync(path, 'utf8');
+    try {
+      // Once the detached process has written its own first token, it is in its renewal loop.
+      await waitFor('the detached refresher’s first token', () => readFileSync(path, 'utf8') !== first);
+      expect(isRunning(pid)).toBe(true);
+      removeDir(tokenDir);
+      await waitFor('the detached refresher to end', () => !isRunning(pid), 10_000);
+    } finally {
+      if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('idp token loads no package at all (not even commander) and none of the server, database or logging code', async () => {

@@ -1,15 +1,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { exportJWK, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type GoogleStsStandIn, startGoogleStsStandIn } from '../stand-ins/google-sts.ts';
 import { connectCall, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
-import { installEnvid, pathWith } from '../support/envid-on-path.ts';
+import { installEnvid } from '../support/envid-on-path.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf } from '../support/jwt-parts.ts';
+import { installedProgram, pathWith } from '../support/program-path.ts';
 import { runCli } from '../support/run-cli.ts';
+import { titled } from '../support/skip-reason.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
@@ -55,7 +57,7 @@ function gcloud(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      'gcloud',
+      gcloudPath!,
       args,
       { env: { PATH: process.env['PATH'], ...env }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
@@ -63,10 +65,11 @@ function gcloud(
   });
 }
 
-/** gcloud on PATH, as the login looks for it. */
-const gcloudInstalled = (process.env['PATH'] ?? '')
-  .split(':')
-  .some((dir) => dir !== '' && existsSync(join(dir, 'gcloud')));
+/**
+ * The real gcloud, when installed (a stand-in named gcloud that fails or prints something else does not
+ * count); the login finds it on PATH, as users run it.
+ */
+const gcloudPath = installedProgram('gcloud', ['--version'], /^Google Cloud SDK \d/);
 
 describe('envid idp login gcp against a Google STS stand-in', () => {
   let server: EnvidProcess;
@@ -253,11 +256,19 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
     );
   });
 
-  it.runIf(gcloudInstalled)(
-    'logs gcloud in with the credential file; gcloud then gets access tokens from it',
+  it.runIf(gcloudPath !== undefined)(
+    titled(
+      'logs gcloud in with the credential file; gcloud then gets access tokens from it',
+      gcloudPath === undefined ? 'gcloud is not installed (gcloud --version)' : undefined,
+    ),
     async () => {
       addProvider('envid-gcloud');
-      const env = { ...environment(), CLOUDSDK_CONFIG: join(dir, 'cloudsdk-gcloud') };
+      // The gcloud checked above comes first, whatever else is on PATH.
+      const env = {
+        ...environment(),
+        CLOUDSDK_CONFIG: join(dir, 'cloudsdk-gcloud'),
+        PATH: pathWith(dirname(gcloudPath!), installedBin),
+      };
       const result = await runCli(
         [
           'idp',

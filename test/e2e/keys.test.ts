@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, engines } from '../support/databases.ts';
+import { createTestDatabase, noPostgres } from '../support/databases.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
+import { titled } from '../support/skip-reason.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -14,7 +15,7 @@ async function call(server: EnvidProcess, method: string, body: unknown = {}) {
   return { status: response.status, body: (await response.json()) as any };
 }
 
-describe.skipIf(!engines.includes('postgres'))('two servers on one PostgreSQL', () => {
+describe.skipIf(noPostgres !== undefined)(titled('two servers on one PostgreSQL', noPostgres), () => {
   const cleanups: (() => unknown)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -74,7 +75,8 @@ describe('the master key', () => {
   });
 
   it('refuses a malformed ENVID_MASTER_KEY, naming it', async () => {
-    await expect(startEnvid({ env: { ENVID_MASTER_KEY: 'too-short' } })).rejects.toThrow(
+    // Refused before any database is opened: an empty data directory will do (no template copy).
+    await expect(startEnvid({ env: { ENVID_MASTER_KEY: 'too-short' }, freshDatabase: true })).rejects.toThrow(
       /ENVID_MASTER_KEY is not a master key/,
     );
   });

@@ -2,11 +2,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { threadPoolSizeFor } from '../../src/cli/thread-pool-size.ts';
 import { generateSecret } from '../../src/core/credentials.ts';
 import { createTestDatabase, engines } from '../support/databases.ts';
-import { removeDir, startEnvid } from '../support/envid-process.ts';
+import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { openRawConnection, settlesWithin } from '../support/raw-connection.ts';
 
 // Each test starts real server processes; PGlite's first start alone takes seconds.
@@ -34,7 +34,8 @@ describe.each(engines)('envid serve on %s', (engine) => {
 
   it('serves health and the API, keeps its data across a restart, and exits 0 on SIGTERM', async () => {
     const url = await databaseUrl();
-    const first = await startEnvid({ databaseUrl: url });
+    // The one start that creates its embedded database from nothing, as on a user's first run.
+    const first = await startEnvid({ databaseUrl: url, freshDatabase: true });
     cleanups.push(() => removeDir(first.dataDir));
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${first.url}/readyz`)).json()).toEqual({
@@ -115,57 +116,59 @@ describe('the bootstrap token', () => {
   });
 
   it('refuses a bad flag with a message naming the flag and its variable', async () => {
-    await expect(startEnvid({ args: ['--port', 'eighty'] })).rejects.toThrow(
-      /--port \(ENVID_PORT\): must be a number/,
-    );
-    await expect(startEnvid({ args: ['--trust-proxy', 'proxy.example.com'] })).rejects.toThrow(
+    // Refused before any database is opened: an empty data directory will do (no template copy).
+    const badFlag = (args: string[]) => startEnvid({ args, freshDatabase: true });
+    await expect(badFlag(['--port', 'eighty'])).rejects.toThrow(/--port \(ENVID_PORT\): must be a number/);
+    await expect(badFlag(['--trust-proxy', 'proxy.example.com'])).rejects.toThrow(
       /--trust-proxy \(ENVID_TRUST_PROXY\): "proxy.example.com" is not an IP address/,
     );
-    await expect(startEnvid({ args: ['--token-rate-limit', '100'] })).rejects.toThrow(
+    await expect(badFlag(['--token-rate-limit', '100'])).rejects.toThrow(
       /--token-rate-limit \(ENVID_TOKEN_RATE_LIMIT\): "100" is not <count>\/<seconds>s/,
     );
   });
 });
 
-describe('envid serve limits', () => {
-  it('cuts off slow clients and refuses an address after its failed authentications, as configured', async () => {
-    const server = await startEnvid({
-      args: ['--headers-timeout', '0.3', '--request-timeout', '0.6', '--auth-failure-limit', '1/60s'],
-    });
-    try {
-      const silent = await openRawConnection(Number(new URL(server.url).port));
-      expect(await settlesWithin(silent.closed, 5_000)).toBe(true);
-      expect((await whoAmI(server.url, generateSecret('service_account'))).status).toBe(401);
-      const refused = await whoAmI(server.url, server.adminToken);
-      expect(refused.status).toBe(429);
-      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(((await refused.json()) as { message: string }).message).toContain('at most 1 in 60 s');
-    } finally {
+// Two servers alike but for their thread pool size, both with tight limits: the thread pool test compares
+// them, the limits test uses the first (two starts for three tests' worth of checks).
+describe('envid serve limits and thread pool', () => {
+  const threadsOf = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+  const cores = Math.max(2, availableParallelism());
+  const limits = ['--headers-timeout', '0.3', '--request-timeout', '0.6', '--auth-failure-limit', '1/60s'];
+  const servers: EnvidProcess[] = [];
+  let byDefault: EnvidProcess;
+  let explicit: EnvidProcess;
+
+  beforeAll(async () => {
+    // Started together; one that starts is stopped by afterAll even when the other fails.
+    const started = await Promise.allSettled([
+      startEnvid({ args: limits }),
+      startEnvid({ args: limits, env: { UV_THREADPOOL_SIZE: String(cores + 3) } }),
+    ]);
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    [byDefault, explicit] = servers as [EnvidProcess, EnvidProcess];
+  });
+
+  afterAll(async () => {
+    for (const server of servers) {
       expect(await server.stop()).toBe(0);
       removeDir(server.dataDir);
     }
   });
-});
 
-describe('envid serve thread pool', () => {
-  const threadsOf = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+  it('runs one libuv thread per core (at least 2) unless UV_THREADPOOL_SIZE says otherwise', () => {
+    // Their thread counts differ by exactly the pool sizes' (counted before the limits test's requests).
+    expect(threadsOf(explicit.child.pid!) - threadsOf(byDefault.child.pid!)).toBe(3);
+  });
 
-  it('runs one libuv thread per core (at least 2) unless UV_THREADPOOL_SIZE says otherwise', async () => {
-    // Two servers alike but for the pool size: their thread counts differ by exactly the pool sizes'.
-    const cores = Math.max(2, availableParallelism());
-    const byDefault = await startEnvid({ args: ['--log-level', 'warn'] });
-    const explicit = await startEnvid({
-      args: ['--log-level', 'warn'],
-      env: { UV_THREADPOOL_SIZE: String(cores + 3) },
-    });
-    try {
-      expect(threadsOf(explicit.child.pid!) - threadsOf(byDefault.child.pid!)).toBe(3);
-    } finally {
-      for (const server of [byDefault, explicit]) {
-        expect(await server.stop()).toBe(0);
-        removeDir(server.dataDir);
-      }
-    }
+  it('cuts off slow clients and refuses an address after its failed authentications, as configured', async () => {
+    const silent = await openRawConnection(Number(new URL(byDefault.url).port));
+    expect(await settlesWithin(silent.closed, 5_000)).toBe(true);
+    expect((await whoAmI(byDefault.url, generateSecret('service_account'))).status).toBe(401);
+    const refused = await whoAmI(byDefault.url, byDefault.adminToken);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await refused.json()) as { message: string }).message).toContain('at most 1 in 60 s');
   });
 
   it('decides the size from the cores and leaves an explicit one alone', () => {

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,24 +9,21 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type StsStandIn, startStsStandIn } from '../stand-ins/aws-sts.ts';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
-import { installEnvid, pathWith } from '../support/envid-on-path.ts';
+import { mapConcurrently } from '../support/concurrently.ts';
+import { installEnvid } from '../support/envid-on-path.ts';
 import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf } from '../support/jwt-parts.ts';
+import { installedProgram, pathWith } from '../support/program-path.ts';
 import { runCli } from '../support/run-cli.ts';
+import { titled } from '../support/skip-reason.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const account = '123456789012';
 const roleArn = (name: string) => `arn:aws:iam::${account}:role/${name}`;
 
-function hasAwsCli(): boolean {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The real aws CLI, when installed (a stand-in named aws that prints something else does not count). */
+const awsCli = installedProgram('aws', ['--version'], /^aws-cli\/\d/);
 
 describe('envid idp login aws against an STS stand-in, read back by the AWS SDK', () => {
   let server: EnvidProcess;
@@ -223,17 +220,24 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
     expect(sts.requests.at(-1)!['RoleSessionName']).toBe('ci@acme');
   });
 
-  it.skipIf(!hasAwsCli())(
-    'the aws CLI reads the written profile through its credential_process',
+  it.skipIf(awsCli === undefined)(
+    titled(
+      'the aws CLI reads the written profile through its credential_process',
+      awsCli === undefined ? 'the aws CLI is not installed (aws --version)' : undefined,
+    ),
     async () => {
       const env = freshEnv();
       expect(
         (await runCli(['idp', 'login', 'aws', '--role-arn', roleArn('dev'), '--profile', 'cli'], env)).code,
       ).toBe(0);
       // Asynchronously: the stand-in answers from this process.
-      const { stdout: listed } = await promisify(execFile)('aws', ['configure', 'list', '--profile', 'cli'], {
-        env: { ...process.env, ...env, AWS_CONFIG_FILE: join(env.HOME, '.aws', 'config') },
-      });
+      const { stdout: listed } = await promisify(execFile)(
+        awsCli!,
+        ['configure', 'list', '--profile', 'cli'],
+        {
+          env: { ...process.env, ...env, AWS_CONFIG_FILE: join(env.HOME, '.aws', 'config') },
+        },
+      );
       expect(listed).toMatch(/access_key\s+\*+[0-9A-F]{4}\s+custom-process/);
     },
   );
@@ -382,9 +386,13 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
         ['invalid --region "Europe"'],
       ],
     ];
-    for (const [name, args, stsUrl, code, messages] of cases) {
+    // Independent (a HOME each): run a few at a time, checked in order.
+    const runs = await mapConcurrently(cases, 4, async ([, args, stsUrl]) => {
       const env = freshEnv(stsUrl);
-      const result = await runCli(['idp', 'login', 'aws', ...args], env);
+      return { env, result: await runCli(['idp', 'login', 'aws', ...args], env) };
+    });
+    for (const [index, [name, , , code, messages]] of cases.entries()) {
+      const { env, result } = runs[index]!;
       expect({ name, code: result.code }).toEqual({ name, code });
       for (const message of messages)
         expect({ name, stderr: result.stderr }).toEqual({ name, stderr: expect.stringContaining(message) });

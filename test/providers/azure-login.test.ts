@@ -9,14 +9,16 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EntraStandIn, startEntraStandIn } from '../stand-ins/azure-entra.ts';
 import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
-import { installEnvid, pathWith } from '../support/envid-on-path.ts';
+import { mapConcurrently } from '../support/concurrently.ts';
+import { installEnvid } from '../support/envid-on-path.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf, jwtPart } from '../support/jwt-parts.ts';
+import { pathWithOnly } from '../support/program-path.ts';
 import { runCli } from '../support/run-cli.ts';
 import { makeTestCertificates, type TestCertificates } from '../support/test-ca.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -78,10 +80,12 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
   const dir = mkdtempSync(join(tmpdir(), 'envid-azure-'));
   const sdkScript = join(import.meta.dirname, '../support/azure-sdk-token.mjs');
   const fakeAzDir = join(dir, 'fake-az-bin');
-  const refreshers: number[] = [];
-  let homes = 0;
   /** envid installed as `npm install -g` links it: what the refresher runs. */
   const installedBin = installEnvid(dir);
+  /** A PATH with that envid and without az, even where az is installed (the login then skips it). */
+  const noAzPath = [installedBin, pathWithOnly(join(dir, 'no-az-bin'))].join(delimiter);
+  const refreshers: number[] = [];
+  let homes = 0;
   const freshEnv = (extra: NodeJS.ProcessEnv = {}) => {
     const HOME = join(dir, `home-${++homes}`);
     mkdirSync(HOME);
@@ -89,10 +93,10 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     writeFileSync(join(HOME, '.profile'), '# ~/.profile\n');
     return {
       HOME,
-      PATH: pathWith(installedBin),
       ENVID_HOST: server.url,
       ENVID_TOKEN: environmentToken,
       NODE_EXTRA_CA_CERTS: certificates.caFile,
+      PATH: noAzPath,
       ...extra,
     } as Record<string, string>;
   };
@@ -168,7 +172,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         refuseWith: Number(code),
       })),
     ]);
-    // A stand-in for the az command (not installed here): records its arguments, fails on request.
+    // A stand-in for the az command (first on PATH, so also where az is installed): records its arguments, fails on request.
     mkdirSync(fakeAzDir);
     writeFileSync(
       join(fakeAzDir, 'az'),
@@ -195,7 +199,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
 
   it('exchanges a fresh token, keeps a token file fresh, writes AZURE_* for shells, logs az in; the SDK credentials then work', async () => {
     const azLog = join(dir, 'az.log');
-    const env = freshEnv({ PATH: `${fakeAzDir}:${pathWith(installedBin)}`, AZ_LOG: azLog });
+    const env = freshEnv({ PATH: `${fakeAzDir}${delimiter}${noAzPath}`, AZ_LOG: azLog });
     const result = await login(apps.trusted, env, ['--subscription-id', subscription]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -262,7 +266,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     }
 
     // Logging in again (every environment start) replaces the refresher and adds no second hook.
-    const again = await login(apps.trusted, { ...env, PATH: pathWith(installedBin) });
+    const again = await login(apps.trusted, { ...env, PATH: noAzPath });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('az is not installed');
     const newPid = Number(readFileSync(`${tokenFile}.pid`, 'utf8'));
@@ -287,7 +291,7 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
 
   it('takes its values from IDP_AZURE_*; reports az’s own failure without the token', async () => {
     const env = freshEnv({
-      PATH: `${fakeAzDir}:${pathWith(installedBin)}`,
+      PATH: `${fakeAzDir}${delimiter}${noAzPath}`,
       AZ_LOG: join(dir, 'az-fail.log'),
       AZ_FAIL: '1',
       IDP_AZURE_CLIENT_ID: apps.trusted,
@@ -406,9 +410,13 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         ],
       ],
     ];
-    for (const [name, app, more, code, messages] of cases) {
+    // Independent (a HOME each): run a few at a time, checked in order.
+    const runs = await mapConcurrently(cases, 4, async ([, app, more]) => {
       const env = freshEnv();
-      const result = await login(app, env, more);
+      return { env, result: await login(app, env, more) };
+    });
+    for (const [index, [name, , , code, messages]] of cases.entries()) {
+      const { env, result } = runs[index]!;
       expect({ name, code: result.code }).toEqual({ name, code });
       for (const message of messages) {
         expect({ name, stderr: result.stderr }).toEqual({ name, stderr: expect.stringContaining(message) });

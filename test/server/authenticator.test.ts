@@ -7,7 +7,8 @@ import { ChangeFeed } from '../../src/server/cache/change-feed.ts';
 import { issueCredential, revokeCredential } from '../../src/services/credentials/issue-credential.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { createTestDatabase, engines } from '../support/databases.ts';
+import { createTestDatabase, engines, noPostgres } from '../support/databases.ts';
+import { titled } from '../support/skip-reason.ts';
 
 const eventually = async (check: () => Promise<boolean>) => {
   for (let i = 0; i < 1000; i++) {
@@ -170,7 +171,7 @@ describe.each(engines)('Authenticator on %s', (engine) => {
   });
 });
 
-describe.skipIf(!engines.includes('postgres'))('Authenticator across replicas', () => {
+describe.skipIf(noPostgres !== undefined)(titled('Authenticator across replicas', noPostgres), () => {
   it('learns of a revoke made through another server', async () => {
     const database = await createTestDatabase();
     const [a, b] = [

@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/store.ts';
 import { testServerOptions } from '../support/api-server.ts';
 import { canRunOwnPostgres, type OwnPostgres, startOwnPostgres } from '../support/own-postgres.ts';
 import { seedOrganizationWithPrincipals } from '../support/principals.ts';
+import { titled } from '../support/skip-reason.ts';
 
 /**
  * One server on a PostgreSQL of the test's own, stopped and frozen under it (the reliability suite
@@ -18,81 +19,89 @@ import { seedOrganizationWithPrincipals } from '../support/principals.ts';
  * process through an unhandled 'error' event and every call answered 500; a frozen database held
  * requests and /readyz for as long as it stayed frozen.
  */
-describe.runIf(canRunOwnPostgres)('a server whose PostgreSQL goes away', () => {
-  let database: OwnPostgres;
-  let store: Store;
-  let app: FastifyInstance;
-  let token: string;
+describe.runIf(canRunOwnPostgres)(
+  titled(
+    'a server whose PostgreSQL goes away',
+    canRunOwnPostgres
+      ? undefined
+      : 'no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)',
+  ),
+  () => {
+    let database: OwnPostgres;
+    let store: Store;
+    let app: FastifyInstance;
+    let token: string;
 
-  beforeAll(async () => {
-    database = await startOwnPostgres();
-    store = await openStore({ databaseUrl: database.url, connectTimeoutMs: 500, queryTimeoutMs: 500 });
-    const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
-    await ensureBootstrapCredential(store, clock, { token: generateSecret('installation_admin') });
-    app = buildServer({ store, clock, ...testServerOptions() });
-    await app.ready();
-    token = (await seedOrganizationWithPrincipals(store, clock)).environment.token;
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    database?.destroy();
-  });
-
-  const post = (method: string, body: unknown) =>
-    app.inject({
-      method: 'POST',
-      url: `/api/gitpod.v1.IdentityService/${method}`,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      payload: JSON.stringify(body),
+    beforeAll(async () => {
+      database = await startOwnPostgres();
+      store = await openStore({ databaseUrl: database.url, connectTimeoutMs: 500, queryTimeoutMs: 500 });
+      const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
+      await ensureBootstrapCredential(store, clock, { token: generateSecret('installation_admin') });
+      app = buildServer({ store, clock, ...testServerOptions() });
+      await app.ready();
+      token = (await seedOrganizationWithPrincipals(store, clock)).environment.token;
     });
-  const idToken = () => post('GetIDToken', { audience: ['vault'] });
-  const whoAmI = () => post('GetAuthenticatedIdentity', {});
 
-  const expectUnavailable = (response: Awaited<ReturnType<typeof idToken>>) => {
-    expect(response.statusCode).toBe(503);
-    expect(response.headers['retry-after']).toBe('2');
-    expect(response.json()).toEqual({
-      code: 'unavailable',
-      message: 'the database is unavailable; retry in 2 s',
+    afterAll(async () => {
+      await app?.close();
+      await store?.close();
+      database?.destroy();
     });
-  };
 
-  it('answers 503 with Retry-After while it is down, serves cached credentials, and recovers', async () => {
-    expect((await idToken()).statusCode).toBe(200);
-    // Requests in flight while the server dies: none may end the process (an unhandled 'error').
-    const inFlight = Array.from({ length: 20 }, () => idToken());
-    database.stopImmediately();
-    for (const response of await Promise.all(inFlight)) {
-      expect([200, 503]).toContain(response.statusCode);
-    }
-    expectUnavailable(await idToken());
-    expect((await whoAmI()).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
-    database.start();
-    let status = 0;
-    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
-      status = (await idToken()).statusCode;
-      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(status).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
-  });
+    const post = (method: string, body: unknown) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/gitpod.v1.IdentityService/${method}`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        payload: JSON.stringify(body),
+      });
+    const idToken = () => post('GetIDToken', { audience: ['vault'] });
+    const whoAmI = () => post('GetAuthenticatedIdentity', {});
 
-  it('answers 503 within its deadlines while the database is frozen', async () => {
-    expect((await idToken()).statusCode).toBe(200);
-    database.freeze();
-    try {
-      const [token, ready] = await Promise.all([idToken(), app.inject({ method: 'GET', url: '/readyz' })]);
-      expectUnavailable(token);
-      expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toMatchObject({ status: 'unavailable' });
-    } finally {
-      database.thaw();
-    }
-  });
-});
+    const expectUnavailable = (response: Awaited<ReturnType<typeof idToken>>) => {
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('2');
+      expect(response.json()).toEqual({
+        code: 'unavailable',
+        message: 'the database is unavailable; retry in 2 s',
+      });
+    };
+
+    it('answers 503 with Retry-After while it is down, serves cached credentials, and recovers', async () => {
+      expect((await idToken()).statusCode).toBe(200);
+      // Requests in flight while the server dies: none may end the process (an unhandled 'error').
+      const inFlight = Array.from({ length: 20 }, () => idToken());
+      database.stopImmediately();
+      for (const response of await Promise.all(inFlight)) {
+        expect([200, 503]).toContain(response.statusCode);
+      }
+      expectUnavailable(await idToken());
+      expect((await whoAmI()).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+      database.start();
+      let status = 0;
+      for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+        status = (await idToken()).statusCode;
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(status).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    });
+
+    it('answers 503 within its deadlines while the database is frozen', async () => {
+      expect((await idToken()).statusCode).toBe(200);
+      database.freeze();
+      try {
+        const [token, ready] = await Promise.all([idToken(), app.inject({ method: 'GET', url: '/readyz' })]);
+        expectUnavailable(token);
+        expect(ready.statusCode).toBe(503);
+        expect(ready.json()).toMatchObject({ status: 'unavailable' });
+      } finally {
+        database.thaw();
+      }
+    });
+  },
+);
 
 describe('database failures', () => {
   it('are told apart from refused queries by code and by node-postgres message', () => {

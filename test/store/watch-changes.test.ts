@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { createTestDatabase, type Engine, engines, openTestStore } from '../support/databases.ts';
+import { createTestDatabase, type Engine, engines, noPostgres, openTestStore } from '../support/databases.ts';
+import { titled } from '../support/skip-reason.ts';
 
 const waitFor = async (check: () => boolean) => {
   for (let i = 0; i < 1000 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -45,23 +46,26 @@ describe.each(engines)('watchChanges on %s', (engine: Engine) => {
   });
 });
 
-describe.skipIf(!engines.includes('postgres'))('watchChanges across servers on PostgreSQL', () => {
-  it('tells one server about another server’s writes', async () => {
-    const database = await createTestDatabase();
-    const [a, b] = [
-      await openStore({ databaseUrl: database.url }),
-      await openStore({ databaseUrl: database.url }),
-    ];
-    try {
-      const seen: string[] = [];
-      const stop = await b.watchChanges((collection) => seen.push(collection));
-      await a.organizations.insert(organization());
-      expect(await waitFor(() => seen.includes('organizations'))).toBe(true);
-      await stop();
-    } finally {
-      await a.close();
-      await b.close();
-      await database.drop();
-    }
-  });
-});
+describe.skipIf(noPostgres !== undefined)(
+  titled('watchChanges across servers on PostgreSQL', noPostgres),
+  () => {
+    it('tells one server about another server’s writes', async () => {
+      const database = await createTestDatabase();
+      const [a, b] = [
+        await openStore({ databaseUrl: database.url }),
+        await openStore({ databaseUrl: database.url }),
+      ];
+      try {
+        const seen: string[] = [];
+        const stop = await b.watchChanges((collection) => seen.push(collection));
+        await a.organizations.insert(organization());
+        expect(await waitFor(() => seen.includes('organizations'))).toBe(true);
+        await stop();
+      } finally {
+        await a.close();
+        await b.close();
+        await database.drop();
+      }
+    });
+  },
+);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { openMemoryStoreFromTemplate } from './pglite-memory-template.ts';
 
 /** The PostgreSQL server tests may use; CI always sets it. The PostgreSQL suites skip without it. */
 export const postgresAdminUrl = process.env.ENVID_TEST_DATABASE_URL;
@@ -10,6 +11,11 @@ export type Engine = 'pglite' | 'postgres';
 
 /** Every engine this run can test: PGlite always, PostgreSQL when ENVID_TEST_DATABASE_URL is set. */
 export const engines: Engine[] = postgresAdminUrl ? ['pglite', 'postgres'] : ['pglite'];
+
+/** Why the PostgreSQL-only suites skip, or undefined when they run. */
+export const noPostgres = postgresAdminUrl
+  ? undefined
+  : 'ENVID_TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)';
 
 /**
  * A fresh, uniquely named database on the test PostgreSQL server (or `adminUrl`'s), dropped by `drop()`.
@@ -45,7 +51,7 @@ async function withClient<T>(connectionString: string, work: (client: pg.Client)
 /** A migrated, empty store on `engine`; `dispose()` closes it and drops its database. */
 export async function openTestStore(engine: Engine): Promise<{ store: Store; dispose(): Promise<void> }> {
   if (engine === 'pglite') {
-    const store = await openStore({});
+    const store = (await openMemoryStoreFromTemplate()) ?? (await openStore({}));
     return { store, dispose: () => store.close() };
   }
   const database = await createTestDatabase();

@@ -1,5 +1,5 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { envidBin } from './envid-process.ts';
 
 /**
@@ -16,9 +16,4 @@ export function installEnvid(dir: string, kind: 'symlink' | 'wrapper' = 'symlink
       mode: 0o755,
     });
   return bin;
-}
-
-/** This process's PATH with `bin` first. */
-export function pathWith(bin: string): string {
-  return `${bin}${delimiter}${process.env['PATH'] ?? ''}`;
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSecret } from '../../src/core/credentials.ts';
 import { createTestDatabase, type Engine } from './databases.ts';
+import { copyPgliteTemplate } from './pglite-template.ts';
+import { testRunEnv } from './test-run.ts';
 
 export const envidBin = join(import.meta.dirname, '../../bin/envid.js');
 
@@ -23,11 +25,18 @@ export interface StartOptions {
   adminToken?: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * On PGlite, without `dataDir`: an empty data directory, so that envid creates its database from
+   * scratch (seconds), instead of a copy of the run's migrated, empty one (pglite-template.ts).
+   */
+  freshDatabase?: boolean;
 }
 
 /** Starts `envid serve` as a process on a free port and waits until it says it listens. */
 export async function startEnvid(options: StartOptions = {}): Promise<EnvidProcess> {
+  const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'envid-e2e-'));
+  if (ownDataDir && !options.databaseUrl && !options.freshDatabase) await copyPgliteTemplate(dataDir);
   const adminToken = options.adminToken ?? generateSecret('installation_admin');
   const args = [
     'serve',
@@ -41,10 +50,19 @@ export async function startEnvid(options: StartOptions = {}): Promise<EnvidProce
   ];
   if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
   const child = spawn(process.execPath, [envidBin, ...args], {
-    env: { ...process.env, ENVID_BOOTSTRAP_TOKEN: adminToken, ...options.env },
+    env: { ...process.env, ...testRunEnv(), ENVID_BOOTSTRAP_TOKEN: adminToken, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const { url, output, exited } = await untilListening(child);
+  const { url, output, exited } = await untilListening(child).catch(async (error: Error) => {
+    // A server that did not start leaves nothing behind: neither its process nor the directory made here.
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await gone;
+    }
+    if (ownDataDir) removeDir(dataDir);
+    throw error;
+  });
   return {
     url,
     adminToken,

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { envidBin } from './envid-process.ts';
+import { testRunEnv } from './test-run.ts';
 
 export interface CliResult {
   code: number;
@@ -7,7 +8,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `envid` with only the environment given (plus PATH), never the caller's ENVID_*. */
+/**
+ * Runs the built `envid` with only the environment given (plus PATH and the run's marker, see
+ * test-run.ts), never the caller's ENVID_*.
+ */
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -18,7 +22,7 @@ export function runCli(
     const child = execFile(
       process.execPath,
       [...(options.nodeArgs ?? []), options.script ?? envidBin, ...args],
-      { env: { PATH: process.env['PATH'], ...env }, timeout: 60_000 },
+      { env: { PATH: process.env['PATH'], ...testRunEnv(), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.ts';
 import { normalizeAudiences } from '../../src/core/tokens/audiences.ts';
+import { httpStatusOf } from '../../src/server/connect/errors.ts';
 import { thrown } from '../support/thrown.ts';
 
 const errorOf = (input: unknown): ApiError => thrown(() => normalizeAudiences(input), ApiError);
@@ -27,7 +28,7 @@ describe('audience validation (docs/tokens.md#asking-for-a-token)', () => {
   ])('refuses %j', (input, message) => {
     const error = errorOf(input);
     expect(error.code).toBe('invalid_argument');
-    expect(error.httpStatus).toBe(400);
+    expect(httpStatusOf[error.code]).toBe(400);
     expect(error.message).toBe(message);
   });
 

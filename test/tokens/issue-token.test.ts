@@ -114,4 +114,25 @@ describe('issueToken', () => {
     const noExtra = buildTokenClaims({ ...base, oidcConfig: { version: 'v3', extraSubFields: [] } }).claims;
     expect(noExtra.sub).not.toBe(before.sub);
   });
+
+  it('freezes the subject and configuration it remembers, so a change made in place throws instead of going unseen', () => {
+    const subject = structuredClone(subjects.projectEnvironment);
+    const oidcConfig = {
+      version: 'v3' as const,
+      extraSubFields: ['environment_initializers.git.remote_uri'],
+    };
+    expect(Object.isFrozen(subject)).toBe(false);
+    const first = buildTokenClaims({ ...base, subject, oidcConfig }).claims;
+    const git = subject.environment.initializers[1]?.git;
+    expect(git).toBeDefined();
+    expect(Object.isFrozen(git)).toBe(true);
+    expect(Object.isFrozen(oidcConfig.extraSubFields)).toBe(true);
+    expect(() => {
+      (subject.environment.initializers[0] as { contextUrl?: string }).contextUrl = 'https://changed.example';
+    }).toThrow(TypeError);
+    expect(() => {
+      (oidcConfig.extraSubFields as string[]).push('name');
+    }).toThrow(TypeError);
+    expect(buildTokenClaims({ ...base, subject, oidcConfig }).claims).toEqual(first);
+  });
 });

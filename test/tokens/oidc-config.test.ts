@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.ts';
 import { oidcConfigToMessage, parseOidcConfig } from '../../src/core/tokens/oidc-config.ts';
-import { computeOidcConfigWarnings } from '../../src/core/tokens/oidc-config-warnings.ts';
 import { previewToken } from '../../src/core/tokens/preview-token.ts';
 import { changesAnySub, findSubChanges } from '../../src/core/tokens/sub-changes.ts';
+import { computeOidcConfigWarnings } from '../../src/relying-parties/oidc-config-warnings.ts';
 import { thrown } from '../support/thrown.ts';
 import { orgId, projectEnvironment, runner, ssoUser, subjects } from './principals.ts';
 

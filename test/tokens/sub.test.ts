@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { plainSubFields } from '../../src/core/tokens/claims.ts';
 import {
   composeV2Sub,
   composeV3Sub,
@@ -13,7 +14,6 @@ import {
   joinSubPairs,
   splitSub,
 } from '../../src/core/tokens/sub-encoding.ts';
-import { plainSubFields } from '../../src/core/tokens/sub-fields.ts';
 import { orgId, project, projectEnvironment, runner, ssoUser, subjects } from './principals.ts';
 
 describe('sub value encoding', () => {

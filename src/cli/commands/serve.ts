@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type ServeFlags, serveSettings } from '../../server/serve-settings.ts';
+import { type ServeFlags, serveSettings } from '../../shared/serve-settings.ts';
 import { formatExamples } from './help-examples.ts';
 
 export function registerServeCommand(program: Command): void {

@@ -1,7 +1,9 @@
+import { dirname } from 'node:path';
 import { decodeJwt } from '../../shared/decode-jwt.ts';
 import { CliError, ExitCode } from '../../shared/exit-codes.ts';
 import { directoryProblem, writeFileAtomic } from '../../shared/write-file-atomic.ts';
 import type { Connection } from '../config/resolve-connection.ts';
+import { isDirectoryGone, whenDirectoryGone } from './directory-gone.ts';
 import { printDecoded } from './print-decoded.ts';
 import { refreshDelayMs, retryDelayMs } from './refresh-schedule.ts';
 import { requestIdToken } from './request-token.ts';
@@ -73,7 +75,11 @@ export async function runIdpToken(
 const outputFileError = (path: string, error: Error): CliError =>
   new CliError(`cannot write --output-file ${path}: ${error.message}`, ExitCode.usage);
 
-/** Renews the token file at 2/3 of each token's lifetime until SIGTERM or SIGINT; then resolves. */
+/**
+ * Renews the token file at 2/3 of each token's lifetime until SIGTERM or SIGINT, or until the file's
+ * directory is removed (the environment it served is gone: nobody reads the file any more); then
+ * resolves.
+ */
 async function refreshUntilSignalled(
   first: string,
   path: string,
@@ -87,10 +93,12 @@ async function refreshUntilSignalled(
   // A renewal that is writing the file when the signal comes: the refresher ends once it is written, so
   // nothing touches the file after the refresher has returned.
   let writing: Promise<void> | undefined;
+  const dir = dirname(path);
   await new Promise<void>((resolve, reject) => {
     const cleanUp = () => {
       stopped = true;
       clearTimeout(timer);
+      stopWatching();
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
     };
@@ -98,8 +106,14 @@ async function refreshUntilSignalled(
       cleanUp();
       void (writing ?? Promise.resolve()).catch(() => {}).finally(resolve);
     };
+    const stopAsGone = () => {
+      if (stopped) return;
+      context.stderr.write(`envid: ${dir} was removed: stopped renewing ${path}\n`);
+      stop();
+    };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    const stopWatching = whenDirectoryGone(dir, stopAsGone);
     const schedule = (delayMs: number) => {
       if (!stopped) timer = setTimeout(renew, delayMs);
     };
@@ -115,6 +129,8 @@ async function refreshUntilSignalled(
         schedule(refreshDelayMs(current, Date.now(), context.env));
       } catch (error) {
         if (stopped) return;
+        // The write failed because the directory went (before the watch said so): not worth a retry.
+        if (isDirectoryGone(dir)) return stopAsGone();
         // A refused credential (e.g. the environment was stopped) will not recover: stop with its code.
         if (
           error instanceof CliError &&

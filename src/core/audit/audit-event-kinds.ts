@@ -1,4 +1,4 @@
-import type { AuditEventKind } from '../../store/records.ts';
+import type { AuditEventKind } from '../domain/audit-event.ts';
 
 /**
  * Every kind of audit event, in the order help and errors list them. Shared by the API's filter and

@@ -1,6 +1,8 @@
-import type { AuditEvent, OidcConfig, PrincipalKind } from '../../store/records.ts';
+import type { AuditEvent } from '../domain/audit-event.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
 import type { RotationDecision } from '../keys/plan-rotation.ts';
-import type { StandardClaims } from '../tokens/issue-token.ts';
+import type { PrincipalKind } from '../principal-kinds.ts';
+import type { StandardClaims } from '../tokens/standard-claims.ts';
 import { subjectId, subjectOrganizationId, type TokenSubject } from '../tokens/token-subject.ts';
 
 /** Who caused an event; absent when the server did it by itself (scheduled rotation). */

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 
-import type { PublicJwk } from '../../store/records.ts';
+import type { PublicJwk } from '../domain/public-jwk.ts';
 
 /** What the JWKS publishes for one key: public members only (docs/tokens.md#discovery-jwks-and-signing-keys). */
 export type { PublicJwk };

@@ -1,8 +1,10 @@
-import type { OidcConfig } from '../../store/records.ts';
+import { deepFreeze } from '../deep-freeze.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
 import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
+import type { StandardClaims } from './standard-claims.ts';
 import {
   defaultTokenLifetimeSeconds,
   maxTokenLifetimeSeconds,
@@ -14,17 +16,6 @@ import { buildV2Claims, type V2PrincipalClaims } from './v2-claims.ts';
 
 /** `nbf` lies this far before `iat`, so a relying party whose clock is a little behind accepts a fresh token. */
 export const notBeforeLeewaySeconds = 30;
-
-export interface StandardClaims {
-  iss: string;
-  sub: string;
-  /** A string for one audience, an array for several (docs/tokens.md#asking-for-a-token). */
-  aud: string | string[];
-  iat: number;
-  nbf: number;
-  exp: number;
-  jti: string;
-}
 
 export type V3TokenClaims = StandardClaims & PrincipalClaims;
 export type V2TokenClaims = StandardClaims & V2PrincipalClaims;
@@ -110,8 +101,10 @@ interface SubjectClaims {
 
 /**
  * The part of a token that depends only on its principal and the organization's configuration: the
- * same for every token until either changes. The server's caches hand out the same (frozen) subject
- * and configuration objects while nothing changes, so this is worked out once per pair.
+ * same for every token until either changes, so it is worked out once per pair of objects (the server's
+ * caches hand out the same objects while nothing changes). The memo freezes both objects as it
+ * remembers them, so a change made in place fails loudly instead of going unseen; a changed principal or
+ * configuration is a new object.
  */
 const subjectClaimsMemo = new WeakMap<TokenSubject, { oidcConfig: OidcConfig; claims: SubjectClaims }>();
 
@@ -131,7 +124,7 @@ function subjectClaims(subject: TokenSubject, oidcConfig: OidcConfig): SubjectCl
   const principalJson = JSON.stringify(principal);
   const jsonTail = principalJson === '{}' ? '}' : `,${principalJson.slice(1)}`;
   const claims = { sub, principal, jsonTail };
-  subjectClaimsMemo.set(subject, { oidcConfig, claims });
+  subjectClaimsMemo.set(deepFreeze(subject), { oidcConfig: deepFreeze(oidcConfig), claims });
   return claims;
 }
 

@@ -1,4 +1,4 @@
-import type { OidcConfig } from '../../store/records.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
 import { invalidArgument } from '../errors.ts';
 import { allowedSubFieldsDescription, subFieldProblem } from './sub-fields.ts';
 

@@ -1,4 +1,4 @@
-import type { OidcConfig } from '../../store/records.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';

@@ -1,4 +1,4 @@
-import type { Initializer } from '../../store/records.ts';
+import type { Initializer } from '../domain/project.ts';
 import { subjectOrganizationId, type TokenSubject } from './token-subject.ts';
 
 /** One entry of `environment_initializers` (docs/tokens.md#v3-default-flat-claims-by-principal); members are present only when set. */
@@ -126,7 +126,8 @@ function idpClaims(claims: IdpClaims | undefined): IdpClaims | undefined {
 /** Drops members that are undefined or empty strings, keeping the order of the rest. */
 function compact<T extends object>(value: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) {
+  for (const key in value) {
+    const member = value[key];
     if (member === undefined || member === '') continue;
     out[key] = member;
   }

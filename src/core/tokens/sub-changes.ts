@@ -1,5 +1,5 @@
-import type { OidcConfig } from '../../store/records.ts';
-import { subjectSub } from './compose-sub.ts';
+import type { OidcConfig } from '../domain/oidc-config.ts';
+import { type SubjectSubs, subjectSubs } from './compose-sub.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 
 export interface SubChange {
@@ -18,13 +18,22 @@ export function findSubChanges(
   after: OidcConfig,
   subjects: Iterable<TokenSubject>,
 ): SubChange[] {
-  const changes: SubChange[] = [];
-  for (const subject of subjects) {
-    const was = subjectSub(subject, before);
-    const will = subjectSub(subject, after);
-    if (was !== will) changes.push({ kind: subject.kind, id: subjectId(subject), before: was, after: will });
+  return summarizeSubChanges(subjectSubs(subjects, before, after), Number.POSITIVE_INFINITY).listed;
+}
+
+/** How many subjects' `sub` changes, and the first `max` of those changes (in the subjects' order). */
+export function summarizeSubChanges(
+  subs: readonly SubjectSubs[],
+  max: number,
+): { count: number; listed: SubChange[] } {
+  let count = 0;
+  const listed: SubChange[] = [];
+  for (const { subject, before, sub } of subs) {
+    if (before === sub) continue;
+    count++;
+    if (listed.length < max) listed.push({ kind: subject.kind, id: subjectId(subject), before, after: sub });
   }
-  return changes;
+  return { count, listed };
 }
 
 export function changesAnySub(

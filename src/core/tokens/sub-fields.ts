@@ -1,29 +1,7 @@
+import { idpClaimPrefixes, plainSubFields } from './claims.ts';
 import type { PrincipalClaims } from './principal-claims.ts';
 
-/** Plain claim names an organization may add to its V3 `sub` (docs/tokens.md#organization-oidc-configuration). */
-export const plainSubFields = [
-  'organization_id',
-  'project_id',
-  'environment_id',
-  'runner_id',
-  'runner_name',
-  'creator_id',
-  'creator_principal',
-  'creator_email',
-  'creator_name',
-  'creator_idp',
-  'user_id',
-  'email',
-  'name',
-  'idp',
-  'service_account_id',
-  'environment_initializers.git.remote_uri',
-  'environment_initializers.git.upstream_remote_uri',
-  'environment_initializers.context_url',
-] as const;
-
-/** Prefixes of forwarded SSO claims: `idp_claims.<key>` and `creator_idp_claims.<key>`. */
-export const idpClaimPrefixes = ['creator_idp_claims.', 'idp_claims.'] as const;
+// Which claims may be sub fields is declared with the claims (claims.ts); this file checks and resolves them.
 
 export const maxIdpClaimKeyLength = 128;
 

@@ -1,28 +1,64 @@
-import type { Environment, Project, Runner, ServiceAccount, User } from '../../store/records.ts';
+import type { Environment } from '../domain/environment.ts';
+import type { Project } from '../domain/project.ts';
+import type { Runner } from '../domain/runner.ts';
+import type { ServiceAccount } from '../domain/service-account.ts';
+import type { User } from '../domain/user.ts';
+
+/**
+ * The fields of each record that a token's claims (and so its `sub`) are made of, and no others: an
+ * organization-wide preview loads only these columns for tens of thousands of principals.
+ */
+export const subjectFields = {
+  user: ['id', 'email', 'name', 'idp', 'idpClaims'],
+  serviceAccount: ['id', 'organizationId', 'name'],
+  runner: ['id', 'organizationId', 'name'],
+  project: ['id', 'initializers'],
+  environment: ['id', 'projectId', 'runnerId', 'creatorId', 'creatorPrincipal', 'initializers'],
+} as const satisfies {
+  user: readonly (keyof User)[];
+  serviceAccount: readonly (keyof ServiceAccount)[];
+  runner: readonly (keyof Runner)[];
+  project: readonly (keyof Project)[];
+  environment: readonly (keyof Environment)[];
+};
+
+export type SubjectUser = Pick<User, (typeof subjectFields.user)[number]>;
+export type SubjectServiceAccount = Pick<ServiceAccount, (typeof subjectFields.serviceAccount)[number]>;
+export type SubjectRunner = Pick<Runner, (typeof subjectFields.runner)[number]>;
+export type SubjectProject = Pick<Project, (typeof subjectFields.project)[number]>;
+export type SubjectEnvironment = Pick<Environment, (typeof subjectFields.environment)[number]>;
+
+import type { TokenPrincipalKind } from '../principal-kinds.ts';
 
 /** Who created an environment; its details become the `creator_*` claims. */
 export type EnvironmentCreator =
-  | { principal: 'user'; user: User }
-  | { principal: 'service_account'; serviceAccount: ServiceAccount };
+  | { principal: 'user'; user: SubjectUser }
+  | { principal: 'service_account'; serviceAccount: SubjectServiceAccount };
 
 /**
- * The principal a token is issued for, with every record its claims are made from. Loading these is the
- * caller's job (and cacheable); everything under src/core/tokens/ is pure.
+ * The principal a token is issued for, with every record its claims are made from (whole records
+ * serve as well as the fields above). Loading these is the caller's job (and cacheable); everything
+ * under src/core/tokens/ is pure.
  */
 export type TokenSubject =
   | {
       kind: 'environment';
       organizationId: string;
-      environment: Environment;
+      environment: SubjectEnvironment;
       /** The environment's project, when it has one; its initializers stand in when the environment has none. */
-      project?: Project;
+      project?: SubjectProject;
       creator: EnvironmentCreator;
     }
-  | { kind: 'user'; organizationId: string; user: User }
-  | { kind: 'service_account'; serviceAccount: ServiceAccount }
-  | { kind: 'runner'; runner: Runner };
+  | { kind: 'user'; organizationId: string; user: SubjectUser }
+  | { kind: 'service_account'; serviceAccount: SubjectServiceAccount }
+  | { kind: 'runner'; runner: SubjectRunner };
 
 export type TokenSubjectKind = TokenSubject['kind'];
+
+// A kind declared to get tokens needs a subject here, and a subject needs its kind declared.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const subjectsMatchKinds: Same<TokenSubjectKind, TokenPrincipalKind> = true;
+void subjectsMatchKinds;
 
 /** The organization the token speaks for. */
 export function subjectOrganizationId(subject: TokenSubject): string {

@@ -1,17 +1,10 @@
+import { type ApiPrincipalName, apiPrincipalNames } from '../principal-kinds.ts';
 import {
   subjectId,
   subjectOrganizationId,
   type TokenSubject,
   type TokenSubjectKind,
 } from './token-subject.ts';
-
-/** The Ona API's names of the principals a token can be for (its `Subject.principal` enum). */
-export const subjectPrincipalNames = {
-  user: 'PRINCIPAL_USER',
-  service_account: 'PRINCIPAL_SERVICE_ACCOUNT',
-  runner: 'PRINCIPAL_RUNNER',
-  environment: 'PRINCIPAL_ENVIRONMENT',
-} as const satisfies Record<TokenSubjectKind, string>;
 
 /**
  * The claims of a V2 token besides the standard ones, as Ona's V2 tokens carry them: `org`, the
@@ -20,12 +13,12 @@ export const subjectPrincipalNames = {
  */
 export interface V2PrincipalClaims {
   org: string;
-  gsub: { id: string; principal: (typeof subjectPrincipalNames)[TokenSubjectKind] };
+  gsub: { id: string; principal: ApiPrincipalName<TokenSubjectKind> };
 }
 
 export function buildV2Claims(subject: TokenSubject): V2PrincipalClaims {
   return {
     org: subjectOrganizationId(subject),
-    gsub: { id: subjectId(subject), principal: subjectPrincipalNames[subject.kind] },
+    gsub: { id: subjectId(subject), principal: apiPrincipalNames[subject.kind] },
   };
 }

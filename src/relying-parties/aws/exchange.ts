@@ -1,4 +1,5 @@
 import { providerUnreachable } from '../support/explain-error.ts';
+import type { AssumeRoleRequest } from './exchange-request.ts';
 import { explainStsError } from './explain.ts';
 
 /** STS AssumeRoleWithWebIdentity (HTTP) and the credentials it answers. */
@@ -13,16 +14,6 @@ export interface AwsCredentials {
   expiration: string;
   assumedRoleArn?: string;
   subjectFromWebIdentityToken?: string;
-}
-
-export interface AssumeRoleRequest {
-  endpoint: string;
-  roleArn: string;
-  sessionName: string;
-  durationSeconds: number;
-  token: string;
-  /** The audience the token was asked for, to explain an audience refusal. */
-  audience: string;
 }
 
 /** AssumeRoleWithWebIdentity (unsigned Query API). A refusal throws one explained CliError. */

@@ -1,6 +1,6 @@
 import { ExitCode } from '../../shared/exit-codes.ts';
 import { explainProviderError, readTokenFacts } from '../support/explain-error.ts';
-import type { AssumeRoleRequest } from './exchange.ts';
+import type { AssumeRoleRequest } from './exchange-request.ts';
 import { iamProviderName, roleArnPattern, tokenProblemsForAws } from './rules.ts';
 
 /** Each error code STS answers AssumeRoleWithWebIdentity with, explained with the token's claims and the role's expectations. */

@@ -1,19 +1,10 @@
 import { providerUnreachable } from '../support/explain-error.ts';
+import type { AzureExchangeRequest } from './exchange-request.ts';
 import { explainAzureError } from './explain.ts';
 import { azureCheckScope } from './rules.ts';
 
 /** The token exchange at the tenant's v2.0 token endpoint (HTTP). */
 const requestTimeoutMs = 30_000;
-
-export interface AzureExchangeRequest {
-  authorityHost: string;
-  tenantId: string;
-  clientId: string;
-  token: string;
-  /** The audience the token was asked for (what a federated credential must list). */
-  audience: string;
-  scope?: string;
-}
 
 export interface AzureAccessToken {
   accessToken: string;

@@ -1,6 +1,6 @@
 import { ExitCode } from '../../shared/exit-codes.ts';
 import { explainProviderError, readTokenFacts } from '../support/explain-error.ts';
-import type { AzureExchangeRequest } from './exchange.ts';
+import type { AzureExchangeRequest } from './exchange-request.ts';
 import { azureDefaultAudience, tokenProblemsForAzure } from './rules.ts';
 
 /** Each AADSTS code Entra answers a federated login with (and a few neighbours), explained with the token's claims. */

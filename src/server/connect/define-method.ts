@@ -3,13 +3,11 @@ import type { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Store } from '../../store/store.ts';
 import type { TokenAuditLog } from '../audit/audit-log.ts';
-import type { StoreAuditLog } from '../audit/store-audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
 import type { KeyManager } from '../keys/key-manager.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
 import type { AuthenticatedPrincipal, Principal } from '../principal.ts';
-import type { KeySet } from '../tokens/key-set.ts';
 import type { TokenSubjects } from '../tokens/token-subjects.ts';
 
 /** What every API method may use. Services added later (token issuer, key manager) join here. */
@@ -22,14 +20,12 @@ export interface ServerContext {
   /** Per-principal and per-address request limits. */
   limits: RequestLimits;
   tokens: TokenServices;
-  keyManager: KeyManager;
-  auditLog: StoreAuditLog;
 }
 
-/** What issuing tokens needs, all answered from memory. */
+/** What issuing tokens needs, all answered from memory; the key manager also lists and rotates keys. */
 export interface TokenServices {
   issuer: () => string;
-  keys: KeySet;
+  keys: KeyManager;
   subjects: TokenSubjects;
   audit: TokenAuditLog;
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../../core/errors.ts';
+import { ApiError, type ApiErrorCode } from '../../core/errors.ts';
 import {
   AlreadyExistsError,
   DatabaseError,
@@ -8,6 +8,20 @@ import {
   MissingReferenceError,
   NotFoundError,
 } from '../../store/errors.ts';
+
+/** The HTTP status each code answers with (Connect's mapping, with 404 for a method that does not exist). */
+export const httpStatusOf: Record<ApiErrorCode, number> = {
+  invalid_argument: 400,
+  failed_precondition: 400,
+  unauthenticated: 401,
+  permission_denied: 403,
+  not_found: 404,
+  unimplemented: 404,
+  already_exists: 409,
+  resource_exhausted: 429,
+  internal: 500,
+  unavailable: 503,
+};
 
 /**
  * Turns anything thrown while serving a request into Connect's error JSON. Only errors we raise on
@@ -54,5 +68,5 @@ export function sendApiError(error: unknown, request: FastifyRequest, reply: Fas
   } else request.log.info({ code: apiError.code, message: apiError.message }, 'request refused');
   if (apiError.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(apiError.retryAfterSeconds));
-  return reply.code(apiError.httpStatus).type('application/json').send(apiError.toJSON());
+  return reply.code(httpStatusOf[apiError.code]).type('application/json').send(apiError.toJSON());
 }

@@ -21,8 +21,8 @@ import { prepareSigningKey, type TokenSigningKey } from '../../core/tokens/token
 import type { SigningKey } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
+import { etagOf } from '../etag.ts';
 import { auditActor, type Principal } from '../principal.ts';
-import { etagOf } from '../routes/oidc.ts';
 import type { KeySet, PublishedJwks } from '../tokens/key-set.ts';
 
 export interface KeyManagerOptions {

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { resourceExhausted } from '../../core/errors.ts';
+import { principalLabel } from '../../core/principal-kinds.ts';
 import type { OrganizationPrincipal } from '../principal.ts';
 import { clientAddressKey } from './client-address-key.ts';
 import type { RateLimit, RateLimitSetting } from './rate-limit.ts';
@@ -15,13 +16,6 @@ export const defaultRequestLimits = {
   tokens: { count: 100, seconds: 10 },
   authFailures: { count: 100, seconds: 60 },
 } as const satisfies Required<RequestLimitOptions>;
-
-const principalNames: Record<OrganizationPrincipal['kind'], string> = {
-  user: 'user',
-  service_account: 'service account',
-  runner: 'runner',
-  environment: 'environment',
-};
 
 interface Limiter {
   limit: RateLimit;
@@ -63,7 +57,7 @@ export class RequestLimits {
       const { count, seconds } = tokens.limit;
       const wait = retryAfterSeconds(state);
       throw resourceExhausted(
-        `too many ID token requests by this ${principalNames[principal.kind]}: at most ${count} in ${seconds} s per principal (envid serve --token-rate-limit); retry in ${wait} s`,
+        `too many ID token requests by this ${principalLabel(principal.kind)}: at most ${count} in ${seconds} s per principal (envid serve --token-rate-limit); retry in ${wait} s`,
         wait,
       );
     }

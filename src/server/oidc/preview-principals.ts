@@ -1,8 +1,7 @@
+import { tokenPrincipalKinds } from '../../core/principal-kinds.ts';
 import { previewToken } from '../../core/tokens/preview-token.ts';
 import type { TokenSubject, TokenSubjectKind } from '../../core/tokens/token-subject.ts';
 import type { OidcConfig } from '../../store/records.ts';
-
-const kinds: TokenSubjectKind[] = ['user', 'service_account', 'runner', 'environment'];
 
 /** Fixed, obviously made-up IDs for synthetic examples (never a real record's). */
 const exampleIds = {
@@ -12,30 +11,18 @@ const exampleIds = {
   project: '00000000-0000-4000-8000-000000000004',
   environment: '00000000-0000-4000-8000-000000000005',
 };
-const exampleTime = new Date(0);
 
 /** A made-up principal of `kind` in the organization, for kinds the organization has none of yet. */
 export function syntheticSubject(organizationId: string, kind: TokenSubjectKind): TokenSubject {
-  const user = {
-    id: exampleIds.user,
-    email: 'example.user@example.com',
-    name: 'Example User',
-    emailVerified: true,
-    createdAt: exampleTime,
-  };
-  const runner = { id: exampleIds.runner, organizationId, name: 'example-runner', createdAt: exampleTime };
+  const user = { id: exampleIds.user, email: 'example.user@example.com', name: 'Example User' };
+  const runner = { id: exampleIds.runner, organizationId, name: 'example-runner' };
   switch (kind) {
     case 'user':
       return { kind, organizationId, user };
     case 'service_account':
       return {
         kind,
-        serviceAccount: {
-          id: exampleIds.serviceAccount,
-          organizationId,
-          name: 'example-bot',
-          createdAt: exampleTime,
-        },
+        serviceAccount: { id: exampleIds.serviceAccount, organizationId, name: 'example-bot' },
       };
     case 'runner':
       return { kind, runner };
@@ -49,23 +36,14 @@ export function syntheticSubject(organizationId: string, kind: TokenSubjectKind)
       return {
         kind,
         organizationId,
-        project: {
-          id: exampleIds.project,
-          organizationId,
-          name: 'example',
-          initializers,
-          createdAt: exampleTime,
-        },
+        project: { id: exampleIds.project, initializers },
         environment: {
           id: exampleIds.environment,
-          organizationId,
           projectId: exampleIds.project,
           runnerId: runner.id,
           creatorId: user.id,
           creatorPrincipal: 'user',
           initializers,
-          status: 'running',
-          createdAt: exampleTime,
         },
         creator: { principal: 'user', user },
       };
@@ -83,10 +61,21 @@ export function previewPrincipalKinds(
   subjects: readonly TokenSubject[],
   config: OidcConfig,
 ) {
-  return kinds.map((kind) => {
-    const ofKind = subjects.filter((subject) => subject.kind === kind);
-    const real =
-      ofKind.find((subject) => subject.kind === 'environment' && subject.project !== undefined) ?? ofKind[0];
+  // One pass over the organization's principals (tens of thousands), not one per kind.
+  const first = new Map<TokenSubjectKind, TokenSubject>();
+  for (const subject of subjects) {
+    const chosen = first.get(subject.kind);
+    if (!chosen) first.set(subject.kind, subject);
+    else if (
+      chosen.kind === 'environment' &&
+      chosen.project === undefined &&
+      subject.kind === 'environment' &&
+      subject.project !== undefined
+    )
+      first.set(subject.kind, subject);
+  }
+  return tokenPrincipalKinds.map((kind) => {
+    const real = first.get(kind);
     const subject = real ?? syntheticSubject(organizationId, kind);
     const preview = previewToken(subject, config);
     return {

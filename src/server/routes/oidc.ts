@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { supportedClaims } from '../../core/tokens/supported-claims.ts';
+import { supportedClaims } from '../../core/tokens/claims.ts';
+import { etagOf } from '../etag.ts';
 import type { KeySet, PublishedJwks } from '../tokens/key-set.ts';
 
 export interface OidcRouteOptions {
@@ -100,9 +100,6 @@ export function answerDocumentRequest(
   response.end(request.method === 'GET' ? body : undefined);
   return true;
 }
-
-export const etagOf = (body: string): string =>
-  `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 
 function answerOf(document: { body: string; etag: string }, maxAgeSeconds: number): Answer {
   const cacheHeaders = {

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
+import { deepFreeze } from '../../core/deep-freeze.ts';
 import { failedPrecondition, unauthenticated } from '../../core/errors.ts';
 import type { EnvironmentCreator, TokenSubject } from '../../core/tokens/token-subject.ts';
 import type { OidcConfig } from '../../store/records.ts';
@@ -37,9 +38,8 @@ export class TokenSubjects {
 const gone = () => unauthenticated('the credential is not valid: its principal no longer exists');
 
 /**
- * Frozen, deeply: every request shares the cached objects, and the token builder remembers each
- * subject's claims per object (issue-token.ts), so a change made in place would go unseen. Writes go
- * through the store, which announces them and makes the cache load new objects.
+ * Frozen, deeply: every request shares the cached objects, so one request must not change what another
+ * sees. Writes go through the store, which announces them and makes the cache load new objects.
  */
 export async function loadTokenSubject(
   store: Store,
@@ -48,14 +48,6 @@ export async function loadTokenSubject(
   const organization = await store.organizations.find(principal.organizationId);
   if (!organization) throw gone();
   return deepFreeze({ subject: await loadSubject(store, principal), oidcConfig: organization.oidcConfig });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
 }
 
 async function loadSubject(store: Store, principal: OrganizationPrincipal): Promise<TokenSubject> {

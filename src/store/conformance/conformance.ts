@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store.ts';
+import { testBulk } from './bulk.ts';
 import { testRecords } from './crud.ts';
 import { testErrors } from './failures.ts';
+import type { GetStore } from './get-store.ts';
 import { testLists } from './lists.ts';
 import { testReferences } from './references.ts';
 import { testTransactions } from './transactions.ts';
+
+export type { GetStore } from './get-store.ts';
 
 export interface ConformanceTarget {
   store: Store;
   dispose(): Promise<void>;
 }
-
-/** Answers the store under test; only valid inside a test (after the suite opened it). */
-export type GetStore = () => Store;
 
 /**
  * Registers the tests every Store must pass (after dex's storage/conformance). `open` answers a fresh,
@@ -38,6 +39,7 @@ export function registerStoreConformance(name: string, open: () => Promise<Confo
     describe('lists', () => testLists(store));
     describe('transactions', () => testTransactions(store));
     describe('references', () => testReferences(store));
+    describe('bulk reads and writes', () => testBulk(store));
 
     // Last, since it closes the shared store (dispose closes it again, which must be harmless too).
     it('ping answers while open; after close it fails, and closing again is harmless', async () => {

@@ -2,7 +2,6 @@ import { expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError } from '../errors.ts';
 import type { Records } from '../records.ts';
 import type { Collection, Store } from '../store.ts';
-import type { GetStore } from './conformance.ts';
 import {
   newAuditEvent,
   newCredential,
@@ -16,6 +15,7 @@ import {
   newSigningKey,
   newUser,
 } from './fixtures.ts';
+import type { GetStore } from './get-store.ts';
 
 type Kind = keyof Records;
 

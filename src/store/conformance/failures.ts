@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest';
 import { newId } from '../../core/ids.ts';
 import { AlreadyExistsError, MissingReferenceError, NotFoundError } from '../errors.ts';
-import type { GetStore } from './conformance.ts';
 import {
   newCredential,
   newEnvironment,
@@ -14,6 +13,7 @@ import {
   newSigningKey,
   newUser,
 } from './fixtures.ts';
+import type { GetStore } from './get-store.ts';
 
 /** Awaits `promise`, expecting it to fail with an error of class `type`, and answers that error. */
 async function failure<E extends Error>(

@@ -4,7 +4,6 @@ import { newId } from '../../core/ids.ts';
 import { InvalidPageTokenError } from '../errors.ts';
 import type { Runner } from '../records.ts';
 import { defaultPageSize, maxPageSize, type Store } from '../store.ts';
-import type { GetStore } from './conformance.ts';
 import {
   newAuditEvent,
   newEnvironment,
@@ -16,6 +15,7 @@ import {
   newUser,
   nextTime,
 } from './fixtures.ts';
+import type { GetStore } from './get-store.ts';
 
 /** Follows nextToken to the end, answering every page. */
 async function walk(store: Store, organizationId: string, pageSize?: number): Promise<Runner[][]> {

@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
 import type { Store } from '../store.ts';
-import type { GetStore } from './conformance.ts';
 import {
   newCredential,
   newEnvironment,
@@ -12,6 +11,7 @@ import {
   newServiceAccount,
   newUser,
 } from './fixtures.ts';
+import type { GetStore } from './get-store.ts';
 
 /** An organization with one of every child record, and the user who is its member. */
 async function organizationTree(store: Store) {

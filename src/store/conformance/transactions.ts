@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { AlreadyExistsError } from '../errors.ts';
-import type { GetStore } from './conformance.ts';
 import { newMembership, newOrganization, newUser } from './fixtures.ts';
+import type { GetStore } from './get-store.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -15,6 +15,7 @@ import {
   earliestStoredTime,
   type Filter,
   latestStoredTime,
+  maxBatchSize,
   maxPageSize,
   type Page,
   type PageRequest,
@@ -52,7 +53,16 @@ const snake = (field: string): string => {
   }
   return column;
 };
-const camel = (column: string): string => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const camelNames = new Map<string, string>();
+/** A column's field name; remembered too (an organization-wide read converts tens of thousands of rows). */
+const camel = (column: string): string => {
+  let field = camelNames.get(column);
+  if (field === undefined) {
+    field = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    camelNames.set(column, field);
+  }
+  return field;
+};
 
 /** Runs `work` in a transaction, or in the caller's when `db` already is one. */
 export type InTransaction = <T>(work: (db: Kysely<any>) => Promise<T>) => Promise<T>;
@@ -176,10 +186,7 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
   }
 
   async deleteWhere(filter: Filter<R>): Promise<number> {
-    // An empty filter (say, `{ organizationId: undefined }` from a caller's bug) would empty the table.
-    if (!Object.values(filter).some((value) => value !== undefined)) {
-      throw new Error(`${this.spec.table}: deleteWhere needs at least one filter field`);
-    }
+    this.#refuseEmpty(filter, 'deleteWhere');
     if (!this.#canMatch(filter)) return 0;
     const result = await this.#where(this.db.deleteFrom(this.spec.table), filter).executeTakeFirst();
     const deleted = Number(result.numDeletedRows);
@@ -190,21 +197,114 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
     return deleted;
   }
 
-  /** False when a uuid field is compared with a value that is not a UUID, which no record can hold. */
-  #canMatch(filter: Filter<R>): boolean {
-    const uuidFields = this.spec.uuid ?? [];
-    return Object.entries(filter).every(
-      ([field, value]) => value === undefined || !uuidFields.includes(field) || isUuid(value as string),
+  async count(filter: Filter<R>): Promise<number> {
+    if (!this.#canMatch(filter)) return 0;
+    const row = await this.#where(
+      this.db.selectFrom(this.spec.table).select(sql<number>`count(*)::int`.as('count')),
+      filter,
+    ).executeTakeFirstOrThrow();
+    return row.count;
+  }
+
+  async select<K extends keyof R>(filter: Filter<R>, fields: readonly K[]): Promise<Pick<R, K | 'id'>[]> {
+    if (!this.#canMatch(filter)) return [];
+    const names = [...new Set(['id', 'createdAt', ...fields.map(String)])];
+    const chosen = this.#where(
+      this.db
+        .selectFrom(this.spec.table)
+        .select(names.map((field) => sql.ref(snake(field)).as(field) as any))
+        .orderBy('created_at')
+        .orderBy('id'),
+      filter,
     );
+    // The rows as one JSON text: PGlite hands over each field of each row separately (half the time of
+    // a 44,000-row read), and one JSON.parse is also cheaper than pg's rows for a large set.
+    const { rows } = await sql<{
+      rows: string;
+    }>`select coalesce(json_agg(t order by t."createdAt", t.id), '[]')::text as rows from (${chosen}) t`.execute(
+      this.db,
+    );
+    const wanted = new Set<string>(
+      names.filter((field) => field !== 'createdAt' || fields.includes(field as K)),
+    );
+    return (JSON.parse(rows[0]!.rows) as Record<string, unknown>[]).map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const field of wanted) {
+        const value = row[field];
+        if (value === null || value === undefined) continue;
+        // JSON spells a timestamptz as text; every time field's name ends in `At` (created_at, ...).
+        record[field] = field.endsWith('At') ? new Date(value as string) : value;
+      }
+      return record as Pick<R, K | 'id'>;
+    });
+  }
+
+  async updateMany(filter: Filter<R>, change: Partial<Omit<R, 'id'>>, limit: number): Promise<string[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxBatchSize) {
+      throw new Error(`${this.spec.table}: updateMany limit must be an integer from 1 to ${maxBatchSize}`);
+    }
+    this.#refuseEmpty(filter, 'updateMany');
+    const { id: _id, ...values } = this.#toRow(change as unknown as R);
+    if (Object.keys(values).length === 0) throw new Error(`${this.spec.table}: updateMany changes no field`);
+    if (!this.#canMatch(filter)) return [];
+    const chosen = this.#where(this.db.selectFrom(this.spec.table).select('id'), filter)
+      .limit(limit)
+      .forUpdate();
+    const rows = await this.#write(() =>
+      this.db.updateTable(this.spec.table).set(values).where('id', 'in', chosen).returning('id').execute(),
+    );
+    if (rows.length > 0) {
+      await this.#announce(this.db);
+      this.#committed();
+    }
+    return rows.map((row) => row.id as string);
+  }
+
+  /** An empty filter (say, `{ organizationId: undefined }` from a caller's bug) would touch the whole table. */
+  #refuseEmpty(filter: Filter<R>, operation: string): void {
+    if (!Object.values(filter).some((value) => value !== undefined)) {
+      throw new Error(`${this.spec.table}: ${operation} needs at least one filter field`);
+    }
+  }
+
+  /**
+   * False when a uuid field is compared with a value that is not a UUID, which no record can hold (for
+   * a list: when none of its values is one), or with an empty list.
+   */
+  #canMatch(filter: Filter<R>): boolean {
+    return Object.entries(filter).every(([field, value]) => {
+      if (value === undefined || value === null) return true;
+      if (Array.isArray(value)) return this.#listValues(field, value).length > 0;
+      return !this.#isUuidField(field) || isUuid(value as string);
+    });
+  }
+
+  #isUuidField(field: string): boolean {
+    return (this.spec.uuid ?? []).includes(field);
+  }
+
+  /** A list filter's values that a record can hold. */
+  #listValues(field: string, values: readonly string[]): string[] {
+    return this.#isUuidField(field) ? values.filter(isUuid) : [...values];
   }
 
   #where<Q extends { where: (...args: any[]) => any }>(query: Q, filter: Filter<R>): Q {
     let q = query;
     for (const [field, value] of Object.entries(filter)) {
       if (value === undefined) continue;
-      q = this.spec.stringLists?.includes(field)
-        ? q.where(sql<boolean>`${sql.ref(snake(field))} @> ${JSON.stringify([value])}::jsonb`)
-        : q.where(snake(field), '=', value);
+      const column = sql.ref(snake(field));
+      if (value === null) q = q.where(sql<boolean>`${column} is null`);
+      else if (Array.isArray(value)) {
+        // One array parameter however long the list (PostgreSQL allows at most 65,535 parameters). An
+        // array, not a set-returning subquery: the planner knows its length and hashes a long one, where
+        // for a subquery on a table without statistics it chose a nested loop (45 s for 1,000 IDs).
+        const list = this.#listValues(field, value);
+        q = this.#isUuidField(field)
+          ? q.where(sql<boolean>`${column} = any(${list}::uuid[])`)
+          : q.where(sql<boolean>`${column} = any(${list}::text[])`);
+      } else if (this.spec.stringLists?.includes(field)) {
+        q = q.where(sql<boolean>`${column} @> ${JSON.stringify([value])}::jsonb`);
+      } else q = q.where(snake(field), '=', value);
     }
     return q;
   }
@@ -262,7 +362,8 @@ export class SqlCollection<R extends { id: string }> implements Collection<R> {
 
   #fromRow(row: Record<string, unknown>): R {
     const record: Record<string, unknown> = {};
-    for (const [column, value] of Object.entries(row)) {
+    for (const column in row) {
+      const value = row[column];
       if (value === null) continue;
       record[camel(column)] = value;
     }

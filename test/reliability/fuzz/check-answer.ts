@@ -1,4 +1,4 @@
-import { connectCodes } from '../../../src/core/errors.ts';
+import { httpStatusOf } from '../../../src/server/connect/errors.ts';
 
 /**
  * What every answer of the API must be, whatever was asked: never a 5xx; a success (200, a JSON object)
@@ -87,12 +87,12 @@ export function answerProblems(exchange: Exchange, context: CheckContext): Probl
   const { code, message } = body;
   const keys = Object.keys(body).sort().join(',');
   if (keys !== 'code,message') problem('shape', `an error answer has members ${keys}, not code and message`);
-  if (typeof code !== 'string' || !(code in connectCodes)) {
+  if (typeof code !== 'string' || !(code in httpStatusOf)) {
     problem('shape', `code ${JSON.stringify(code)} is not a Connect code`);
-  } else if (connectCodes[code as keyof typeof connectCodes] !== status && !headTooLarge(status, code)) {
+  } else if (httpStatusOf[code as keyof typeof httpStatusOf] !== status && !headTooLarge(status, code)) {
     problem(
       status >= 500 ? 'status' : 'shape',
-      `code ${code} came with HTTP ${status}, not ${connectCodes[code as keyof typeof connectCodes]}`,
+      `code ${code} came with HTTP ${status}, not ${httpStatusOf[code as keyof typeof httpStatusOf]}`,
     );
   }
   if (typeof message !== 'string' || message.trim() === '') problem('shape', 'the error has no message');

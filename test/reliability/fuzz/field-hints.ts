@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { plainSubFields } from '../../../src/core/tokens/sub-fields.ts';
+import { plainSubFields } from '../../../src/core/tokens/claims.ts';
 import type { FuzzFixture, IdName } from './fuzz-fixture.ts';
 import { edgeTimes, hostileString, textUnit } from './hostile-values.ts';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditEventKinds } from '../../../core/audit/audit-event-kinds.ts';
+import { apiPrincipalNames } from '../../../core/principal-kinds.ts';
 import { oidcConfigToMessage } from '../../../core/tokens/oidc-config.ts';
 import * as audit from '../../../services/audit-events.ts';
 import type { AuditEvent, OidcConfig } from '../../../store/records.ts';
@@ -7,7 +8,6 @@ import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp, parseTimestamp } from '../../connect/timestamps.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
-import { apiPrincipalNames } from '../../principal.ts';
 
 /**
  * AuditService/ListAuditEvents; who reads what is src/services/audit-events.ts. Details never hold a

@@ -1,6 +1,6 @@
+import { apiPrincipalNames } from '../../../core/principal-kinds.ts';
 import type { Environment, EnvironmentStatus } from '../../../store/records.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
-import { apiPrincipalNames } from '../../principal.ts';
 import { initializersToApi } from './initializers.ts';
 
 export const environmentPhases = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { apiPrincipalNames } from '../../../core/principal-kinds.ts';
 import { defineAccountMethod } from '../../connect/define-method.ts';
-import { type AuthenticatedPrincipal, apiPrincipalNames } from '../../principal.ts';
+import type { AuthenticatedPrincipal } from '../../principal.ts';
 import { getIdToken } from './identity-token.ts';
 
 const subjectId = (principal: AuthenticatedPrincipal): string =>

@@ -2,14 +2,13 @@ import { z } from 'zod';
 import { oidcConfigUpdatedEvent } from '../../../core/audit/audit-events.ts';
 import { failedPrecondition } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
+import { subjectSubs } from '../../../core/tokens/compose-sub.ts';
 import { oidcConfigToMessage, parseOidcConfig } from '../../../core/tokens/oidc-config.ts';
-import {
-  computeOidcConfigWarnings,
-  type OidcConfigWarning,
-} from '../../../core/tokens/oidc-config-warnings.ts';
-import { findSubChanges, type SubChange } from '../../../core/tokens/sub-changes.ts';
+import { type SubChange, summarizeSubChanges } from '../../../core/tokens/sub-changes.ts';
+import { type OidcConfigWarning, warningsForSubs } from '../../../relying-parties/oidc-config-warnings.ts';
 import { findAdministeredOrganization, findVisibleOrganization } from '../../../services/organizations.ts';
 import type { OidcConfig } from '../../../store/records.ts';
+import type { Store } from '../../../store/store.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { uuid } from '../../connect/validation.ts';
 import { loadOrganizationSubjects } from '../../oidc/organization-subjects.ts';
@@ -47,13 +46,29 @@ export const getOidcConfig = defineMethod({
   },
 });
 
-function describeSubChanges(changes: SubChange[]): string {
-  const first = changes[0]!;
+function describeSubChanges(count: number, first: SubChange): string {
   return (
-    `this change alters the sub of ${changes.length} existing principal(s), which breaks trust rules ` +
+    `this change alters the sub of ${count} existing principal(s), which breaks trust rules ` +
     `written for them; e.g. ${first.kind} ${first.id}: "${first.before}" -> "${first.after}". ` +
     'Send "confirmSubChange": true to apply it anyway (PreviewOIDCConfig lists every change)'
   );
+}
+
+/** At most this many sub changes are listed one by one; `subChangeCount` always has the total. */
+const maxListedSubChanges = 100;
+
+/**
+ * What changing the organization's configuration from `current` to `proposed` does: every principal's
+ * sub composed under both in one pass, the changes (counted, the first few listed) and the warnings.
+ */
+async function judgeChange(store: Store, organizationId: string, current: OidcConfig, proposed: OidcConfig) {
+  const subjects = await loadOrganizationSubjects(store, organizationId);
+  const subs = subjectSubs(subjects, current, proposed);
+  return {
+    subjects,
+    changes: summarizeSubChanges(subs, maxListedSubChanges),
+    warnings: warningsForSubs(proposed, subs).map(warningToApi),
+  };
 }
 
 export const updateOidcConfig = defineMethod({
@@ -69,17 +84,15 @@ export const updateOidcConfig = defineMethod({
     const next = parseOidcConfig(input.oidcConfig);
     await findAdministeredOrganization(store, principal, input.organizationId);
     const confirmed = input.confirmSubChange === true;
-    const { subjects } = await store.transaction(async (tx) => {
+    const warnings = await store.transaction(async (tx) => {
       let before: OidcConfig | undefined;
-      let subjects: Awaited<ReturnType<typeof loadOrganizationSubjects>> = [];
-      let subChanges = 0;
+      let judged: Awaited<ReturnType<typeof judgeChange>> | undefined;
       // update() holds the organization's row lock, so two concurrent changes are judged one after the other.
       await tx.organizations.update(input.organizationId, async (current) => {
         before = current.oidcConfig;
-        subjects = await loadOrganizationSubjects(tx, current.id);
-        const altered = findSubChanges(current.oidcConfig, next, subjects);
-        if (altered.length > 0 && !confirmed) throw failedPrecondition(describeSubChanges(altered));
-        subChanges = altered.length;
+        judged = await judgeChange(tx, current.id, current.oidcConfig, next);
+        const { count, listed } = judged.changes;
+        if (count > 0 && !confirmed) throw failedPrecondition(describeSubChanges(count, listed[0]!));
         return { ...current, oidcConfig: next };
       });
       await tx.auditEvents.insert(
@@ -93,23 +106,17 @@ export const updateOidcConfig = defineMethod({
               : { kind: principal.kind, id: principal.id },
           before: before!,
           after: next,
-          subChanges,
+          subChanges: judged!.changes.count,
           subChangeConfirmed: confirmed,
         }),
       );
-      return { subjects };
+      return judged!.warnings;
     });
     // Token subjects cache the configuration; the store tells every server of the committed write, so the
     // next token (here or on another server) carries the new sub (tested in oidc-config.test.ts).
-    return {
-      oidcConfig: oidcConfigToMessage(next),
-      warnings: computeOidcConfigWarnings(next, subjects).map(warningToApi),
-    };
+    return { oidcConfig: oidcConfigToMessage(next), warnings };
   },
 });
-
-/** At most this many sub changes are listed one by one; `subChangeCount` always has the total. */
-const maxListedSubChanges = 100;
 
 export const previewOidcConfig = defineMethod({
   service: 'OrganizationService',
@@ -118,16 +125,20 @@ export const previewOidcConfig = defineMethod({
   handler: async (input, { store, principal }) => {
     const proposed = parseOidcConfig(input.oidcConfig);
     const organization = await findAdministeredOrganization(store, principal, input.organizationId);
-    const subjects = await loadOrganizationSubjects(store, organization.id);
-    const altered = findSubChanges(organization.oidcConfig, proposed, subjects);
+    const { subjects, changes, warnings } = await judgeChange(
+      store,
+      organization.id,
+      organization.oidcConfig,
+      proposed,
+    );
     return {
       oidcConfig: oidcConfigToMessage(proposed),
       currentOidcConfig: oidcConfigToMessage(organization.oidcConfig),
       principals: previewPrincipalKinds(organization.id, subjects, proposed),
-      warnings: computeOidcConfigWarnings(proposed, subjects).map(warningToApi),
-      subChangeCount: altered.length,
-      subChanges: altered.slice(0, maxListedSubChanges).map(subChangeToApi),
-      confirmSubChangeRequired: altered.length > 0,
+      warnings,
+      subChangeCount: changes.count,
+      subChanges: changes.listed.map(subChangeToApi),
+      confirmSubChangeRequired: changes.count > 0,
     };
   },
 });

@@ -15,7 +15,11 @@ import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import type { Principal } from '../../principal.ts';
-import { liveEnvironments, markEnvironmentDeleted } from './environment-lifecycle.ts';
+import {
+  countLiveEnvironments,
+  detachEnvironments,
+  markEnvironmentsDeleted,
+} from './environment-lifecycle.ts';
 import { initializerInput, initializersFromApi, initializersToApi } from './initializers.ts';
 
 /**
@@ -123,14 +127,23 @@ export const deleteProject = defineMethod({
     await store.transaction(async (tx) => {
       // The row lock makes a concurrent CreateEnvironmentFromProject wait, so none slips past the check.
       await tx.projects.update(project.id, (current) => current);
-      const live = await liveEnvironments(tx, { projectId: project.id });
-      if (live.length > 0 && !input.force) {
-        throw failedPrecondition(
-          `project ${project.id} has ${live.length} environment(s) that are not deleted; ` +
-            'delete them first, or pass "force": true to delete them with the project',
-        );
+      if (!input.force) {
+        const live = await countLiveEnvironments(tx, { projectId: project.id });
+        if (live > 0) {
+          throw failedPrecondition(
+            `project ${project.id} has ${live} environment(s) that are not deleted; ` +
+              'delete them first, or pass "force": true to delete them with the project',
+          );
+        }
       }
-      for (const environment of live) await markEnvironmentDeleted(tx, clock, environment.id);
+      // Their records stay, out of the project, as the foreign key's `on delete set null` would leave them.
+      await markEnvironmentsDeleted(
+        tx,
+        clock,
+        { projectId: project.id },
+        { alsoChange: { projectId: undefined } },
+      );
+      await detachEnvironments(tx, project.id);
       await tx.projects.delete(project.id);
     });
     return {};

@@ -13,7 +13,7 @@ import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import { credentialToApi } from '../../credentials/credential-to-api.ts';
-import { liveEnvironments, markEnvironmentDeleted } from './environment-lifecycle.ts';
+import { countLiveEnvironments, markEnvironmentsDeleted } from './environment-lifecycle.ts';
 
 /**
  * RunnerService: the infrastructure that runs environments. Organization admins manage runners and
@@ -92,14 +92,16 @@ export const deleteRunner = defineMethod({
   handler: async (input, { store, clock, principal }) => {
     const runner = await findManagedRunner(store, principal, input.runnerId);
     await store.transaction(async (tx) => {
-      const live = await liveEnvironments(tx, { runnerId: runner.id });
-      if (live.length > 0 && !input.force) {
-        throw failedPrecondition(
-          `runner ${runner.id} has ${live.length} environment(s) that are not deleted; ` +
-            'delete them first, or pass "force": true to delete them with the runner',
-        );
+      if (!input.force) {
+        const live = await countLiveEnvironments(tx, { runnerId: runner.id });
+        if (live > 0) {
+          throw failedPrecondition(
+            `runner ${runner.id} has ${live} environment(s) that are not deleted; ` +
+              'delete them first, or pass "force": true to delete them with the runner',
+          );
+        }
       }
-      for (const environment of live) await markEnvironmentDeleted(tx, clock, environment.id);
+      await markEnvironmentsDeleted(tx, clock, { runnerId: runner.id });
       for (const credential of await listAll(tx.credentials, { principalId: runner.id })) {
         if (credential.principalKind === 'runner' && !credential.revokedAt) {
           await revokeCredential(tx, clock, credential.id);

@@ -37,7 +37,7 @@ export const listSigningKeys = defineMethod({
   service,
   method: 'ListSigningKeys',
   input: z.object({}),
-  handler: async (_input, { principal, keyManager }) => {
+  handler: async (_input, { principal, tokens: { keys: keyManager } }) => {
     assertInstallationAdmin(principal, 'list signing keys');
     return { keys: sorted(await keyManager.list()).map(signingKeyToApi) };
   },
@@ -47,7 +47,7 @@ export const rotateSigningKeys = defineMethod({
   service,
   method: 'RotateSigningKeys',
   input: z.object({}),
-  handler: async (_input, { principal, keyManager }) => {
+  handler: async (_input, { principal, tokens: { keys: keyManager } }) => {
     assertInstallationAdmin(principal, 'rotate signing keys');
     const decisions = await keyManager.reconcile({ rotate: true }, principal);
     const rotated = decisions.some((d) => d.action === 'promote');
@@ -70,7 +70,7 @@ export const revokeSigningKey = defineMethod({
   service,
   method: 'RevokeSigningKey',
   input: z.object({ keyId: z.string().min(1, { error: 'must not be empty' }) }),
-  handler: async (input, { principal, keyManager }) => {
+  handler: async (input, { principal, tokens: { keys: keyManager } }) => {
     assertInstallationAdmin(principal, 'revoke signing keys');
     const keys = await keyManager.list();
     const key = keys.find((k) => k.id === input.keyId);

@@ -99,7 +99,11 @@ function restrictNodeFs(nodefs: EmscriptenNodeFs | undefined): void {
   };
 }
 
-function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
+/**
+ * The SqlDatabase over an open PGlite. Exported for the tests, which open their in-memory databases from
+ * a migrated template (test/support/pglite-memory-template.ts) instead of running initdb each time.
+ */
+export function overPglite(pg: PGlite, afterClose: () => Promise<void>): SqlDatabase {
   const session = new Session();
   const db = new Kysely<any>({ dialect: withDatabaseErrors(pgliteDialect(pg, session)) });
   let closing: Promise<void> | undefined;

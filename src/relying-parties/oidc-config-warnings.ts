@@ -1,11 +1,12 @@
-import { azureLimits } from '../../relying-parties/azure/limits.ts';
-import { googleLimits } from '../../relying-parties/gcp/limits.ts';
-import type { OidcConfig } from '../../store/records.ts';
-import { subjectSub } from './compose-sub.ts';
-import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
+import type { OidcConfig } from '../core/domain/oidc-config.ts';
+import { subjectSub } from '../core/tokens/compose-sub.ts';
+import { subjectId, type TokenSubject, type TokenSubjectKind } from '../core/tokens/token-subject.ts';
+import { azureLimits } from './azure/limits.ts';
+import { googleLimits } from './gcp/limits.ts';
 
 // Relying-party limits (docs/tokens.md#warnings-never-refusals) that a configuration is warned about,
-// never refused for; each declared once, in src/relying-parties/<id>/limits.ts.
+// never refused for; each declared once, in src/relying-parties/<id>/limits.ts. This file sits above
+// core (it reads core's sub composition), so core never imports a relying party.
 const azureMaxSubjectLength = azureLimits.subject.max;
 const azureMaxFederatedCredentials = azureLimits.trustEntries;
 const googleMaxSubjectBytes = googleLimits.subject.max;
@@ -37,15 +38,27 @@ const personalClaimKeys = new Set([
   'unique_name',
   'phone_number',
 ]);
-const looksLikeEmail = /[^\s@:]+@[^\s@:]+\.[^\s@:]+/;
+// Matched only from the start of a run of address characters (the lookbehind): tried from every
+// position inside a long run (an encoded URL), the pattern rescanned the run each time.
+const looksLikeEmail = /(?<![^\s@:])[^\s@:]+@[^\s@:]+\.[^\s@:]+/;
 
 /** Warnings for `config`, judged on the given example principals (e.g. every principal of the organization). */
 export function computeOidcConfigWarnings(
   config: OidcConfig,
   subjects: readonly TokenSubject[],
 ): OidcConfigWarning[] {
+  return warningsForSubs(
+    config,
+    subjects.map((subject) => ({ subject, sub: subjectSub(subject, config) })),
+  );
+}
+
+/** The same, for subs already composed under `config` (see subjectSubs). */
+export function warningsForSubs(
+  config: OidcConfig,
+  subs: readonly { subject: TokenSubject; sub: string }[],
+): OidcConfigWarning[] {
   const warnings: OidcConfigWarning[] = [];
-  const subs = subjects.map((subject) => ({ subject, sub: subjectSub(subject, config) }));
   const where = (list: typeof subs) =>
     list.slice(0, 5).map(({ subject }) => ({ kind: subject.kind, id: subjectId(subject) }));
 
@@ -57,7 +70,9 @@ export function computeOidcConfigWarnings(
       principals: where(tooLongForAzure),
     });
   }
-  const distinct = new Set(subs.map(({ sub }) => sub)).size;
+  const distinctSubs = new Set<string>();
+  for (const { sub } of subs) distinctSubs.add(sub);
+  const distinct = distinctSubs.size;
   if (distinct > azureMaxFederatedCredentials) {
     warnings.push({
       code: 'azure_too_many_credentials',
@@ -81,7 +96,7 @@ export function computeOidcConfigWarnings(
     });
   }
   const personal = config.version === 'v3' ? config.extraSubFields.filter(isPersonalField) : [];
-  const emailValues = subs.filter(({ sub }) => looksLikeEmail.test(sub));
+  const emailValues = subs.filter(({ sub }) => sub.includes('@') && looksLikeEmail.test(sub));
   if (personal.length > 0 || emailValues.length > 0) {
     const named = personal.length > 0 ? ` (${personal.join(', ')})` : '';
     warnings.push({

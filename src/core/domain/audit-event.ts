@@ -1,0 +1,27 @@
+import type { PrincipalKind } from '../principal-kinds.ts';
+
+export type AuditEventKind =
+  | 'token.issued'
+  | 'oidc_config.updated'
+  | 'key.created'
+  | 'key.rotated'
+  | 'key.removed'
+  | 'key.revoked';
+
+/**
+ * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
+ * caused it (absent when the server itself did, e.g. scheduled rotation). Details by kind:
+ * token.issued {jti, audiences, sub, iat, exp, clientAddress}; oidc_config.updated {before, after, subChanges,
+ * subChangeConfirmed}; key.* {kid, reason}.
+ */
+export interface AuditEvent {
+  id: string;
+  kind: AuditEventKind;
+  organizationId?: string;
+  principalKind?: PrincipalKind;
+  principalId?: string;
+  actorKind?: PrincipalKind;
+  actorId?: string;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}

@@ -1,0 +1,13 @@
+/** One environment initializer (docs/api.md#projectservice): a git source and/or a context URL. */
+export interface Initializer {
+  git?: { remoteUri?: string; upstreamRemoteUri?: string };
+  contextUrl?: string;
+}
+
+export interface Project {
+  id: string;
+  organizationId: string;
+  name: string;
+  initializers: Initializer[];
+  createdAt: Date;
+}

@@ -1,0 +1,6 @@
+export interface Runner {
+  id: string;
+  organizationId: string;
+  name: string;
+  createdAt: Date;
+}

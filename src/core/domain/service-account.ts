@@ -1,0 +1,6 @@
+export interface ServiceAccount {
+  id: string;
+  organizationId: string;
+  name: string;
+  createdAt: Date;
+}
