@@ -10,7 +10,7 @@ import { generateSecret } from '../src/core/credentials.ts';
 import { generateMasterKey } from '../src/core/keys/master-key.ts';
 import { ensureBootstrapCredential } from '../src/server/bootstrap.ts';
 import { buildServer } from '../src/server/build-server.ts';
-import { issueCredential } from '../src/server/credentials/issue-credential.ts';
+import { issueCredential } from '../src/services/credentials/issue-credential.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { Store } from '../src/store/store.ts';
 import { createTestDatabase } from '../test/support/databases.ts';

@@ -4,7 +4,7 @@ import { generateSecret, hashSecret } from '../../src/core/credentials.ts';
 import { newId } from '../../src/core/ids.ts';
 import { Authenticator } from '../../src/server/auth/authenticator.ts';
 import { ChangeFeed } from '../../src/server/cache/change-feed.ts';
-import { issueCredential, revokeCredential } from '../../src/server/credentials/issue-credential.ts';
+import { issueCredential, revokeCredential } from '../../src/services/credentials/issue-credential.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTestDatabase, engines, noPostgres } from '../support/databases.ts';

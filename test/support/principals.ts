@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/core/clock.ts';
-import { issueCredential, type NewCredential } from '../../src/server/credentials/issue-credential.ts';
+import { issueCredential, type NewCredential } from '../../src/services/credentials/issue-credential.ts';
 import type { OrganizationRole, Records } from '../../src/store/records.ts';
 import type { Store } from '../../src/store/store.ts';
 import { type ApiTestServer, startApiTestServer } from './api-server.ts';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
-import { issueCredential } from '../../src/server/credentials/issue-credential.ts';
+import { issueCredential } from '../../src/services/credentials/issue-credential.ts';
 import type {
   Environment,
   OidcConfig,

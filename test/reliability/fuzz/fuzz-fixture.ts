@@ -1,5 +1,5 @@
 import { generateSecret } from '../../../src/core/credentials.ts';
-import { issueCredential } from '../../../src/server/credentials/issue-credential.ts';
+import { issueCredential } from '../../../src/services/credentials/issue-credential.ts';
 import type { ApiTestServer } from '../../support/api-server.ts';
 import { seedOrganizationWithPrincipals, seedUser } from '../../support/principals.ts';
 

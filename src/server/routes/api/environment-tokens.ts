@@ -1,34 +1,21 @@
 import { z } from 'zod';
-import { failedPrecondition } from '../../../core/errors.ts';
+import { environmentTokens } from '../../../services/credentials/environment-tokens.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
-import { credentialToApi, issueCredential, revokeCredentialOf } from '../../credentials/issue-credential.ts';
-import { findOperatedEnvironment } from './environment-access.ts';
+import { credentialToApi } from '../../credentials/credential-to-api.ts';
 
 /**
- * An environment's access tokens: minted, listed and revoked by whoever operates the environment (its
- * creator, its organization's admins, the installation admin, its runner). Deleting the environment
- * revokes them all; RevokeEnvironmentAccessToken revokes one, e.g. a leaked one, and leaves the
- * environment running.
+ * EnvironmentService's access tokens; who may do what is src/services/credentials/environment-tokens.ts.
+ * RevokeEnvironmentAccessToken revokes one, e.g. a leaked one, and leaves the environment running.
  */
 
 export const createEnvironmentAccessToken = defineMethod({
   service: 'EnvironmentService',
   method: 'CreateEnvironmentAccessToken',
   input: z.object({ environmentId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
-    const environment = await findOperatedEnvironment(store, principal, input.environmentId);
-    if (environment.status === 'deleted') {
-      throw failedPrecondition(`environment ${environment.id} is deleted; it gets no new access tokens`);
-    }
-    // A token minted while the environment is stopped is refused until it is started.
-    const { credential, secret } = await issueCredential(store, clock, {
-      principalKind: 'environment',
-      principalId: environment.id,
-      organizationId: environment.organizationId,
-      description: 'environment access token',
-    });
+  handler: async (input, call) => {
+    const { credential, secret } = await environmentTokens.create(call, input);
     // The secret is answered here and never again; `tokenId` (envid extension) names it for revoking.
     return { accessToken: secret, tokenId: credential.id };
   },
@@ -39,12 +26,8 @@ export const listEnvironmentAccessTokens = defineMethod({
   service: 'EnvironmentService',
   method: 'ListEnvironmentAccessTokens',
   input: z.object({ environmentId: uuid(), pagination }),
-  handler: async (input, { store, principal, request }) => {
-    const environment = await findOperatedEnvironment(store, principal, input.environmentId);
-    const page = await store.credentials.list(
-      { principalId: environment.id, principalKind: 'environment' },
-      pageRequest(input.pagination, request),
-    );
+  handler: async (input, call) => {
+    const page = await environmentTokens.list(call, input, pageRequest(input.pagination, call.request));
     return pageResponse('tokens', page, credentialToApi);
   },
 });
@@ -54,12 +37,7 @@ export const revokeEnvironmentAccessToken = defineMethod({
   service: 'EnvironmentService',
   method: 'RevokeEnvironmentAccessToken',
   input: z.object({ environmentId: uuid(), tokenId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
-    const environment = await findOperatedEnvironment(store, principal, input.environmentId);
-    const owner = { principalKind: 'environment', principalId: environment.id } as const;
-    const revoked = await revokeCredentialOf(store, clock, owner, input.tokenId, 'environment access token');
-    return { token: credentialToApi(revoked) };
-  },
+  handler: async (input, call) => ({ token: credentialToApi(await environmentTokens.revoke(call, input)) }),
 });
 
 export const environmentTokenMethods = [

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
+import {
+  findManagedEnvironment,
+  findOperatedEnvironment,
+  findVisibleEnvironment,
+} from '../../../services/environment-access.ts';
 import type { Environment } from '../../../store/records.ts';
 import type { Filter } from '../../../store/store.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
-import {
-  findManagedEnvironment,
-  findOperatedEnvironment,
-  findVisibleEnvironment,
-} from './environment-access.ts';
 import { createEnvironment, createEnvironmentFromProject } from './environment-create.ts';
 import { markEnvironmentDeleted } from './environment-lifecycle.ts';
 import { environmentToApi, phaseNames, statusOfPhase } from './environment-to-api.ts';

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { Clock } from '../../../core/clock.ts';
 import { ApiError, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
+import { assertManagesMembers } from '../../../services/members.ts';
 import type { OrganizationInvite } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
 import { defineAccountMethod, defineMethod } from '../../connect/define-method.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { uuid } from '../../connect/validation.ts';
-import { assertManagesMembers } from './organization-members.ts';
 
 /**
  * Organization invites (docs/decisions/0020-organization-invites.md): an organization has at most one

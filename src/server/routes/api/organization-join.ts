@@ -7,6 +7,12 @@ import {
   permissionDenied,
 } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
+import {
+  alreadyMember,
+  changeMembership,
+  type MemberTarget,
+  removeMembership,
+} from '../../../services/members.ts';
 import { AlreadyExistsError } from '../../../store/errors.ts';
 import type { Membership, User } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
@@ -15,13 +21,7 @@ import { uuid } from '../../connect/validation.ts';
 import type { AuthenticatedPrincipal, SelfServiceUser } from '../../principal.ts';
 import { emailDomain } from './invite-domains.ts';
 import { findLiveInvite, inviteNotFound } from './organization-invites.ts';
-import {
-  alreadyMember,
-  changeMembership,
-  type MemberTarget,
-  memberToApi,
-  removeMembership,
-} from './organization-members.ts';
+import { memberToApi } from './organization-members.ts';
 
 /**
  * A user's own membership (docs/decisions/0020-organization-invites.md): it joins an organization by

@@ -1,27 +1,13 @@
 import { z } from 'zod';
-import type { Clock } from '../../../core/clock.ts';
-import { ApiError, failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
-import { newId } from '../../../core/ids.ts';
-import { AlreadyExistsError } from '../../../store/errors.ts';
-import type { Membership, OrganizationRole, User } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
-import { canAdministerOrganization } from '../../auth/authorize.ts';
+import * as members from '../../../services/members.ts';
+import type { Membership, User } from '../../../store/records.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
-import { revokePrincipalCredentials } from '../../credentials/revoke-principal-credentials.ts';
-import type { AuthenticatedPrincipal, Principal } from '../../principal.ts';
 import { apiRoleNames, roleInput } from './organization-roles.ts';
-import { findVisibleOrganization } from './organizations.ts';
 
-/**
- * Organization membership: members read the member list; the organization's admins and the
- * installation admin remove members and change roles. Users join by themselves (an invite or their
- * e-mail domain: organization-join.ts); only the installation admin adds any user by ID, so that an
- * organization admin never reaches a user outside its organization. Nobody but the installation admin
- * may remove or demote the last admin, so an organization cannot lock itself out.
- */
+/** OrganizationService's members; who may do what is src/services/members.ts. */
 
 export function memberToApi(membership: Membership, user: User) {
   return {
@@ -35,136 +21,28 @@ export function memberToApi(membership: Membership, user: User) {
   };
 }
 
-/** Checks that `principal` may manage the members of `organizationId`. */
-export async function assertManagesMembers(store: Store, principal: Principal, organizationId: string) {
-  await findVisibleOrganization(store, principal, organizationId);
-  // It is visible, so refusing with permission_denied leaks nothing.
-  if (!canAdministerOrganization(principal, organizationId)) {
-    throw permissionDenied('only an admin of the organization may manage its members');
-  }
-}
-
-// An unknown user and a user of another organization get the same answer.
-const memberNotFound = (organizationId: string, userId: string): ApiError =>
-  new ApiError('not_found', `member ${userId} not found in organization ${organizationId}`);
-
-export interface MemberTarget {
-  organizationId: string;
-  userId: string;
-}
-
-/**
- * Changes one membership (the caller's right to is checked before). The organization's row is locked,
- * so that concurrent changes serialize and the last-admin rule holds. `newRole` is undefined for a
- * removal; `missing` is the error when there is no such membership.
- */
-export async function changeMembership(
-  store: Store,
-  principal: AuthenticatedPrincipal,
-  target: MemberTarget,
-  newRole: OrganizationRole | undefined,
-  apply: (tx: Store, membership: Membership) => Promise<void>,
-  missing: () => ApiError = () => memberNotFound(target.organizationId, target.userId),
-): Promise<void> {
-  await store.transaction(async (tx) => {
-    await tx.organizations.update(target.organizationId, (organization) => organization);
-    const membership = await tx.memberships.findOne(target);
-    if (!membership) throw missing();
-    await assertKeepsAnAdmin(tx, principal, membership, newRole);
-    await apply(tx, membership);
-  });
-}
-
-/** Ends a membership and revokes the user's tokens for that organization. */
-export async function removeMembership(tx: Store, clock: Clock, membership: Membership): Promise<void> {
-  await tx.memberships.delete(membership.id);
-  // Its tokens for this organization die with the membership, even if the user comes back later.
-  await revokePrincipalCredentials(tx, clock, {
-    principalKind: 'user',
-    principalId: membership.userId,
-    organizationId: membership.organizationId,
-  });
-}
-
-async function assertKeepsAnAdmin(
-  tx: Store,
-  principal: AuthenticatedPrincipal,
-  membership: Membership,
-  newRole: OrganizationRole | undefined,
-): Promise<void> {
-  if (principal.kind === 'installation_admin' || membership.role !== 'admin' || newRole === 'admin') return;
-  const admins = await tx.memberships.list(
-    { organizationId: membership.organizationId, role: 'admin' },
-    { pageSize: 2 },
-  );
-  if (admins.items.length < 2) {
-    throw failedPrecondition(
-      `user ${membership.userId} is the organization's last admin: make another member admin first`,
-    );
-  }
-}
-
 export const listMembers = defineMethod({
   service: 'OrganizationService',
   method: 'ListMembers',
   input: z.object({ organizationId: uuid(), pagination }),
-  handler: async (input, { store, principal, request }) => {
-    await findVisibleOrganization(store, principal, input.organizationId);
-    const page = await store.memberships.list(
-      { organizationId: input.organizationId },
-      pageRequest(input.pagination, request),
+  handler: async (input, call) => {
+    const page = await members.listMembers(
+      call,
+      input.organizationId,
+      pageRequest(input.pagination, call.request),
     );
-    const users = await Promise.all(page.items.map((membership) => store.users.get(membership.userId)));
-    const byId = new Map(users.map((user) => [user.id, user]));
-    return pageResponse('members', page, (membership) =>
-      memberToApi(membership, byId.get(membership.userId)!),
-    );
+    return pageResponse('members', page, ({ membership, user }) => memberToApi(membership, user));
   },
 });
-
-export const alreadyMember = (target: MemberTarget): ApiError =>
-  new ApiError(
-    'already_exists',
-    `user ${target.userId} is already a member of organization ${target.organizationId}`,
-  );
-
-/**
- * An organization admin reaches only the organization's own members: anyone else, a user of another
- * organization or an unknown ID, gets this same answer, after the same one query.
- */
-const outsideUser = (userId: string): ApiError =>
-  new ApiError(
-    'not_found',
-    `user ${userId} not found: an organization admin adds users by invite ` +
-      '(OrganizationService/CreateOrganizationInvite); only the installation admin adds a user by ID',
-  );
 
 export const addMember = defineMethod({
   service: 'OrganizationService',
   method: 'AddMember',
   input: z.object({ organizationId: uuid(), userId: uuid(), role: roleInput().optional() }),
-  handler: async (input, { store, clock, principal }) => {
-    await assertManagesMembers(store, principal, input.organizationId);
+  handler: async (input, call) => {
     const target = { organizationId: input.organizationId, userId: input.userId };
-    if (principal.kind !== 'installation_admin') {
-      if (await store.memberships.findOne(target)) throw alreadyMember(target);
-      throw outsideUser(input.userId);
-    }
-    const user = await store.users.find(input.userId);
-    if (!user) throw notFound('user', input.userId);
-    try {
-      const membership = await store.memberships.insert({
-        id: newId(),
-        organizationId: input.organizationId,
-        userId: user.id,
-        role: input.role ?? 'member',
-        createdAt: clock.now(),
-      });
-      return { member: memberToApi(membership, user) };
-    } catch (error) {
-      if (!(error instanceof AlreadyExistsError)) throw error;
-      throw alreadyMember(target);
-    }
+    const { membership, user } = await members.addMember(call, target, input.role);
+    return { member: memberToApi(membership, user) };
   },
 });
 
@@ -172,12 +50,8 @@ export const setRole = defineMethod({
   service: 'OrganizationService',
   method: 'SetRole',
   input: z.object({ organizationId: uuid(), userId: uuid(), role: roleInput() }),
-  handler: async (input, { store, principal }) => {
-    const target = { organizationId: input.organizationId, userId: input.userId };
-    await assertManagesMembers(store, principal, target.organizationId);
-    await changeMembership(store, principal, target, input.role, async (tx, membership) => {
-      await tx.memberships.update(membership.id, (current) => ({ ...current, role: input.role }));
-    });
+  handler: async (input, call) => {
+    await members.setRole(call, { organizationId: input.organizationId, userId: input.userId }, input.role);
     return {};
   },
 });
@@ -186,12 +60,8 @@ export const removeMember = defineMethod({
   service: 'OrganizationService',
   method: 'RemoveMember',
   input: z.object({ organizationId: uuid(), userId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
-    const target = { organizationId: input.organizationId, userId: input.userId };
-    await assertManagesMembers(store, principal, target.organizationId);
-    await changeMembership(store, principal, target, undefined, (tx, membership) =>
-      removeMembership(tx, clock, membership),
-    );
+  handler: async (input, call) => {
+    await members.removeMember(call, { organizationId: input.organizationId, userId: input.userId });
     return {};
   },
 });

@@ -1,20 +1,13 @@
 import { z } from 'zod';
-import { type ApiError, notFound, permissionDenied } from '../../../core/errors.ts';
-import { newId } from '../../../core/ids.ts';
+import * as organizations from '../../../services/organizations.ts';
 import type { Organization } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
-import { assertCanAdminister, assertCanRead, assertInstallationAdmin } from '../../auth/authorize.ts';
 import { defineAccountMethod, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
-import type { Principal } from '../../principal.ts';
 import { inviteDomainsInput } from './invite-domains.ts';
 
-/**
- * OrganizationService: the tenants. The installation admin creates, lists and deletes them; an
- * organization's users read their own and its admins update it (name, invite domains).
- */
+/** OrganizationService: the tenants; who may do what is src/services/organizations.ts. */
 
 export function organizationToApi(organization: Organization) {
   return {
@@ -24,44 +17,6 @@ export function organizationToApi(organization: Organization) {
     ...(organization.inviteDomains ? { inviteDomains: { domains: organization.inviteDomains } } : {}),
   };
 }
-
-/**
- * The organization `id` if it is the one `principal` acts in (any, for the installation admin). Another
- * organization is not even looked up, exactly like an ID that does not exist.
- */
-export async function findOrganizationInReach(
-  store: Store,
-  principal: Principal,
-  id: string,
-): Promise<Organization | undefined> {
-  if (principal.kind !== 'installation_admin' && principal.organizationId !== id) return undefined;
-  return store.organizations.find(id);
-}
-
-/** The organization, after `guard` (which throws `missing` for whoever may not even see it). */
-async function findGuardedOrganization(
-  store: Store,
-  principal: Principal,
-  id: string,
-  guard: (principal: Principal, organizationId: string, missing: ApiError) => void,
-): Promise<Organization> {
-  const missing = notFound('organization', id);
-  const organization = await findOrganizationInReach(store, principal, id);
-  if (!organization) throw missing;
-  guard(principal, organization.id, missing);
-  return organization;
-}
-
-/** The organization, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
-export const findVisibleOrganization = (store: Store, principal: Principal, id: string) =>
-  findGuardedOrganization(store, principal, id, assertCanRead);
-
-/**
- * The organization, when `principal` may change it; not_found when it cannot even see it (as for an
- * unknown ID), permission_denied for a member.
- */
-export const findAdministeredOrganization = (store: Store, principal: Principal, id: string) =>
-  findGuardedOrganization(store, principal, id, assertCanAdminister);
 
 export const createOrganization = defineMethod({
   service: 'OrganizationService',
@@ -73,24 +28,17 @@ export const createOrganization = defineMethod({
     inviteAccountsWithMatchingDomain: z.boolean().optional(),
     joinOrganization: z.boolean().optional(),
   }),
-  handler: async (input, { store, clock, principal }) => {
-    assertInstallationAdmin(principal, 'create organizations');
-    const organization = await store.organizations.insert({
-      id: newId(),
-      name: input.name,
-      oidcConfig: { version: 'v3', extraSubFields: [] },
-      createdAt: clock.now(),
-    });
-    return { organization: organizationToApi(organization) };
-  },
+  handler: async (input, call) => ({
+    organization: organizationToApi(await organizations.createOrganization(call, input)),
+  }),
 });
 
 export const getOrganization = defineMethod({
   service: 'OrganizationService',
   method: 'GetOrganization',
   input: z.object({ organizationId: uuid() }),
-  handler: async (input, { store, principal }) => ({
-    organization: organizationToApi(await findVisibleOrganization(store, principal, input.organizationId)),
+  handler: async (input, call) => ({
+    organization: organizationToApi(await organizations.getOrganization(call, input.organizationId)),
   }),
 });
 
@@ -102,17 +50,10 @@ export const updateOrganization = defineMethod({
     name: text(80).nullish(),
     inviteDomains: inviteDomainsInput.nullish(),
   }),
-  handler: async (input, { store, principal }) => {
-    await findAdministeredOrganization(store, principal, input.organizationId);
-    const organization = await store.organizations.update(input.organizationId, (current) => {
-      const { inviteDomains: _, ...rest } = current;
-      const domains = input.inviteDomains ? input.inviteDomains.domains : current.inviteDomains;
-      return {
-        ...rest,
-        ...(input.name ? { name: input.name } : {}),
-        // None is absent, never an empty list.
-        ...(domains && domains.length > 0 ? { inviteDomains: domains } : {}),
-      };
+  handler: async (input, call) => {
+    const organization = await organizations.updateOrganization(call, input.organizationId, {
+      name: input.name,
+      inviteDomains: input.inviteDomains?.domains,
     });
     return { organization: organizationToApi(organization) };
   },
@@ -122,31 +63,9 @@ export const listOrganizations = defineAccountMethod({
   service: 'OrganizationService',
   method: 'ListOrganizations',
   input: z.object({ pagination }),
-  handler: async (input, { store, principal, request }) => {
-    const page = pageRequest(input.pagination, request);
-    if (principal.kind === 'installation_admin') {
-      return pageResponse('organizations', await store.organizations.list({}, page), organizationToApi);
-    }
-    if (principal.kind === 'account') {
-      // An account-level token: the user's memberships, in the order it joined.
-      const memberships = await store.memberships.list({ userId: principal.id }, page);
-      const organizations = await Promise.all(
-        memberships.items.map((membership) => store.organizations.get(membership.organizationId)),
-      );
-      const byId = new Map(organizations.map((organization) => [organization.id, organization]));
-      return pageResponse('organizations', memberships, (membership) =>
-        organizationToApi(byId.get(membership.organizationId)!),
-      );
-    }
-    if (principal.kind !== 'user') {
-      throw permissionDenied(`a ${principal.kind.replace('_', ' ')} credential may not list organizations`);
-    }
-    // A user acts in the one organization its token is bound to, so that is the whole list.
-    return pageResponse(
-      'organizations',
-      await store.organizations.list({ id: principal.organizationId }, page),
-      organizationToApi,
-    );
+  handler: async (input, call) => {
+    const page = await organizations.listOrganizations(call, pageRequest(input.pagination, call.request));
+    return pageResponse('organizations', page, organizationToApi);
   },
 });
 
@@ -154,14 +73,8 @@ export const deleteOrganization = defineMethod({
   service: 'OrganizationService',
   method: 'DeleteOrganization',
   input: z.object({ organizationId: uuid() }),
-  handler: async (input, { store, principal }) => {
-    // Refused before any lookup, so the answer says nothing about the ID.
-    assertInstallationAdmin(principal, 'delete organizations');
-    if (!(await store.organizations.find(input.organizationId))) {
-      throw notFound('organization', input.organizationId);
-    }
-    // Memberships, service accounts, runners, projects, environments and credentials go with it.
-    await store.organizations.delete(input.organizationId);
+  handler: async (input, call) => {
+    await organizations.deleteOrganization(call, input.organizationId);
     return {};
   },
 });

@@ -1,23 +1,18 @@
 import { z } from 'zod';
-import { failedPrecondition, invalidArgument, notFound, permissionDenied } from '../../../core/errors.ts';
+import {
+  findVisiblePersonalAccessToken,
+  personalAccessTokens,
+} from '../../../services/credentials/personal-access-tokens.ts';
 import type { Credential } from '../../../store/records.ts';
-import type { Filter, Store } from '../../../store/store.ts';
-import { canAdministerOrganization, inCallerOrganization } from '../../auth/authorize.ts';
 import { credentialExpiryFields, resolveCredentialExpiry } from '../../connect/credential-expiry.ts';
 import { defineAccountMethod, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
-import { credentialToApi, issueCredential, revokeCredential } from '../../credentials/issue-credential.ts';
-import type { AuthenticatedPrincipal, Principal } from '../../principal.ts';
+import { credentialToApi } from '../../credentials/credential-to-api.ts';
 
 /**
- * Personal access tokens: a user's credential, bound to one organization it is a member of, or
- * account-level (bound to none: it only joins and leaves organizations and creates tokens for them;
- * docs/decisions/0020-organization-invites.md). A user manages its own tokens for the organization it
- * acts in, and an account-level token creates tokens for the user's organizations; an organization admin
- * sees and revokes the tokens bound to its organization; the installation admin creates tokens for any
- * member of any organization and account-level ones for any user. The secret is answered once, by the
- * create call.
+ * UserService's personal access tokens; who may do what is src/services/credentials/personal-access-tokens.ts.
+ * The secret is answered once, by the create call.
  */
 
 export function personalAccessTokenToApi(credential: Credential) {
@@ -26,84 +21,6 @@ export function personalAccessTokenToApi(credential: Credential) {
     userId: credential.principalId,
     organizationId: credential.organizationId,
   };
-}
-
-/** The token, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
-async function findVisibleToken(store: Store, principal: Principal, id: string): Promise<Credential> {
-  const missing = notFound('personal access token', id);
-  const credential = await store.credentials.findOne({
-    ...inCallerOrganization(principal, id),
-    principalKind: 'user',
-  });
-  if (!credential) throw missing;
-  // The installation admin sees every user token, account-level ones (bound to no organization) too.
-  if (principal.kind === 'installation_admin') return credential;
-  const own = principal.kind === 'user' && principal.id === credential.principalId;
-  if (own || canAdministerOrganization(principal, credential.organizationId!)) return credential;
-  throw missing;
-}
-
-interface TokenRequest {
-  userId?: string | undefined;
-  organizationId?: string | undefined;
-}
-
-/** The token's user and organization (none: account-level), after checking `principal` may make it. */
-async function tokenOwner(
-  store: Store,
-  principal: AuthenticatedPrincipal,
-  input: TokenRequest,
-): Promise<{ userId: string; organizationId?: string }> {
-  if (principal.kind === 'installation_admin') return installationAdminTokenOwner(store, input);
-  if (principal.kind !== 'user' && principal.kind !== 'account') {
-    throw permissionDenied('only a user or the installation admin may create personal access tokens');
-  }
-  const { organizationId } = input;
-  if (organizationId === undefined) {
-    throw invalidArgument(
-      'organizationId',
-      'is required (only the installation admin creates account-level tokens, bound to no organization)',
-    );
-  }
-  if (principal.kind === 'user' && organizationId !== principal.organizationId) {
-    // A token of one organization never mints credentials for another.
-    throw notFound('organization', organizationId);
-  }
-  if (input.userId !== undefined && input.userId !== principal.id) {
-    throw permissionDenied('a user may create personal access tokens only for itself');
-  }
-  // An account-level token, for one of the user's organizations: any other, known or not, is not_found.
-  if (
-    principal.kind === 'account' &&
-    !(await store.memberships.findOne({ organizationId, userId: principal.id }))
-  ) {
-    throw notFound('organization', organizationId);
-  }
-  return { userId: principal.id, organizationId };
-}
-
-/** The installation admin names the user, and the organization unless the token is account-level. */
-async function installationAdminTokenOwner(
-  store: Store,
-  input: TokenRequest,
-): Promise<{ userId: string; organizationId?: string }> {
-  if (input.userId === undefined) {
-    throw invalidArgument('userId', 'is required for the installation admin');
-  }
-  if (input.organizationId === undefined) {
-    if (!(await store.users.find(input.userId))) throw notFound('user', input.userId);
-    return { userId: input.userId };
-  }
-  if (!(await store.organizations.find(input.organizationId))) {
-    throw notFound('organization', input.organizationId);
-  }
-  if (!(await store.users.find(input.userId))) throw notFound('user', input.userId);
-  if (!(await store.memberships.findOne({ organizationId: input.organizationId, userId: input.userId }))) {
-    throw failedPrecondition(
-      `user ${input.userId} is not a member of organization ${input.organizationId}: add it first (OrganizationService/AddMember)`,
-    );
-  }
-  return { userId: input.userId, organizationId: input.organizationId };
 }
 
 export const createPersonalAccessToken = defineAccountMethod({
@@ -116,15 +33,11 @@ export const createPersonalAccessToken = defineAccountMethod({
     description: text(200),
     ...credentialExpiryFields,
   }),
-  handler: async (input, { store, clock, principal }) => {
-    const expiresAt = resolveCredentialExpiry(clock, input);
-    const owner = await tokenOwner(store, principal, input);
-    const { credential, secret } = await issueCredential(store, clock, {
-      principalKind: 'user',
-      principalId: owner.userId,
-      ...(owner.organizationId ? { organizationId: owner.organizationId } : {}),
+  handler: async (input, call) => {
+    const expiresAt = resolveCredentialExpiry(call.clock, input);
+    const { credential, secret } = await personalAccessTokens.create(call, input, {
       description: input.description,
-      ...(expiresAt ? { expiresAt } : {}),
+      expiresAt,
     });
     return { token: secret, personalAccessToken: personalAccessTokenToApi(credential) };
   },
@@ -134,27 +47,10 @@ export const getPersonalAccessToken = defineMethod({
   service: 'UserService',
   method: 'GetPersonalAccessToken',
   input: z.object({ personalAccessTokenId: uuid() }),
-  handler: async (input, { store, principal }) => ({
-    pat: personalAccessTokenToApi(await findVisibleToken(store, principal, input.personalAccessTokenId)),
+  handler: async (input, call) => ({
+    pat: personalAccessTokenToApi(await findVisiblePersonalAccessToken(call, input.personalAccessTokenId)),
   }),
 });
-
-/** Which tokens a list call may see, narrowed to `userId` when given. */
-function listFilter(principal: Principal, userId: string | undefined): Filter<Credential> {
-  const byUser = userId !== undefined ? { principalId: userId } : {};
-  if (principal.kind === 'installation_admin') return { principalKind: 'user', ...byUser };
-  if (principal.kind !== 'user') {
-    throw permissionDenied(
-      `a ${principal.kind.replace('_', ' ')} credential may not list personal access tokens`,
-    );
-  }
-  const inOrganization = { principalKind: 'user', organizationId: principal.organizationId } as const;
-  if (principal.role === 'admin') return { ...inOrganization, ...byUser };
-  if (userId !== undefined && userId !== principal.id) {
-    throw permissionDenied('a member may list only its own personal access tokens');
-  }
-  return { ...inOrganization, principalId: principal.id };
-}
 
 export const listPersonalAccessTokens = defineMethod({
   service: 'UserService',
@@ -167,9 +63,12 @@ export const listPersonalAccessTokens = defineMethod({
       .optional(),
     pagination,
   }),
-  handler: async (input, { store, principal, request }) => {
-    const filter = listFilter(principal, input.filter?.userIds?.[0]);
-    const page = await store.credentials.list(filter, pageRequest(input.pagination, request));
+  handler: async (input, call) => {
+    const page = await personalAccessTokens.list(
+      call,
+      { userId: input.filter?.userIds?.[0] },
+      pageRequest(input.pagination, call.request),
+    );
     return pageResponse('personalAccessTokens', page, personalAccessTokenToApi);
   },
 });
@@ -178,10 +77,8 @@ export const deletePersonalAccessToken = defineMethod({
   service: 'UserService',
   method: 'DeletePersonalAccessToken',
   input: z.object({ personalAccessTokenId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
-    const credential = await findVisibleToken(store, principal, input.personalAccessTokenId);
-    // Kept as revoked rather than erased, so the record of what existed survives.
-    await revokeCredential(store, clock, credential.id);
+  handler: async (input, call) => {
+    await personalAccessTokens.revoke(call, input);
     return {};
   },
 });

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
-import type { Project } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
 import {
   assertCanAdminister,
   assertCanRead,
   canAdministerOrganization,
   inCallerOrganization,
-} from '../../auth/authorize.ts';
+} from '../../../services/authorize.ts';
+import { organizationForCreate, organizationForList } from '../../../services/organization-scope.ts';
+import type { Project } from '../../../store/records.ts';
+import type { Store } from '../../../store/store.ts';
 import { type CallContext, defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
@@ -20,7 +21,6 @@ import {
   markEnvironmentsDeleted,
 } from './environment-lifecycle.ts';
 import { initializerInput, initializersFromApi, initializersToApi } from './initializers.ts';
-import { organizationForCreate, organizationForList } from './organization-scope.ts';
 
 /**
  * ProjectService: templates for environments. Organization admins create and delete them, members

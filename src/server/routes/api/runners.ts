@@ -1,28 +1,19 @@
 import { z } from 'zod';
-import { failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
+import { failedPrecondition, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
+import { canAdministerOrganization } from '../../../services/authorize.ts';
+import { revokeCredential } from '../../../services/credentials/issue-credential.ts';
+import { runnerTokens } from '../../../services/credentials/runner-tokens.ts';
+import { listAll } from '../../../services/list-all.ts';
+import { organizationForCreate, organizationForList } from '../../../services/organization-scope.ts';
+import { findManagedRunner, findVisibleRunner } from '../../../services/runners.ts';
 import type { Runner } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
-import {
-  assertCanRead,
-  canAdministerOrganization,
-  inCallerOrganization,
-  isSelf,
-} from '../../auth/authorize.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
-import {
-  credentialToApi,
-  issueCredential,
-  revokeCredential,
-  revokeCredentialOf,
-} from '../../credentials/issue-credential.ts';
-import type { Principal } from '../../principal.ts';
+import { credentialToApi } from '../../credentials/credential-to-api.ts';
 import { countLiveEnvironments, markEnvironmentsDeleted } from './environment-lifecycle.ts';
-import { listAll } from './list-all.ts';
-import { organizationForCreate, organizationForList } from './organization-scope.ts';
 
 /**
  * RunnerService: the infrastructure that runs environments. Organization admins manage runners and
@@ -37,25 +28,6 @@ export function runnerToApi(runner: Runner) {
     /** envid extension: the Ona API leaves the organization implicit. */
     organizationId: runner.organizationId,
   };
-}
-
-/** The runner, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
-export async function findVisibleRunner(store: Store, principal: Principal, id: string): Promise<Runner> {
-  const missing = notFound('runner', id);
-  const runner = await store.runners.findOne(inCallerOrganization(principal, id));
-  if (!runner) throw missing;
-  assertCanRead(principal, runner.organizationId, missing, isSelf(principal, 'runner', id));
-  return runner;
-}
-
-/** The runner, when `principal` may manage it; not_found when it cannot even see it. */
-async function findManagedRunner(store: Store, principal: Principal, id: string): Promise<Runner> {
-  const runner = await findVisibleRunner(store, principal, id);
-  // It is visible, so refusing with permission_denied leaks nothing.
-  if (!canAdministerOrganization(principal, runner.organizationId)) {
-    throw permissionDenied('only an admin of the organization may do this');
-  }
-  return runner;
 }
 
 export const createRunner = defineMethod({
@@ -146,14 +118,8 @@ export const createRunnerToken = defineMethod({
   service: 'RunnerService',
   method: 'CreateRunnerToken',
   input: z.object({ runnerId: uuid(), description: text(200).optional() }),
-  handler: async (input, { store, clock, principal }) => {
-    const runner = await findManagedRunner(store, principal, input.runnerId);
-    const { credential, secret } = await issueCredential(store, clock, {
-      principalKind: 'runner',
-      principalId: runner.id,
-      organizationId: runner.organizationId,
-      description: input.description ?? 'runner token',
-    });
+  handler: async (input, call) => {
+    const { credential, secret } = await runnerTokens.create(call, input, { description: input.description });
     // The secret is answered here and never again; `tokenId` names it for RevokeRunnerToken.
     return { accessToken: secret, tokenId: credential.id };
   },
@@ -164,12 +130,8 @@ export const listRunnerTokens = defineMethod({
   service: 'RunnerService',
   method: 'ListRunnerTokens',
   input: z.object({ runnerId: uuid(), pagination }),
-  handler: async (input, { store, principal, request }) => {
-    const runner = await findManagedRunner(store, principal, input.runnerId);
-    const page = await store.credentials.list(
-      { principalId: runner.id, principalKind: 'runner' },
-      pageRequest(input.pagination, request),
-    );
+  handler: async (input, call) => {
+    const page = await runnerTokens.list(call, input, pageRequest(input.pagination, call.request));
     return pageResponse('tokens', page, credentialToApi);
   },
 });
@@ -179,12 +141,7 @@ export const revokeRunnerToken = defineMethod({
   service: 'RunnerService',
   method: 'RevokeRunnerToken',
   input: z.object({ runnerId: uuid(), tokenId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
-    const runner = await findManagedRunner(store, principal, input.runnerId);
-    const owner = { principalKind: 'runner', principalId: runner.id } as const;
-    const revoked = await revokeCredentialOf(store, clock, owner, input.tokenId, 'runner token');
-    return { token: credentialToApi(revoked) };
-  },
+  handler: async (input, call) => ({ token: credentialToApi(await runnerTokens.revoke(call, input)) }),
 });
 
 export const runnerMethods = [

@@ -1,27 +1,12 @@
 import { z } from 'zod';
-import { notFound, permissionDenied } from '../../../core/errors.ts';
-import { newId } from '../../../core/ids.ts';
+import * as serviceAccounts from '../../../services/service-accounts.ts';
 import type { ServiceAccount } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
-import {
-  assertCanAdminister,
-  assertCanRead,
-  canAdministerOrganization,
-  inCallerOrganization,
-  isSelf,
-} from '../../auth/authorize.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
-import { revokePrincipalCredentials } from '../../credentials/revoke-principal-credentials.ts';
-import type { Principal } from '../../principal.ts';
-import { organizationForCreate, organizationForList } from './organization-scope.ts';
 
-/**
- * ServiceAccountService: non-human members of an organization, for automation. Organization admins
- * manage them and their tokens; members read them; a service account's own credential reads only itself.
- */
+/** ServiceAccountService; who may do what is src/services/service-accounts.ts. */
 
 export function serviceAccountToApi(serviceAccount: ServiceAccount) {
   return {
@@ -32,38 +17,6 @@ export function serviceAccountToApi(serviceAccount: ServiceAccount) {
   };
 }
 
-/**
- * The service account, when `principal` may see it (`allowSelf`: its own credential counts); otherwise
- * not_found, the same as for an unknown ID.
- */
-export async function findVisibleServiceAccount(
-  store: Store,
-  principal: Principal,
-  id: string,
-  allowSelf = true,
-): Promise<ServiceAccount> {
-  const missing = notFound('service account', id);
-  const serviceAccount = await store.serviceAccounts.findOne(inCallerOrganization(principal, id));
-  if (!serviceAccount) throw missing;
-  const self = allowSelf && isSelf(principal, 'service_account', id);
-  assertCanRead(principal, serviceAccount.organizationId, missing, self);
-  return serviceAccount;
-}
-
-/** The service account, when `principal` may manage it; not_found when it cannot even see it. */
-export async function findManagedServiceAccount(
-  store: Store,
-  principal: Principal,
-  id: string,
-): Promise<ServiceAccount> {
-  const serviceAccount = await findVisibleServiceAccount(store, principal, id, false);
-  // It is visible, so refusing with permission_denied leaks nothing.
-  if (!canAdministerOrganization(principal, serviceAccount.organizationId)) {
-    throw permissionDenied('only an admin of the organization may do this');
-  }
-  return serviceAccount;
-}
-
 export const createServiceAccount = defineMethod({
   service: 'ServiceAccountService',
   method: 'CreateServiceAccount',
@@ -72,26 +25,18 @@ export const createServiceAccount = defineMethod({
     /** The installation admin names the organization; an organization's admin acts in its own. */
     organizationId: uuid().optional(),
   }),
-  handler: async (input, { store, clock, principal }) => {
-    const organizationId = await organizationForCreate(store, principal, input.organizationId);
-    assertCanAdminister(principal, organizationId, notFound('organization', organizationId));
-    const serviceAccount = await store.serviceAccounts.insert({
-      id: newId(),
-      organizationId,
-      name: input.name,
-      createdAt: clock.now(),
-    });
-    return { serviceAccount: serviceAccountToApi(serviceAccount) };
-  },
+  handler: async (input, call) => ({
+    serviceAccount: serviceAccountToApi(await serviceAccounts.createServiceAccount(call, input)),
+  }),
 });
 
 export const getServiceAccount = defineMethod({
   service: 'ServiceAccountService',
   method: 'GetServiceAccount',
   input: z.object({ serviceAccountId: uuid() }),
-  handler: async (input, { store, principal }) => ({
+  handler: async (input, call) => ({
     serviceAccount: serviceAccountToApi(
-      await findVisibleServiceAccount(store, principal, input.serviceAccountId),
+      await serviceAccounts.getServiceAccount(call, input.serviceAccountId),
     ),
   }),
 });
@@ -100,11 +45,11 @@ export const listServiceAccounts = defineMethod({
   service: 'ServiceAccountService',
   method: 'ListServiceAccounts',
   input: z.object({ organizationId: uuid().optional(), pagination }),
-  handler: async (input, { store, principal, request }) => {
-    const organizationId = organizationForList(principal, input.organizationId, 'service accounts');
-    const page = await store.serviceAccounts.list(
-      organizationId ? { organizationId } : {},
-      pageRequest(input.pagination, request),
+  handler: async (input, call) => {
+    const page = await serviceAccounts.listServiceAccounts(
+      call,
+      input.organizationId,
+      pageRequest(input.pagination, call.request),
     );
     return pageResponse('serviceAccounts', page, serviceAccountToApi);
   },
@@ -114,15 +59,8 @@ export const deleteServiceAccount = defineMethod({
   service: 'ServiceAccountService',
   method: 'DeleteServiceAccount',
   input: z.object({ serviceAccountId: uuid() }),
-  handler: async (input, { store, clock, principal }) => {
-    const serviceAccount = await findManagedServiceAccount(store, principal, input.serviceAccountId);
-    await store.transaction(async (tx) => {
-      await revokePrincipalCredentials(tx, clock, {
-        principalKind: 'service_account',
-        principalId: serviceAccount.id,
-      });
-      await tx.serviceAccounts.delete(serviceAccount.id);
-    });
+  handler: async (input, call) => {
+    await serviceAccounts.deleteServiceAccount(call, input.serviceAccountId);
     return {};
   },
 });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { failedPrecondition, notFound } from '../../../core/errors.ts';
 import type { RotationDecision } from '../../../core/keys/plan-rotation.ts';
+import { assertInstallationAdmin } from '../../../services/authorize.ts';
 import type { SigningKey } from '../../../store/records.ts';
-import { assertInstallationAdmin } from '../../auth/authorize.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 

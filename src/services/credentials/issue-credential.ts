@@ -50,12 +50,11 @@ export async function revokeCredential(
 }
 
 /**
- * Revokes `credentialId` when it is a credential of that principal; any other ID, a credential of
+ * The credential `credentialId` when it is one of that principal's; any other ID, a credential of
  * someone else included, answers not_found as `what` (e.g. "runner token").
  */
-export async function revokeCredentialOf(
+export async function findCredentialOf(
   store: Store,
-  clock: Clock,
   owner: { principalKind: PrincipalKind; principalId: string },
   credentialId: string,
   what: string,
@@ -64,16 +63,5 @@ export async function revokeCredentialOf(
   if (credential?.principalKind !== owner.principalKind || credential.principalId !== owner.principalId) {
     throw notFound(what, credentialId);
   }
-  return revokeCredential(store, clock, credential.id);
-}
-
-/** The API's view of a credential: never the secret or its hash. */
-export function credentialToApi(credential: Credential) {
-  return {
-    id: credential.id,
-    description: credential.description,
-    createdAt: credential.createdAt.toISOString(),
-    ...(credential.expiresAt ? { expiresAt: credential.expiresAt.toISOString() } : {}),
-    ...(credential.revokedAt ? { revokedAt: credential.revokedAt.toISOString() } : {}),
-  };
+  return credential;
 }

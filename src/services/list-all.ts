@@ -1,4 +1,4 @@
-import type { Collection, Filter } from '../../../store/store.ts';
+import type { Collection, Filter } from '../store/store.ts';
 
 /** Every record matching `filter`, page by page (for cascades that must see them all). */
 export async function listAll<R extends { id: string }>(

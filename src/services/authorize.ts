@@ -1,5 +1,5 @@
-import { type ApiError, permissionDenied } from '../../core/errors.ts';
-import type { Principal } from '../principal.ts';
+import { type ApiError, permissionDenied } from '../core/errors.ts';
+import type { Principal } from './principal.ts';
 
 /**
  * The authorization model:

@@ -1,13 +1,8 @@
-import { notFound, permissionDenied } from '../../../core/errors.ts';
-import type { Environment } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
-import {
-  canAdministerOrganization,
-  canReadOrganization,
-  inCallerOrganization,
-  isSelf,
-} from '../../auth/authorize.ts';
-import type { Principal } from '../../principal.ts';
+import { notFound, permissionDenied } from '../core/errors.ts';
+import type { Environment } from '../store/records.ts';
+import type { Store } from '../store/store.ts';
+import { canAdministerOrganization, canReadOrganization, inCallerOrganization, isSelf } from './authorize.ts';
+import type { Principal } from './principal.ts';
 
 /**
  * Who may do what with an environment (docs/decisions/0006-environment-runner.md):

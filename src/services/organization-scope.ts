@@ -1,7 +1,7 @@
-import { invalidArgument, notFound, permissionDenied } from '../../../core/errors.ts';
-import type { Store } from '../../../store/store.ts';
-import { canReadOrganization } from '../../auth/authorize.ts';
-import type { Principal } from '../../principal.ts';
+import { invalidArgument, notFound, permissionDenied } from '../core/errors.ts';
+import type { Store } from '../store/store.ts';
+import { canReadOrganization } from './authorize.ts';
+import type { Principal } from './principal.ts';
 
 /**
  * Which organization a create or list call acts in. A credential of an organization acts in its own:

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Credential } from '../../store/records.ts';
 import type { Filter, Store } from '../../store/store.ts';
-import { listAll } from '../routes/api/list-all.ts';
+import { listAll } from '../list-all.ts';
 import { revokeCredential } from './issue-credential.ts';
 
 /**
