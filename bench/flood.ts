@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { stopAll } from './child-process.ts';
+import { databaseUrlOption } from './database-url-option.ts';
 import { startEnvidTarget } from './envid-target.ts';
 import { type LoadResult, runLoad } from './load.ts';
 
@@ -19,13 +20,7 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '8' },
     'legit-connections': { type: 'string', default: '4' },
     'flood-connections': { type: 'string', default: '32' },
-    'database-url': {
-      type: 'string',
-      default:
-        process.env.ENVID_BENCH_DATABASE_URL ??
-        process.env.ENVID_TEST_DATABASE_URL ??
-        'postgres://postgres@127.0.0.1:5432/postgres',
-    },
+    'database-url': databaseUrlOption,
   },
 });
 const seconds = Number(flags.seconds);

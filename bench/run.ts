@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { stopAll } from './child-process.ts';
 import { measureCliStartup } from './cli-startup.ts';
+import { databaseUrlOption } from './database-url-option.ts';
 import { startEnvidTarget } from './envid-target.ts';
 import { type LoadOptions, runLoad } from './load.ts';
 import { describeMachine } from './machine.ts';
@@ -39,13 +40,7 @@ const { values: flags } = parseArgs({
     'cli-runs': { type: 'string', default: '41' },
     /** Only the CLI start-up figures (a server is still started: the CLI asks it for a token). */
     'cli-only': { type: 'boolean', default: false },
-    'database-url': {
-      type: 'string',
-      default:
-        process.env.ENVID_BENCH_DATABASE_URL ??
-        process.env.ENVID_TEST_DATABASE_URL ??
-        'postgres://postgres@127.0.0.1:5432/postgres',
-    },
+    'database-url': databaseUrlOption,
   },
 });
 const rounds = Number(flags.rounds);

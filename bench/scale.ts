@@ -13,6 +13,7 @@ import { openStore } from '../src/store/open-store.ts';
 import { createTestDatabase } from '../test/support/databases.ts';
 import { type OrganizationShape, seedOrganization } from '../test/support/seed-organization.ts';
 import { cpuSeconds, startProcess, stopAll } from './child-process.ts';
+import { databaseUrlOption } from './database-url-option.ts';
 import { describeMachine } from './machine.ts';
 
 const { values: flags } = parseArgs({
@@ -23,13 +24,7 @@ const { values: flags } = parseArgs({
     'envid-bin': { type: 'string' },
     /** Node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=DIR`. */
     'node-args': { type: 'string', default: '' },
-    'database-url': {
-      type: 'string',
-      default:
-        process.env.ENVID_BENCH_DATABASE_URL ??
-        process.env.ENVID_TEST_DATABASE_URL ??
-        'postgres://postgres@127.0.0.1:5432/postgres',
-    },
+    'database-url': databaseUrlOption,
   },
 });
 const rounds = Number(flags.rounds);
