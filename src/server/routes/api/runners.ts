@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { failedPrecondition, permissionDenied } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { canAdministerOrganization } from '../../../services/authorize.ts';
-import { revokeCredential } from '../../../services/credentials/issue-credential.ts';
+import { revokePrincipalCredentials } from '../../../services/credentials/revoke-principal-credentials.ts';
 import { runnerTokens } from '../../../services/credentials/runner-tokens.ts';
-import { listAll } from '../../../services/list-all.ts';
 import { organizationForCreate, organizationForList } from '../../../services/organization-scope.ts';
 import { findManagedRunner, findVisibleRunner } from '../../../services/runners.ts';
 import type { Runner } from '../../../store/records.ts';
@@ -102,11 +101,7 @@ export const deleteRunner = defineMethod({
         }
       }
       await markEnvironmentsDeleted(tx, clock, { runnerId: runner.id });
-      for (const credential of await listAll(tx.credentials, { principalId: runner.id })) {
-        if (credential.principalKind === 'runner' && !credential.revokedAt) {
-          await revokeCredential(tx, clock, credential.id);
-        }
-      }
+      await revokePrincipalCredentials(tx, clock, { principalKind: 'runner', principalId: runner.id });
       // The runner's environment records go with it (the store cascades).
       await tx.runners.delete(runner.id);
     });
