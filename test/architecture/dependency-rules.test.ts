@@ -90,7 +90,8 @@ afterAll(() => {
   if (copy) rmSync(copy, { recursive: true, force: true });
 });
 
-describe('dependency rules (npm run lint:dependencies)', () => {
+// The two cruises read the same copy and run side by side.
+describe.concurrent('dependency rules (npm run lint:dependencies)', () => {
   it('the layer rules report the wrong-way import, the cycle and the stray driver, and nothing else', async () => {
     const violations = await cruise(copy, ['src', '--config', '.dependency-cruiser.cjs']);
     // The copy is today's src/ plus the plants: any violation not listed here is one of the real tree's.

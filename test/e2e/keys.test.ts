@@ -57,7 +57,8 @@ describe.skipIf(noPostgres !== undefined)(titled('two servers on one PostgreSQL'
   });
 });
 
-describe('the master key', () => {
+// Each case starts its own server processes: they run side by side.
+describe.concurrent('the master key', () => {
   it('refuses to start with a master key that cannot decrypt the stored keys, saying why', async () => {
     const first = await startEnvid({ env: { ENVID_MASTER_KEY: randomBytes(32).toString('hex') } });
     expect(await first.stop()).toBe(0);

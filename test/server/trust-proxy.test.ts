@@ -1,15 +1,22 @@
+import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiTestServer, startApiTestServer } from '../support/api-server.ts';
+import { openSharedTestDatabase, type SharedTestDatabase } from '../support/api-server.ts';
 import { type OrganizationFixture, seedTokenOrganization } from '../support/token-fixtures.ts';
 
+// One database and organization for the file (a fresh PGlite costs seconds); each block starts its own
+// server on it with its own proxy settings.
+let database: SharedTestDatabase;
+let org: OrganizationFixture;
+beforeAll(async () => {
+  database = await openSharedTestDatabase('pglite');
+  org = await seedTokenOrganization(database.store, database.clock);
+});
+afterAll(() => database?.close());
+
 /** The audit log's client address of a token asked for over real HTTP with these headers. */
-async function clientAddressOf(
-  server: ApiTestServer,
-  org: OrganizationFixture,
-  headers: Record<string, string>,
-): Promise<string> {
-  const address = server.app.server.address() as { port: number };
+async function clientAddressOf(app: FastifyInstance, headers: Record<string, string>): Promise<string> {
+  const address = app.server.address() as { port: number };
   const response = await fetch(`http://127.0.0.1:${address.port}/api/gitpod.v1.IdentityService/GetIDToken`, {
     method: 'POST',
     headers: {
@@ -21,7 +28,7 @@ async function clientAddressOf(
   });
   expect(response.status).toBe(200);
   const { jti } = decodeJwt(((await response.json()) as { token: string }).token);
-  const events = await server.store.auditEvents.list({
+  const events = await database.store.auditEvents.list({
     kind: 'token.issued',
     principalId: org.environment.id,
   });
@@ -33,15 +40,13 @@ async function clientAddressOf(
  * client address of a token asked for with some headers.
  */
 function serverTrusting(trusted: string[] | undefined): (headers: Record<string, string>) => Promise<string> {
-  let server: ApiTestServer;
-  let org: OrganizationFixture;
+  let app: FastifyInstance;
   beforeAll(async () => {
-    server = await startApiTestServer('pglite', trusted ? { trustProxy: trusted } : {});
-    org = await seedTokenOrganization(server.store, server.clock);
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    app = await database.startServer(trusted ? { trustProxy: trusted } : {});
+    await app.listen({ port: 0, host: '127.0.0.1' });
   });
-  afterAll(() => server.close());
-  return (headers) => clientAddressOf(server, org, headers);
+  afterAll(() => app.close());
+  return (headers) => clientAddressOf(app, headers);
 }
 
 describe.each([
