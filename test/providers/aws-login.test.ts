@@ -7,7 +7,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { fromIni, fromProcess } from '@aws-sdk/credential-providers';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type StsStandIn, startStsStandIn } from '../stand-ins/aws-sts.ts';
-import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
+import { connectCall, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { mapConcurrently } from '../support/concurrently.ts';
 import { installEnvid } from '../support/envid-on-path.ts';
@@ -76,6 +76,12 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
           arn: roleArn('wildcard'),
           trustedIssuer: server.url,
           conditions: [trust('sub', 'StringLike', [`${sub.slice(0, 12)}*`]), audOk],
+        },
+        {
+          // Any V2 sub (org:<id>/…), for the organization the V2 test switches.
+          arn: roleArn('v2'),
+          trustedIssuer: server.url,
+          conditions: [trust('sub', 'StringLike', ['org:*']), audOk],
         },
         {
           arn: roleArn('someone-else'),
@@ -218,6 +224,27 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
     ]);
     expect(json.Version).toBe(1);
     expect(sts.requests.at(-1)!['RoleSessionName']).toBe('ci@acme');
+  });
+
+  it('names the session after the environment in a V2 organization too (its ID is only in gsub)', async () => {
+    const v2 = await setUpEnvironmentThroughApi(server.url, server.adminToken, 'grace@v2.example');
+    await connectCall(server.url, v2.pat, 'OrganizationService/UpdateOIDCConfig', {
+      organizationId: v2.organizationId,
+      oidcConfig: { v2: {} },
+      confirmSubChange: true,
+    });
+    const env = { ...freshEnv(), ENVID_TOKEN: v2.environmentToken };
+    const login = await runCli(['idp', 'login', 'aws', '--role-arn', roleArn('v2')], env);
+    expect(login.stderr).toBe('');
+    expect(login.code).toBe(0);
+    const exchange = sts.requests.at(-1)!;
+    expect(claimsOf(exchange['WebIdentityToken']!).sub).toMatch(/^org:.+\/env:/);
+    expect(exchange['RoleSessionName']).toMatch(new RegExp(`^envid-${v2.environmentId}-\\d+$`));
+    expect(login.stdout).toContain(`(session ${exchange['RoleSessionName']})`);
+
+    const printed = await runCli(['idp', 'aws-credentials', '--role-arn', roleArn('v2')], env);
+    expect(printed.code).toBe(0);
+    expect(sts.requests.at(-1)!['RoleSessionName']).toMatch(new RegExp(`^envid-${v2.environmentId}-\\d+$`));
   });
 
   it.skipIf(awsCli === undefined)(
