@@ -172,11 +172,32 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         refuseWith: Number(code),
       })),
     ]);
-    // A stand-in for the az command (first on PATH, so also where az is installed): records its arguments, fails on request.
+    // A stand-in for the az command (first on PATH, so also where az is installed): records its arguments
+    // and the federated token it got, fails on request. Like az (azure-cli core), it loads an argument
+    // value `@-` from stdin and `@<path>` from that file.
     mkdirSync(fakeAzDir);
     writeFileSync(
       join(fakeAzDir, 'az'),
-      '#!/bin/sh\nprintf \'%s\\n\' "$*" >> "$AZ_LOG"\nif [ -n "$AZ_FAIL" ]; then echo "ERROR: AADSTS700024: expired $8" >&2; exit 1; fi\n',
+      [
+        '#!/bin/sh',
+        'printf \'%s\\n\' "$*" >> "$AZ_LOG"',
+        'previous=',
+        'for arg in "$@"; do',
+        '  if [ "$previous" = --federated-token ]; then',
+        // Shell builtins only: the tests' PATH may hold no cat. `read` sets the line even without a newline.
+        '    case "$arg" in',
+        '      @-) IFS= read -r token || true ;;',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's parameter expansion
+        '      @*) IFS= read -r token < "${arg#@}" || true ;;',
+        '      *) token=$arg ;;',
+        '    esac',
+        '    printf \'%s\\n\' "$token" >> "$AZ_LOG.token"',
+        '  fi',
+        '  previous=$arg',
+        'done',
+        'if [ -n "$AZ_FAIL" ]; then echo "ERROR: AADSTS700024: expired $token" >&2; exit 1; fi',
+        '',
+      ].join('\n'),
     );
     chmodSync(join(fakeAzDir, 'az'), 0o755);
   });
@@ -245,12 +266,15 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     const hook = `[ -f '${envFile}' ] && . '${envFile}'`;
     expect(readFileSync(join(env['HOME']!, '.bashrc'), 'utf8')).toContain(`${hook}\n`);
 
-    // az was logged in with the federated token, then the subscription selected.
+    // az was logged in with the federated token, then the subscription selected. The token came on
+    // stdin: a command line is readable by every local user (ps, /proc/<pid>/cmdline).
     const azCalls = readFileSync(azLog, 'utf8').trim().split('\n');
     expect(azCalls).toEqual([
-      `login --service-principal --username ${apps.trusted} --tenant ${tenant} --federated-token ${exchange['client_assertion']} --output none`,
+      `login --service-principal --username ${apps.trusted} --tenant ${tenant} --federated-token @- --output none`,
       `account set --subscription ${subscription}`,
     ]);
+    expect(azCalls.join('\n')).not.toMatch(/eyJ/);
+    expect(readFileSync(`${azLog}.token`, 'utf8')).toBe(`${exchange['client_assertion']}\n`);
 
     // What the tools read: the Azure SDK's credentials in a login shell of that HOME.
     for (const kind of ['workload-identity', 'client-assertion', 'default']) {
