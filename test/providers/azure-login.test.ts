@@ -300,6 +300,40 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     expect(readFileSync(join(env['HOME']!, '.profile'), 'utf8').split(hook).length).toBe(2);
   });
 
+  it('sources env.sh before the "not interactive" guard of Debian’s .bashrc, so non-interactive bash sees the variables', async () => {
+    const skeleton = readFileSync('/etc/skel/.bashrc', 'utf8');
+    expect(skeleton).toMatch(/\*\) return;;/);
+    const fresh = freshEnv();
+    const upgraded = freshEnv();
+    const envFile = (env: Record<string, string>) => join(env['HOME']!, '.config', 'envid', 'env.sh');
+    const hook = (env: Record<string, string>) =>
+      `# envid: variables set by \`envid idp login\`\n[ -f '${envFile(env)}' ] && . '${envFile(env)}'\n`;
+    writeFileSync(join(fresh['HOME']!, '.bashrc'), skeleton);
+    // What an earlier envid wrote: the hook appended after the guard.
+    writeFileSync(join(upgraded['HOME']!, '.bashrc'), `${skeleton}${hook(upgraded)}`);
+    for (const env of [fresh, upgraded]) {
+      const result = await login(apps.trusted, env);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const bashrc = readFileSync(join(env['HOME']!, '.bashrc'), 'utf8');
+      expect(bashrc).toBe(`${hook(env)}${skeleton}`);
+      const shell = { HOME: env['HOME']!, PATH: process.env['PATH']! };
+      const print = 'printf %s "$AZURE_CLIENT_ID"';
+      // bash reads ~/.bashrc without a terminal for `ssh host cmd`, and for BASH_ENV=~/.bashrc bash -c.
+      const viaBashrc = await run('bash', ['-c', print], {
+        ...shell,
+        BASH_ENV: join(env['HOME']!, '.bashrc'),
+      });
+      expect(viaBashrc).toEqual({ code: 0, stdout: apps.trusted, stderr: '' });
+      // What docs/providers/azure.md tells IDE tasks and cron jobs, which read no start-up file.
+      const viaEnvFile = await run('bash', ['-c', print], { ...shell, BASH_ENV: envFile(env) });
+      expect(viaEnvFile.stdout).toBe(apps.trusted);
+      // Logging in again (every environment start) leaves it as it is: one hook, first.
+      expect((await login(apps.trusted, env)).code).toBe(0);
+      expect(readFileSync(join(env['HOME']!, '.bashrc'), 'utf8')).toBe(bashrc);
+    }
+  });
+
   it('refuses without an installed envid on PATH, before any exchange; starts and writes nothing', async () => {
     const env = freshEnv({ PATH: join(dir, 'no-bin') });
     const before = entra.tokenRequests.length;
