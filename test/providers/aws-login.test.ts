@@ -313,6 +313,7 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
         [
           'AWS STS refused the exchange: InvalidIdentityToken: account 123456789012 has no IAM OIDC identity provider',
           `iss ${server.url}  sub ${sub}  aud sts.amazonaws.com`,
+          `expected: the IAM OIDC identity providers of account ${account} must hold: URL ${server.url}  client ID sts.amazonaws.com`,
           `aws iam create-open-id-connect-provider --url ${server.url} --client-id-list sts.amazonaws.com`,
           `noticed:  iss ${server.url} is not https; IAM OIDC providers need an https URL`,
         ],
@@ -325,6 +326,7 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
         [
           "InvalidIdentityToken: the token's audience is not in the client ID list",
           'aud my-aud',
+          `expected: the client ID list of arn:aws:iam::${account}:oidc-provider/${server.url.replace('http://', '')} must hold: client ID my-aud`,
           `--client-id my-aud`,
         ],
       ],
@@ -336,6 +338,8 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
         [
           `AccessDenied: the trust policy of ${roleArn('someone-else')} does not allow this token`,
           `sub ${sub}`,
+          // STS reveals no policy: the line says what a statement must hold, not what the policy holds.
+          `expected: the trust policy of ${roleArn('someone-else')} must hold: Principal {"Federated": "arn:aws:iam::${account}:oidc-provider/`,
           `StringEquals ${server.url.replace('http://', '')}:sub = ${sub}`,
           'provider said: Not authorized to perform sts:AssumeRoleWithWebIdentity',
         ],

@@ -382,7 +382,8 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         [
           'Azure (Entra ID) refused the exchange: AADSTS70021: no federated identity credential',
           facts,
-          `expected: issuer ${server.url}  subject ${sub}  audience ${audience}`,
+          // Entra reveals no credential: the line says what one must hold, not what one holds.
+          `expected: a federated credential of application ${apps.noCredentials} in tenant ${tenant} must hold: issuer ${server.url}  subject ${sub}  audience ${audience}`,
           `register exactly this subject (case-sensitive, no wildcards): az ad app federated-credential create --id ${apps.noCredentials} --parameters`,
           register,
           'provider said: AADSTS70021: No matching federated identity record found for presented assertion.',
@@ -401,15 +402,32 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         apps.otherSubject,
         [],
         3,
-        ['AADSTS700213: no federated identity credential', `expected: subject ${sub}`, register],
+        [
+          'AADSTS700213: no federated identity credential',
+          `expected: a federated credential of application ${apps.otherSubject} in tenant ${tenant} for this issuer must hold: subject ${sub} (case-sensitive, no wildcards)`,
+          register,
+        ],
       ],
-      ['other issuer', apps.otherIssuer, [], 3, ['AADSTS700211', `issuer ${server.url} (byte for byte`]],
+      [
+        'other issuer',
+        apps.otherIssuer,
+        [],
+        3,
+        [
+          'AADSTS700211',
+          `expected: a federated credential of application ${apps.otherIssuer} in tenant ${tenant} must hold: issuer ${server.url} (byte for byte`,
+        ],
+      ],
       [
         'other audience',
         apps.otherAudience,
         [],
         3,
-        ['AADSTS700212', `aud ${audience}`, 'or run the login with --audience'],
+        [
+          'AADSTS700212',
+          `expected: the federated credential for this issuer and subject must hold: audience ${audience}`,
+          'or run the login with --audience',
+        ],
       ],
       [
         'object ID',
