@@ -8,8 +8,8 @@ import { writeFileAtomic } from './write-file-atomic.ts';
 /**
  * Environment variables that `envid idp login` wants every new shell to have (e.g.
  * GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1): kept as `export` lines in `<envid config dir>/env.sh`
- * (other variables in it kept), which ~/.bashrc, ~/.zshrc and ~/.profile source through one line that
- * is added once. A process cannot change its parent shell, so the caller also tells the user to export
+ * (other variables in it kept), which ~/.bashrc (in its first lines), ~/.zshrc and ~/.profile source
+ * through one line that is added once. A process cannot change its parent shell, so the caller also tells the user to export
  * them in the current one.
  */
 export interface ShellEnvResult {
@@ -49,6 +49,7 @@ export async function persistShellVariables(
 
   const home = env['HOME'] || homedir();
   const sourceLine = `[ -f ${shellQuote(file)} ] && . ${shellQuote(file)}`;
+  const block = `${marker}\n${sourceLine}\n`;
   const candidates = ['.bashrc', '.zshrc', '.profile'];
   const profiles: string[] = [];
   for (const name of candidates) {
@@ -60,9 +61,26 @@ export async function persistShellVariables(
       text !== undefined || name === '.bashrc' || (name === '.zshrc' && /zsh$/.test(env['SHELL'] ?? ''));
     if (!wanted) continue;
     profiles.push(profile);
-    if (text?.includes(sourceLine)) continue;
-    const prefix = text === undefined || text === '' || text.endsWith('\n') ? '' : '\n';
-    await writeFile(profile, `${text ?? ''}${prefix}${marker}\n${sourceLine}\n`, { mode: 0o644 });
+    const updated = name === '.bashrc' ? withBlockFirst(text ?? '', block) : withBlockLast(text, block);
+    if (updated !== text) await writeFile(profile, updated, { mode: 0o644 });
   }
   return { file, profiles };
+}
+
+/**
+ * ~/.bashrc with the block as its first lines: Debian's and most distributions' .bashrc return early
+ * when the shell is not interactive, so a line after that guard never reaches `ssh host cmd` or
+ * `BASH_ENV=~/.bashrc bash -c` (docs/decisions/0165). A block an older envid appended is moved up.
+ */
+function withBlockFirst(text: string, block: string): string {
+  if (text.startsWith(block)) return text;
+  return `${block}${text.replace(block, '')}`;
+}
+
+/** Other start-up files: the block appended once. */
+function withBlockLast(text: string | undefined, block: string): string {
+  const existing = text ?? '';
+  if (existing.includes(block.split('\n')[1]!)) return existing;
+  const prefix = existing === '' || existing.endsWith('\n') ? '' : '\n';
+  return `${existing}${prefix}${block}`;
 }

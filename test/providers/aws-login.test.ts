@@ -7,7 +7,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { fromIni, fromProcess } from '@aws-sdk/credential-providers';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type StsStandIn, startStsStandIn } from '../stand-ins/aws-sts.ts';
-import { setUpEnvironmentThroughApi } from '../support/api-setup.ts';
+import { connectCall, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { mapConcurrently } from '../support/concurrently.ts';
 import { installEnvid } from '../support/envid-on-path.ts';
@@ -76,6 +76,12 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
           arn: roleArn('wildcard'),
           trustedIssuer: server.url,
           conditions: [trust('sub', 'StringLike', [`${sub.slice(0, 12)}*`]), audOk],
+        },
+        {
+          // Any V2 sub (org:<id>/…), for the organization the V2 test switches.
+          arn: roleArn('v2'),
+          trustedIssuer: server.url,
+          conditions: [trust('sub', 'StringLike', ['org:*']), audOk],
         },
         {
           arn: roleArn('someone-else'),
@@ -220,6 +226,27 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
     expect(sts.requests.at(-1)!['RoleSessionName']).toBe('ci@acme');
   });
 
+  it('names the session after the environment in a V2 organization too (its ID is only in gsub)', async () => {
+    const v2 = await setUpEnvironmentThroughApi(server.url, server.adminToken, 'grace@v2.example');
+    await connectCall(server.url, v2.pat, 'OrganizationService/UpdateOIDCConfig', {
+      organizationId: v2.organizationId,
+      oidcConfig: { v2: {} },
+      confirmSubChange: true,
+    });
+    const env = { ...freshEnv(), ENVID_TOKEN: v2.environmentToken };
+    const login = await runCli(['idp', 'login', 'aws', '--role-arn', roleArn('v2')], env);
+    expect(login.stderr).toBe('');
+    expect(login.code).toBe(0);
+    const exchange = sts.requests.at(-1)!;
+    expect(claimsOf(exchange['WebIdentityToken']!).sub).toMatch(/^org:.+\/env:/);
+    expect(exchange['RoleSessionName']).toMatch(new RegExp(`^envid-${v2.environmentId}-\\d+$`));
+    expect(login.stdout).toContain(`(session ${exchange['RoleSessionName']})`);
+
+    const printed = await runCli(['idp', 'aws-credentials', '--role-arn', roleArn('v2')], env);
+    expect(printed.code).toBe(0);
+    expect(sts.requests.at(-1)!['RoleSessionName']).toMatch(new RegExp(`^envid-${v2.environmentId}-\\d+$`));
+  });
+
   it.skipIf(awsCli === undefined)(
     titled(
       'the aws CLI reads the written profile through its credential_process',
@@ -286,6 +313,7 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
         [
           'AWS STS refused the exchange: InvalidIdentityToken: account 123456789012 has no IAM OIDC identity provider',
           `iss ${server.url}  sub ${sub}  aud sts.amazonaws.com`,
+          `expected: the IAM OIDC identity providers of account ${account} must hold: URL ${server.url}  client ID sts.amazonaws.com`,
           `aws iam create-open-id-connect-provider --url ${server.url} --client-id-list sts.amazonaws.com`,
           `noticed:  iss ${server.url} is not https; IAM OIDC providers need an https URL`,
         ],
@@ -298,6 +326,7 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
         [
           "InvalidIdentityToken: the token's audience is not in the client ID list",
           'aud my-aud',
+          `expected: the client ID list of arn:aws:iam::${account}:oidc-provider/${server.url.replace('http://', '')} must hold: client ID my-aud`,
           `--client-id my-aud`,
         ],
       ],
@@ -309,6 +338,8 @@ describe('envid idp login aws against an STS stand-in, read back by the AWS SDK'
         [
           `AccessDenied: the trust policy of ${roleArn('someone-else')} does not allow this token`,
           `sub ${sub}`,
+          // STS reveals no policy: the line says what a statement must hold, not what the policy holds.
+          `expected: the trust policy of ${roleArn('someone-else')} must hold: Principal {"Federated": "arn:aws:iam::${account}:oidc-provider/`,
           `StringEquals ${server.url.replace('http://', '')}:sub = ${sub}`,
           'provider said: Not authorized to perform sts:AssumeRoleWithWebIdentity',
         ],

@@ -172,11 +172,32 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         refuseWith: Number(code),
       })),
     ]);
-    // A stand-in for the az command (first on PATH, so also where az is installed): records its arguments, fails on request.
+    // A stand-in for the az command (first on PATH, so also where az is installed): records its arguments
+    // and the federated token it got, fails on request. Like az (azure-cli core), it loads an argument
+    // value `@-` from stdin and `@<path>` from that file.
     mkdirSync(fakeAzDir);
     writeFileSync(
       join(fakeAzDir, 'az'),
-      '#!/bin/sh\nprintf \'%s\\n\' "$*" >> "$AZ_LOG"\nif [ -n "$AZ_FAIL" ]; then echo "ERROR: AADSTS700024: expired $8" >&2; exit 1; fi\n',
+      [
+        '#!/bin/sh',
+        'printf \'%s\\n\' "$*" >> "$AZ_LOG"',
+        'previous=',
+        'for arg in "$@"; do',
+        '  if [ "$previous" = --federated-token ]; then',
+        // Shell builtins only: the tests' PATH may hold no cat. `read` sets the line even without a newline.
+        '    case "$arg" in',
+        '      @-) IFS= read -r token || true ;;',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's parameter expansion
+        '      @*) IFS= read -r token < "${arg#@}" || true ;;',
+        '      *) token=$arg ;;',
+        '    esac',
+        '    printf \'%s\\n\' "$token" >> "$AZ_LOG.token"',
+        '  fi',
+        '  previous=$arg',
+        'done',
+        'if [ -n "$AZ_FAIL" ]; then echo "ERROR: AADSTS700024: expired $token" >&2; exit 1; fi',
+        '',
+      ].join('\n'),
     );
     chmodSync(join(fakeAzDir, 'az'), 0o755);
   });
@@ -245,12 +266,15 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     const hook = `[ -f '${envFile}' ] && . '${envFile}'`;
     expect(readFileSync(join(env['HOME']!, '.bashrc'), 'utf8')).toContain(`${hook}\n`);
 
-    // az was logged in with the federated token, then the subscription selected.
+    // az was logged in with the federated token, then the subscription selected. The token came on
+    // stdin: a command line is readable by every local user (ps, /proc/<pid>/cmdline).
     const azCalls = readFileSync(azLog, 'utf8').trim().split('\n');
     expect(azCalls).toEqual([
-      `login --service-principal --username ${apps.trusted} --tenant ${tenant} --federated-token ${exchange['client_assertion']} --output none`,
+      `login --service-principal --username ${apps.trusted} --tenant ${tenant} --federated-token @- --output none`,
       `account set --subscription ${subscription}`,
     ]);
+    expect(azCalls.join('\n')).not.toMatch(/eyJ/);
+    expect(readFileSync(`${azLog}.token`, 'utf8')).toBe(`${exchange['client_assertion']}\n`);
 
     // What the tools read: the Azure SDK's credentials in a login shell of that HOME.
     for (const kind of ['workload-identity', 'client-assertion', 'default']) {
@@ -274,6 +298,40 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
     expect(newPid).not.toBe(pid);
     await waitFor('the first refresher to end', () => !alive(pid));
     expect(readFileSync(join(env['HOME']!, '.profile'), 'utf8').split(hook).length).toBe(2);
+  });
+
+  it('sources env.sh before the "not interactive" guard of Debian’s .bashrc, so non-interactive bash sees the variables', async () => {
+    const skeleton = readFileSync('/etc/skel/.bashrc', 'utf8');
+    expect(skeleton).toMatch(/\*\) return;;/);
+    const fresh = freshEnv();
+    const upgraded = freshEnv();
+    const envFile = (env: Record<string, string>) => join(env['HOME']!, '.config', 'envid', 'env.sh');
+    const hook = (env: Record<string, string>) =>
+      `# envid: variables set by \`envid idp login\`\n[ -f '${envFile(env)}' ] && . '${envFile(env)}'\n`;
+    writeFileSync(join(fresh['HOME']!, '.bashrc'), skeleton);
+    // What an earlier envid wrote: the hook appended after the guard.
+    writeFileSync(join(upgraded['HOME']!, '.bashrc'), `${skeleton}${hook(upgraded)}`);
+    for (const env of [fresh, upgraded]) {
+      const result = await login(apps.trusted, env);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const bashrc = readFileSync(join(env['HOME']!, '.bashrc'), 'utf8');
+      expect(bashrc).toBe(`${hook(env)}${skeleton}`);
+      const shell = { HOME: env['HOME']!, PATH: process.env['PATH']! };
+      const print = 'printf %s "$AZURE_CLIENT_ID"';
+      // bash reads ~/.bashrc without a terminal for `ssh host cmd`, and for BASH_ENV=~/.bashrc bash -c.
+      const viaBashrc = await run('bash', ['-c', print], {
+        ...shell,
+        BASH_ENV: join(env['HOME']!, '.bashrc'),
+      });
+      expect(viaBashrc).toEqual({ code: 0, stdout: apps.trusted, stderr: '' });
+      // What docs/providers/azure.md tells IDE tasks and cron jobs, which read no start-up file.
+      const viaEnvFile = await run('bash', ['-c', print], { ...shell, BASH_ENV: envFile(env) });
+      expect(viaEnvFile.stdout).toBe(apps.trusted);
+      // Logging in again (every environment start) leaves it as it is: one hook, first.
+      expect((await login(apps.trusted, env)).code).toBe(0);
+      expect(readFileSync(join(env['HOME']!, '.bashrc'), 'utf8')).toBe(bashrc);
+    }
   });
 
   it('refuses without an installed envid on PATH, before any exchange; starts and writes nothing', async () => {
@@ -324,7 +382,8 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         [
           'Azure (Entra ID) refused the exchange: AADSTS70021: no federated identity credential',
           facts,
-          `expected: issuer ${server.url}  subject ${sub}  audience ${audience}`,
+          // Entra reveals no credential: the line says what one must hold, not what one holds.
+          `expected: a federated credential of application ${apps.noCredentials} in tenant ${tenant} must hold: issuer ${server.url}  subject ${sub}  audience ${audience}`,
           `register exactly this subject (case-sensitive, no wildcards): az ad app federated-credential create --id ${apps.noCredentials} --parameters`,
           register,
           'provider said: AADSTS70021: No matching federated identity record found for presented assertion.',
@@ -343,15 +402,32 @@ describe('envid idp login azure against an Entra ID stand-in over TLS, read back
         apps.otherSubject,
         [],
         3,
-        ['AADSTS700213: no federated identity credential', `expected: subject ${sub}`, register],
+        [
+          'AADSTS700213: no federated identity credential',
+          `expected: a federated credential of application ${apps.otherSubject} in tenant ${tenant} for this issuer must hold: subject ${sub} (case-sensitive, no wildcards)`,
+          register,
+        ],
       ],
-      ['other issuer', apps.otherIssuer, [], 3, ['AADSTS700211', `issuer ${server.url} (byte for byte`]],
+      [
+        'other issuer',
+        apps.otherIssuer,
+        [],
+        3,
+        [
+          'AADSTS700211',
+          `expected: a federated credential of application ${apps.otherIssuer} in tenant ${tenant} must hold: issuer ${server.url} (byte for byte`,
+        ],
+      ],
       [
         'other audience',
         apps.otherAudience,
         [],
         3,
-        ['AADSTS700212', `aud ${audience}`, 'or run the login with --audience'],
+        [
+          'AADSTS700212',
+          `expected: the federated credential for this issuer and subject must hold: audience ${audience}`,
+          'or run the login with --audience',
+        ],
       ],
       [
         'object ID',

@@ -60,6 +60,23 @@ describe('provider error explanations', () => {
     );
     expect(error.message).not.toContain(token);
   });
+
+  it('labels what a hidden rule must hold as such, beside what the provider expected', () => {
+    const error = explainProviderError({
+      provider: 'AWS STS',
+      code: 'AccessDenied',
+      meaning: 'the trust policy does not allow this token',
+      rule: {
+        holder: 'the trust policy of arn:aws:iam::1:role/dev',
+        values: { sub: 'env:1', aud: undefined },
+      },
+      expected: { DurationSeconds: '3600' },
+      nextStep: 'update the trust policy',
+    });
+    expect(error.message.split('\n')[1]).toBe(
+      '  expected: the trust policy of arn:aws:iam::1:role/dev must hold: sub env:1; DurationSeconds 3600',
+    );
+  });
 });
 
 describe('the Entra stand-in takes only credentials Microsoft Graph would create', () => {

@@ -20,11 +20,16 @@ export const sdkClient = (url: string, bearerToken: string) =>
  * organization and its first admin user with a personal access token; that admin, through the SDK,
  * creates a project with a git initializer, a runner, an environment of the project and its token.
  */
-export async function setUpEnvironmentThroughApi(url: string, adminToken: string) {
+export async function setUpEnvironmentThroughApi(
+  url: string,
+  adminToken: string,
+  /** Another e-mail for a second organization's admin (user e-mails are unique in an installation). */
+  adminEmail = 'ada@acme.example',
+) {
   const { organization } = await sdkClient(url, adminToken).organizations.create({ name: 'Acme' });
   const organizationId = organization.id;
   const { user } = await connectCall(url, adminToken, 'UserService/CreateUser', {
-    email: 'ada@acme.example',
+    email: adminEmail,
     name: 'Ada',
   });
   await connectCall(url, adminToken, 'OrganizationService/AddMember', {

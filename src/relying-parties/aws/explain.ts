@@ -22,7 +22,10 @@ export function explainStsError(request: AssumeRoleRequest, code: string, messag
         return explainProviderError({
           ...base,
           meaning: `account ${account} has no IAM OIDC identity provider for the token's issuer`,
-          expected: { 'IAM OIDC provider URL': facts.iss },
+          rule: {
+            holder: `the IAM OIDC identity providers of account ${account}`,
+            values: { URL: facts.iss, 'client ID': facts.aud },
+          },
           nextStep: `create it: aws iam create-open-id-connect-provider --url ${facts.iss} --client-id-list ${facts.aud} (the URL must be https and equal iss)`,
         });
       }
@@ -30,7 +33,7 @@ export function explainStsError(request: AssumeRoleRequest, code: string, messag
         return explainProviderError({
           ...base,
           meaning: `the token's audience is not in the client ID list of ${providerArn}`,
-          expected: { aud: `one of the provider's client IDs (envid asked for ${request.audience})` },
+          rule: { holder: `the client ID list of ${providerArn}`, values: { 'client ID': facts.aud } },
           nextStep: `add it: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${providerArn} --client-id ${facts.aud} (or pass --audience with a registered client ID)`,
         });
       }
@@ -61,9 +64,13 @@ export function explainStsError(request: AssumeRoleRequest, code: string, messag
       return explainProviderError({
         ...base,
         meaning: `the trust policy of ${request.roleArn} does not allow this token (principal or a condition on sub/aud)`,
-        expected: {
-          Principal: `{"Federated": "${providerArn}"}`,
-          Condition: `StringEquals ${provider}:sub = ${facts.sub}, ${provider}:aud = ${facts.aud}`,
+        // STS does not say which statement or condition failed: what one statement must hold for this token.
+        rule: {
+          holder: `the trust policy of ${request.roleArn}`,
+          values: {
+            Principal: `{"Federated": "${providerArn}"}`,
+            Condition: `StringEquals ${provider}:sub = ${facts.sub}, ${provider}:aud = ${facts.aud} (or StringLike patterns matching them)`,
+          },
         },
         nextStep: `allow sts:AssumeRoleWithWebIdentity for that principal with conditions matching the token's sub and aud (StringLike accepts * and ?), e.g. aws iam update-assume-role-policy --role-name ${request.roleArn.split('/').pop()} --policy-document file://trust.json`,
       });

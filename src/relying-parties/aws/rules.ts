@@ -84,14 +84,17 @@ export function checkRegion(value: string, flag = '--region'): string {
 
 /**
  * The default session name: `envid-<principal id>-<unix seconds>`, so that CloudTrail shows which
- * environment (or user, service account, runner) assumed the role, and when.
+ * environment (or user, service account, runner) assumed the role, and when. V3 tokens carry the ID in
+ * their own claim; V2 tokens only in `gsub.id` (docs/tokens.md).
  */
 export function defaultSessionName(token: string, now: Date): string {
   // Without claims it falls back to the time alone.
   const claims = readUnverifiedJwt(token).claims ?? {};
-  const id = ['environment_id', 'service_account_id', 'user_id', 'runner_id']
-    .map((key) => claims[key])
-    .find((value): value is string => typeof value === 'string' && value !== '');
+  const gsub = claims['gsub'] as { id?: unknown } | undefined;
+  const id = [
+    ...['environment_id', 'service_account_id', 'user_id', 'runner_id'].map((key) => claims[key]),
+    gsub?.id,
+  ].find((value): value is string => typeof value === 'string' && value !== '');
   const time = String(Math.floor(now.getTime() / 1000));
   const principal = (id ?? 'session')
     .replace(/[^\w+=,.@-]/g, '-')

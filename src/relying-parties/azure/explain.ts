@@ -17,34 +17,41 @@ export function explainAzureError(request: AzureExchangeRequest, code: number, d
   const app = `application ${request.clientId} in tenant ${request.tenantId}`;
   const credential = `{"name": "envid-${facts.sub.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 60)}", "issuer": "${facts.iss}", "subject": "${facts.sub}", "audiences": ["${facts.aud}"]}`;
   const register = `az ad app federated-credential create --id ${request.clientId} --parameters '${credential}'`;
-  const ficExpected = { issuer: facts.iss, subject: facts.sub, audience: facts.aud };
+  // Entra names no credential it compared with: what one must hold for this token, from the token.
+  const credentialRule = (values: Record<string, string>, holder = `a federated credential of ${app}`) => ({
+    holder,
+    values,
+  });
   switch (code) {
     case 70021:
       return explainProviderError({
         ...base,
         meaning: `no federated identity credential of ${app} matches the token's issuer, subject and audience exactly (new credentials take a few minutes to apply)`,
-        expected: ficExpected,
+        rule: credentialRule({ issuer: facts.iss, subject: facts.sub, audience: facts.aud }),
         nextStep: `register exactly this subject (case-sensitive, no wildcards): ${register}; if you just did, wait a few minutes and run the login again`,
       });
     case 700211:
       return explainProviderError({
         ...base,
         meaning: `no federated identity credential of ${app} has the token's issuer`,
-        expected: { issuer: `${facts.iss} (byte for byte, trailing slash included)` },
+        rule: credentialRule({ issuer: `${facts.iss} (byte for byte, trailing slash included)` }),
         nextStep: `set the credential's issuer to ${facts.iss}, or add one: ${register}`,
       });
     case 700212:
       return explainProviderError({
         ...base,
         meaning: `the federated identity credential for this issuer and subject lists another audience than the token's`,
-        expected: { audience: facts.aud },
+        rule: credentialRule({ audience: facts.aud }, 'the federated credential for this issuer and subject'),
         nextStep: `set the credential's audience to ${facts.aud} (the default is ${azureDefaultAudience}), or run the login with --audience set to the credential's audience`,
       });
     case 700213:
       return explainProviderError({
         ...base,
         meaning: `no federated identity credential of ${app} for this issuer has the token's subject`,
-        expected: { subject: facts.sub },
+        rule: credentialRule(
+          { subject: `${facts.sub} (case-sensitive, no wildcards)` },
+          `a federated credential of ${app} for this issuer`,
+        ),
         nextStep: `register exactly this subject (case-sensitive, no wildcards): ${register}`,
       });
     case 700024:

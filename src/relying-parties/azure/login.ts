@@ -169,8 +169,10 @@ async function loginAz(
       settings.clientId,
       '--tenant',
       settings.tenantId,
+      // az loads any argument value written `@-` from stdin (`@<path>` from a file): the token never
+      // appears on a command line, which every local user can read (ps, /proc/<pid>/cmdline).
       '--federated-token',
-      token,
+      '@-',
       ...(settings.subscriptionId === undefined ? ['--allow-no-subscriptions'] : []),
       '--output',
       'none',
@@ -189,10 +191,11 @@ function runAz(
   args: string[],
   env: NodeJS.ProcessEnv,
   what: string,
+  /** Given on stdin, for an argument `@-`. */
   token?: string,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(az, args, { env, timeout: 120_000 }, (error, _stdout, stderr) => {
+    const child = execFile(az, args, { env, timeout: 120_000 }, (error, _stdout, stderr) => {
       if (!error) return resolve();
       const said =
         stderr
@@ -203,5 +206,8 @@ function runAz(
       const safe = token === undefined ? said : said.replaceAll(token, '<token>');
       reject(new CliError(`${what} failed after Entra accepted the token: ${safe}`, ExitCode.serverError));
     });
+    // An az that exits before reading stdin closes the pipe: its exit code tells, not EPIPE.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(token ?? '');
   });
 }

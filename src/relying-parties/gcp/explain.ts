@@ -1,19 +1,21 @@
+import type { ProviderRefusal } from '../support/explain-error.ts';
 import type { GoogleError } from './exchange.ts';
 import { googleLimits } from './limits.ts';
 import { stsAudience, type WorkloadIdentityProvider } from './rules.ts';
 
-/** What a Google refusal means and what to do, for src/relying-parties/support/explain-error.ts. */
-export interface GoogleErrorExplanation {
-  meaning: string;
-  /** What Google expected, where the login's settings or Google's message say. */
-  expected: Record<string, string | undefined>;
-  nextStep: string;
-}
+/**
+ * What a Google refusal means and what to do, for src/relying-parties/support/explain-error.ts. Every
+ * one says what was expected (`expected`, or what the provider's `rule` must hold for this token), so the
+ * message always has its `expected:` line.
+ */
+export type GoogleErrorExplanation = Pick<ProviderRefusal, 'meaning' | 'expected' | 'rule' | 'nextStep'>;
 
 export interface GoogleLoginContext {
   provider: WorkloadIdentityProvider;
   /** The JWT's audience the login asked envid for. */
   audience: string;
+  /** The token's `iss` (envid's issuer), which the provider's issuerUri must equal. */
+  issuer?: string;
   serviceAccount?: string;
 }
 
@@ -31,7 +33,12 @@ export function explainGoogleError(error: GoogleError, context: GoogleLoginConte
       return {
         meaning:
           'the federated identity may not impersonate the service account: it lacks roles/iam.workloadIdentityUser on it, or the service account does not exist',
-        expected: { 'service account': context.serviceAccount },
+        rule: {
+          holder: `the IAM policy of service account ${context.serviceAccount}`,
+          values: {
+            binding: `roles/iam.workloadIdentityUser for ${principal} (or a principal:// member for this subject)`,
+          },
+        },
         nextStep:
           `grant it, e.g. \`gcloud iam service-accounts add-iam-policy-binding ${context.serviceAccount} ` +
           `--role=roles/iam.workloadIdentityUser --member="${principal}"\` (or a principal:// member for one subject), ` +
@@ -40,7 +47,10 @@ export function explainGoogleError(error: GoogleError, context: GoogleLoginConte
     }
     return {
       meaning: 'IAM Credentials refused to issue an access token for the service account',
-      expected: { 'service account': context.serviceAccount },
+      expected: {
+        'service account': context.serviceAccount,
+        API: 'iamcredentials.googleapis.com enabled in its project',
+      },
       nextStep:
         'check that the IAM Credentials API (iamcredentials.googleapis.com) is enabled in the project',
     };
@@ -56,13 +66,16 @@ export function explainGoogleError(error: GoogleError, context: GoogleLoginConte
     case 'invalid_target':
       return {
         meaning: `the workload identity pool or provider (${providerRef}) does not exist, was deleted, or is disabled`,
-        expected: { provider: provider.name },
+        expected: { provider: `${provider.name}, existing and enabled` },
         nextStep: `check it exists and is enabled: ${describeProvider}`,
       };
     case 'unauthorized_client':
       return {
         meaning: "the token was rejected by the provider's attribute condition",
-        expected: {},
+        expected: {
+          'attribute condition':
+            "true for the token's claims (assertion.sub, assertion.aud, … as --decode shows them)",
+        },
         nextStep: `compare the condition (${describeProvider} --format='value(attributeCondition)') with the token's claims (\`envid idp token --audience ${context.audience} --decode\`)`,
       };
     case 'invalid_grant':
@@ -70,7 +83,7 @@ export function explainGoogleError(error: GoogleError, context: GoogleLoginConte
     default:
       return {
         meaning: `Google STS answered HTTP ${error.status}`,
-        expected: {},
+        expected: { answer: 'an access token or an OAuth error from Google STS' },
         nextStep: 'retry later; if it persists, check the provider and Google Cloud status',
       };
   }
@@ -102,7 +115,12 @@ function explainInvalidGrant(
   if (description.includes('issuer')) {
     return {
       meaning: "the token's iss is not the provider's issuer URI",
-      expected: { iss: "the provider's issuerUri" },
+      rule: {
+        holder: 'the provider',
+        values: {
+          issuerUri: `${context.issuer ?? "envid's issuer"} (byte for byte, trailing slash included)`,
+        },
+      },
       nextStep: `set the provider's --issuer-uri to envid's issuer exactly (as discovery says, trailing slash included): ${describeProvider}`,
     };
   }
@@ -132,7 +150,10 @@ function explainInvalidGrant(
   }
   return {
     meaning: 'Google STS refused the token',
-    expected: {},
+    rule: {
+      holder: `the provider ${provider.name}`,
+      values: { issuerUri: context.issuer, 'allowed audience': context.audience },
+    },
     nextStep: `compare the provider (${describeProvider}) with the token (\`envid idp token --audience ${context.audience} --decode\`)`,
   };
 }

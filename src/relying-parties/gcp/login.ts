@@ -9,7 +9,7 @@ import { persistShellVariables } from '../../shared/shell-env.ts';
 import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
 import type { EnvidConnectionFlags, LoginContext } from '../relying-party.ts';
 import { envidCommandLine, installedEnvidCommand } from '../support/envid-command.ts';
-import { explainProviderError, providerUnreachable } from '../support/explain-error.ts';
+import { explainProviderError, providerUnreachable, readTokenFacts } from '../support/explain-error.ts';
 import { ProviderUnreachableError } from '../support/post-to-provider.ts';
 import { optionalValue, requiredValue } from '../support/required-value.ts';
 import { credentialConfiguration, executableSuccess } from './credential-configuration.ts';
@@ -124,6 +124,7 @@ export async function runGcpLogin(flags: GcpLoginFlags, context: LoginContext): 
   const explainContext: GoogleLoginContext = {
     provider,
     audience,
+    issuer: readTokenFacts(token).iss,
     ...(serviceAccount ? { serviceAccount } : {}),
   };
   const federated = await exchangeAtSts(stsUrl, provider, token).catch((error) =>
@@ -205,9 +206,8 @@ function rethrowExplained(
   throw explainProviderError({
     provider: error.service === 'sts' ? 'Google Cloud STS' : 'Google Cloud IAM Credentials',
     code: error.code,
-    meaning: explanation.meaning,
     token,
-    expected: explanation.expected,
+    ...explanation,
     nextStep:
       noticed.length > 0
         ? `${explanation.nextStep} (envid notices: ${noticed.join('; ')})`

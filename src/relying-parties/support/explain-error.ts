@@ -30,6 +30,12 @@ export interface ProviderRefusal {
   token?: string;
   /** What the provider expected, where it says so or the login's settings tell (shown beside the token's). */
   expected?: Partial<TokenFacts> & Record<string, string | undefined>;
+  /**
+   * What the provider-side rule must contain for this token to pass, worked out from the token and the
+   * login's settings: providers do not reveal their rules, so the values are labelled as the rule's
+   * requirement (`expected: <holder> must hold: …`), never as what the provider holds.
+   */
+  rule?: ProviderRule;
   /** What to do next. */
   nextStep: string;
   /** What envid noticed in the token that the provider's rules refuse (docs/providers/), shown as `noticed:`. */
@@ -38,6 +44,13 @@ export interface ProviderRefusal {
   providerMessage?: string;
   /** Default 3 (authentication); a provider that could not be reached uses 5. */
   exitCode?: ExitCodeValue;
+}
+
+/** A provider-side rule (a federated credential, a trust policy, …) and what it must contain. */
+export interface ProviderRule {
+  /** Names the rule, e.g. "the federated credential", "the trust policy of arn:aws:iam::1:role/dev". */
+  holder: string;
+  values: Record<string, string | undefined>;
 }
 
 /**
@@ -55,15 +68,24 @@ export function explainProviderError(refusal: ProviderRefusal): CliError {
     const facts = readTokenFacts(refusal.token);
     lines.push(`  token:    iss ${facts.iss}  sub ${facts.sub}  aud ${facts.aud}`);
   }
-  const expected = Object.entries(refusal.expected ?? {}).filter(([, value]) => value !== undefined);
-  if (expected.length > 0) {
-    lines.push(`  expected: ${expected.map(([key, value]) => `${key} ${value}`).join('  ')}`);
-  }
+  const expected = [
+    ...(refusal.rule ? [`${refusal.rule.holder} must hold: ${pairs(refusal.rule.values)}`] : []),
+    ...(pairs(refusal.expected ?? {}) === '' ? [] : [pairs(refusal.expected ?? {})]),
+  ];
+  if (expected.length > 0) lines.push(`  expected: ${expected.join('; ')}`);
   if (refusal.noticed && refusal.noticed.length > 0) {
     lines.push(`  noticed:  ${refusal.noticed.join('; ')}`);
   }
   lines.push(`  next:     ${refusal.nextStep}`);
   return new CliError(lines.join('\n'), refusal.exitCode ?? ExitCode.authentication);
+}
+
+/** `key value  key value`, leaving out undefined values. */
+function pairs(values: Record<string, string | undefined>): string {
+  return Object.entries(values)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key} ${value}`)
+    .join('  ');
 }
 
 /** The provider could not be reached (DNS, refused connection, TLS, timeout): exit code 5. */
