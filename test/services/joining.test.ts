@@ -7,9 +7,11 @@ import type { AccountPrincipal, Principal } from '../../src/services/principal.t
 import { engines } from '../support/databases.ts';
 import { seedOrganization, seedUser } from '../support/principals.ts';
 import { installationAdmin, openServiceFixture, type ServiceFixture } from '../support/service-callers.ts';
-import { expectSameNotFound, refused } from '../support/service-expect.ts';
+import { errorOf, expectSameNotFound, refused } from '../support/service-expect.ts';
 
 /** Who may join an organization (by invite or e-mail domain) and leave one, asked of the service. */
+
+const week = 7 * 24 * 60 * 60 * 1000;
 
 for (const engine of engines) {
   describe(`joining service (${engine})`, () => {
@@ -74,13 +76,20 @@ for (const engine of engines) {
         expect((await membership(f.a.organization.id, bob.user.id))?.role).toBe('member');
       });
 
-      it('a replaced invite admits nobody', async () => {
+      it('a replaced or expired invite admits nobody, with the answer of an unknown one', async () => {
         const old = await newInvite();
-        await newInvite();
+        const live = await newInvite();
         const late = await newAccount();
-        await expect(joining.joinOrganization(f.as(late.principal), { inviteId: old })).rejects.toEqual(
-          refused('not_found', /^invite not found/),
-        );
+        const join = (inviteId: string) => () => joining.joinOrganization(f.as(late.principal), { inviteId });
+        const unknown = await errorOf(join(randomUUID()));
+        expect(unknown).toEqual(refused('not_found', /^invite not found/));
+        expect(await errorOf(join(old))).toEqual(unknown);
+        f.clock.advance(week);
+        try {
+          expect(await errorOf(join(live))).toEqual(unknown);
+        } finally {
+          f.clock.advance(-week);
+        }
         expect(await membership(f.a.organization.id, late.user.id)).toBeUndefined();
       });
 
