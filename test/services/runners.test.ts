@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as runners from '../../src/services/runners.ts';
 import { engines } from '../support/databases.ts';
 import { seedEnvironment, seedRunner } from '../support/principals.ts';
 import { installationAdmin, openServiceFixture, type ServiceFixture } from '../support/service-callers.ts';
-import { expectSameNotFound, refused } from '../support/service-expect.ts';
+import { expectRefusedLikeUnknown, refused } from '../support/service-refusals.ts';
 
 /** Who may create, read, list and delete runners, asked of the service directly. */
 
@@ -27,13 +26,9 @@ for (const engine of engines) {
           refused('permission_denied', /only an admin of the organization may create runners/),
         );
       }
-      const unknown = randomUUID();
-      await expectSameNotFound(
-        () =>
-          runners.createRunner(f.as(f.callers.a.admin), { name: 'x', organizationId: f.b.organization.id }),
+      await expectRefusedLikeUnknown(
+        (organizationId) => runners.createRunner(f.as(f.callers.a.admin), { name: 'x', organizationId }),
         f.b.organization.id,
-        () => runners.createRunner(f.as(f.callers.a.admin), { name: 'x', organizationId: unknown }),
-        unknown,
       );
       await expect(runners.createRunner(f.as(installationAdmin), { name: 'x' })).rejects.toEqual(
         refused('invalid_argument', /^organizationId/),
@@ -62,13 +57,7 @@ for (const engine of engines) {
         f.callers.b.runner,
       ];
       for (const caller of others) {
-        const unknown = randomUUID();
-        await expectSameNotFound(
-          () => runners.getRunner(f.as(caller), id),
-          id,
-          () => runners.getRunner(f.as(caller), unknown),
-          unknown,
-        );
+        await expectRefusedLikeUnknown((runnerId) => runners.getRunner(f.as(caller), runnerId), id);
       }
     });
 
@@ -101,13 +90,7 @@ for (const engine of engines) {
           refused('permission_denied'),
         );
       }
-      const unknown = randomUUID();
-      await expectSameNotFound(
-        () => runners.deleteRunner(f.as(f.callers.b.admin), runner.id),
-        runner.id,
-        () => runners.deleteRunner(f.as(f.callers.b.admin), unknown),
-        unknown,
-      );
+      await expectRefusedLikeUnknown((id) => runners.deleteRunner(f.as(f.callers.b.admin), id), runner.id);
       expect(await f.store.runners.find(runner.id)).toBeDefined();
       await runners.deleteRunner(f.as(f.callers.a.admin), runner.id);
       expect(await f.store.runners.find(runner.id)).toBeUndefined();

@@ -7,7 +7,7 @@ import * as signingKeys from '../../src/services/signing-keys.ts';
 import { fixtureKeys } from '../support/api-server.ts';
 import { engines } from '../support/databases.ts';
 import { installationAdmin, openServiceFixture, type ServiceFixture } from '../support/service-callers.ts';
-import { refused } from '../support/service-expect.ts';
+import { refused } from '../support/service-refusals.ts';
 
 /**
  * Who may list, rotate and revoke the signing keys, asked of the service with the server's real key
