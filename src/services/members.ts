@@ -13,7 +13,7 @@ import type { AuthenticatedPrincipal, Principal } from './principal.ts';
 /**
  * Organization membership: members read the member list; the organization's admins and the
  * installation admin remove members and change roles. Users join by themselves (an invite or their
- * e-mail domain: organization-join.ts); only the installation admin adds any user by ID, so that an
+ * e-mail domain: joining.ts); only the installation admin adds any user by ID, so that an
  * organization admin never reaches a user outside its organization. Nobody but the installation admin
  * may remove or demote the last admin, so an organization cannot lock itself out.
  */

@@ -5,13 +5,13 @@ import {
   findOperatedEnvironment,
   findVisibleEnvironment,
 } from '../../../services/environment-access.ts';
+import { markEnvironmentDeleted } from '../../../services/environment-lifecycle.ts';
 import type { Environment } from '../../../store/records.ts';
 import type { Filter } from '../../../store/store.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
 import { createEnvironment, createEnvironmentFromProject } from './environment-create.ts';
-import { markEnvironmentDeleted } from './environment-lifecycle.ts';
 import { environmentToApi, phaseNames, statusOfPhase } from './environment-to-api.ts';
 import { environmentTokenMethods } from './environment-tokens.ts';
 

@@ -32,6 +32,3 @@ export const inviteDomainsInput = z.object({
     .default([])
     .transform((domains) => [...new Set(domains)]),
 });
-
-/** The domain of an e-mail address, in lower case (addresses are stored in lower case). */
-export const emailDomain = (email: string): string => email.slice(email.lastIndexOf('@') + 1).toLowerCase();

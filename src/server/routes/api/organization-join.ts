@@ -1,138 +1,23 @@
 import { z } from 'zod';
-import {
-  ApiError,
-  failedPrecondition,
-  invalidArgument,
-  notFound,
-  permissionDenied,
-} from '../../../core/errors.ts';
-import { newId } from '../../../core/ids.ts';
-import {
-  alreadyMember,
-  changeMembership,
-  type MemberTarget,
-  removeMembership,
-} from '../../../services/members.ts';
-import { AlreadyExistsError } from '../../../store/errors.ts';
-import type { Membership, User } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
-import { type CallContext, defineAccountMethod } from '../../connect/define-method.ts';
+import * as joining from '../../../services/joining.ts';
+import { defineAccountMethod } from '../../connect/define-method.ts';
 import { uuid } from '../../connect/validation.ts';
-import type { AuthenticatedPrincipal, SelfServiceUser } from '../../principal.ts';
-import { emailDomain } from './invite-domains.ts';
-import { findLiveInvite, inviteNotFound } from './organization-invites.ts';
 import { memberToApi } from './organization-members.ts';
 
 /**
- * A user's own membership (docs/decisions/0020-organization-invites.md): it joins an organization by
- * an invite, or by its verified e-mail domain when the organization lists it, and leaves one. It acts
- * with a token of any of its organizations or an account-level one; these calls change only its own
- * memberships. A token of one organization may join another (the user's own act) but never mints
- * credentials for it: a token for the new organization comes from an account-level token.
+ * A user joins an organization by invite or by its verified e-mail domain, and leaves one, by itself
+ * (docs/decisions/0020-organization-invites.md); who may do what is src/services/joining.ts.
  */
-
-/** The caller as a user acting for itself; anyone else is refused before any lookup. */
-function selfServiceUser(principal: AuthenticatedPrincipal, what: string): SelfServiceUser {
-  if (principal.kind === 'user' || principal.kind === 'account') return principal;
-  if (principal.kind === 'installation_admin') {
-    throw permissionDenied(
-      `only a user may ${what}; the installation admin is none (it adds and removes members with ` +
-        'OrganizationService/AddMember and RemoveMember)',
-    );
-  }
-  throw permissionDenied(`only a user may ${what}, not a ${principal.kind.replace('_', ' ')} credential`);
-}
-
-const organizationNotJoinable = (organizationId: string, domain: string): ApiError =>
-  new ApiError(
-    'not_found',
-    `organization ${organizationId} not found, or it does not let ${domain} addresses join by themselves: ` +
-      'ask an admin of the organization for an invite',
-  );
-
-/** Adds the membership; a second one of the same user is already_exists. */
-async function insertMembership(store: Store, now: Date, target: MemberTarget): Promise<Membership> {
-  try {
-    return await store.memberships.insert({ id: newId(), ...target, role: 'member', createdAt: now });
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-    throw alreadyMember(target);
-  }
-}
-
-/** Joins by invite: the organization's row is locked, so a replaced invite admits nobody afterwards. */
-async function joinByInvite(call: CallContext<AuthenticatedPrincipal>, userId: string, inviteId: string) {
-  const { store, clock } = call;
-  return store.transaction(async (tx) => {
-    const invite = await findLiveInvite(tx, clock, inviteId);
-    if (!invite) throw inviteNotFound();
-    await tx.organizations.update(invite.organizationId, (organization) => organization);
-    if (!(await findLiveInvite(tx, clock, inviteId))) throw inviteNotFound();
-    return insertMembership(tx, clock.now(), { organizationId: invite.organizationId, userId });
-  });
-}
-
-/**
- * Joins by e-mail domain. Another organization that does not list the domain and an unknown ID answer
- * alike, after the same queries: the organization is looked up by ID and domain together.
- */
-async function joinByDomain(call: CallContext<AuthenticatedPrincipal>, user: User, organizationId: string) {
-  const { store, clock } = call;
-  if (!user.emailVerified) {
-    throw failedPrecondition(
-      `the e-mail address of user ${user.id} is not verified, so it joins no organization by its domain: ` +
-        'ask an admin of the organization for an invite',
-    );
-  }
-  const target = { organizationId, userId: user.id };
-  const domain = emailDomain(user.email);
-  if (await store.memberships.findOne(target)) throw alreadyMember(target);
-  if (!(await store.organizations.findOne({ id: organizationId, inviteDomains: domain }))) {
-    throw organizationNotJoinable(organizationId, domain);
-  }
-  return insertMembership(store, clock.now(), target);
-}
 
 export const joinOrganization = defineAccountMethod({
   service: 'OrganizationService',
   method: 'JoinOrganization',
   input: z.object({ inviteId: uuid().optional(), organizationId: uuid().optional() }),
   handler: async (input, call) => {
-    const self = selfServiceUser(call.principal, 'join organizations');
-    if (input.inviteId !== undefined && input.organizationId !== undefined) {
-      throw invalidArgument('inviteId', 'give inviteId or organizationId, not both');
-    }
-    const user = await call.store.users.get(self.id);
-    let membership: Membership;
-    if (input.inviteId !== undefined) membership = await joinByInvite(call, self.id, input.inviteId);
-    else if (input.organizationId !== undefined) {
-      membership = await joinByDomain(call, user, input.organizationId);
-    } else {
-      throw invalidArgument(
-        'inviteId',
-        'is required (or organizationId, to join an organization that admits your e-mail domain)',
-      );
-    }
+    const { membership, user } = await joining.joinOrganization(call, input);
     return { member: memberToApi(membership, user) };
   },
 });
-
-/** The organization a leave call names: a token of an organization leaves that one. */
-function organizationToLeave(self: SelfServiceUser, requested: string | undefined): string {
-  if (self.kind === 'user') {
-    if (requested !== undefined && requested !== self.organizationId) {
-      throw notFound('organization', requested);
-    }
-    return self.organizationId;
-  }
-  if (requested === undefined) {
-    throw invalidArgument(
-      'organizationId',
-      'is required for an account-level token (a token of an organization leaves that organization)',
-    );
-  }
-  return requested;
-}
 
 export const leaveOrganization = defineAccountMethod({
   service: 'OrganizationService',
@@ -142,27 +27,8 @@ export const leaveOrganization = defineAccountMethod({
     /** envid extension: which organization; a token of an organization leaves that one. */
     organizationId: uuid().optional(),
   }),
-  handler: async (input, { store, clock, principal }) => {
-    const self = selfServiceUser(principal, 'leave organizations');
-    if (input.userId !== self.id) {
-      throw permissionDenied(
-        'a user leaves only by itself: userId must be its own (an admin removes members with ' +
-          'OrganizationService/RemoveMember)',
-      );
-    }
-    const organizationId = organizationToLeave(self, input.organizationId);
-    const target = { organizationId, userId: self.id };
-    // An organization the user is not in, known or not, is not_found, after the same one query.
-    const missing = () => notFound('organization', organizationId);
-    if (!(await store.memberships.findOne(target))) throw missing();
-    await changeMembership(
-      store,
-      principal,
-      target,
-      undefined,
-      (tx, membership) => removeMembership(tx, clock, membership),
-      missing,
-    );
+  handler: async (input, call) => {
+    await joining.leaveOrganization(call, input);
     return {};
   },
 });

@@ -7,6 +7,11 @@ import {
   canAdministerOrganization,
   inCallerOrganization,
 } from '../../../services/authorize.ts';
+import {
+  countLiveEnvironments,
+  detachEnvironments,
+  markEnvironmentsDeleted,
+} from '../../../services/environment-lifecycle.ts';
 import { organizationForCreate, organizationForList } from '../../../services/organization-scope.ts';
 import type { Project } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
@@ -15,11 +20,6 @@ import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import type { Principal } from '../../principal.ts';
-import {
-  countLiveEnvironments,
-  detachEnvironments,
-  markEnvironmentsDeleted,
-} from './environment-lifecycle.ts';
 import { initializerInput, initializersFromApi, initializersToApi } from './initializers.ts';
 
 /**

@@ -1,22 +1,16 @@
 import { z } from 'zod';
-import { failedPrecondition, permissionDenied } from '../../../core/errors.ts';
-import { newId } from '../../../core/ids.ts';
-import { canAdministerOrganization } from '../../../services/authorize.ts';
-import { revokePrincipalCredentials } from '../../../services/credentials/revoke-principal-credentials.ts';
 import { runnerTokens } from '../../../services/credentials/runner-tokens.ts';
-import { organizationForCreate, organizationForList } from '../../../services/organization-scope.ts';
-import { findManagedRunner, findVisibleRunner } from '../../../services/runners.ts';
+import * as runners from '../../../services/runners.ts';
 import type { Runner } from '../../../store/records.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import { credentialToApi } from '../../credentials/credential-to-api.ts';
-import { countLiveEnvironments, markEnvironmentsDeleted } from './environment-lifecycle.ts';
 
 /**
- * RunnerService: the infrastructure that runs environments. Organization admins manage runners and
- * their tokens; members read them; a runner's own credential may read only itself.
+ * RunnerService: the infrastructure that runs environments; who may do what is src/services/runners.ts
+ * (runners) and src/services/credentials/runner-tokens.ts (their tokens).
  */
 
 export function runnerToApi(runner: Runner) {
@@ -37,29 +31,14 @@ export const createRunner = defineMethod({
     /** envid extension: the installation admin names the organization. */
     organizationId: uuid().optional(),
   }),
-  handler: async (input, { store, clock, principal }) => {
-    const organizationId = await organizationForCreate(store, principal, input.organizationId);
-    // The organization is the caller's own, so refusing with permission_denied leaks nothing.
-    if (!canAdministerOrganization(principal, organizationId)) {
-      throw permissionDenied('only an admin of the organization may create runners');
-    }
-    const runner = await store.runners.insert({
-      id: newId(),
-      organizationId,
-      name: input.name,
-      createdAt: clock.now(),
-    });
-    return { runner: runnerToApi(runner) };
-  },
+  handler: async (input, call) => ({ runner: runnerToApi(await runners.createRunner(call, input)) }),
 });
 
 export const getRunner = defineMethod({
   service: 'RunnerService',
   method: 'GetRunner',
   input: z.object({ runnerId: uuid() }),
-  handler: async (input, { store, principal }) => ({
-    runner: runnerToApi(await findVisibleRunner(store, principal, input.runnerId)),
-  }),
+  handler: async (input, call) => ({ runner: runnerToApi(await runners.getRunner(call, input.runnerId)) }),
 });
 
 export const listRunners = defineMethod({
@@ -70,11 +49,11 @@ export const listRunners = defineMethod({
     /** envid extension: the installation admin may name one organization (all when absent). */
     organizationId: uuid().optional(),
   }),
-  handler: async (input, { store, principal, request }) => {
-    const organizationId = organizationForList(principal, input.organizationId, 'runners');
-    const page = await store.runners.list(
-      organizationId ? { organizationId } : {},
-      pageRequest(input.pagination, request),
+  handler: async (input, call) => {
+    const page = await runners.listRunners(
+      call,
+      input.organizationId,
+      pageRequest(input.pagination, call.request),
     );
     return pageResponse('runners', page, runnerToApi);
   },
@@ -88,23 +67,8 @@ export const deleteRunner = defineMethod({
     /** Also delete the runner's environments that are not deleted yet. */
     force: z.boolean().optional(),
   }),
-  handler: async (input, { store, clock, principal }) => {
-    const runner = await findManagedRunner(store, principal, input.runnerId);
-    await store.transaction(async (tx) => {
-      if (!input.force) {
-        const live = await countLiveEnvironments(tx, { runnerId: runner.id });
-        if (live > 0) {
-          throw failedPrecondition(
-            `runner ${runner.id} has ${live} environment(s) that are not deleted; ` +
-              'delete them first, or pass "force": true to delete them with the runner',
-          );
-        }
-      }
-      await markEnvironmentsDeleted(tx, clock, { runnerId: runner.id });
-      await revokePrincipalCredentials(tx, clock, { principalKind: 'runner', principalId: runner.id });
-      // The runner's environment records go with it (the store cascades).
-      await tx.runners.delete(runner.id);
-    });
+  handler: async (input, call) => {
+    await runners.deleteRunner(call, input.runnerId, { force: input.force });
     return {};
   },
 });

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { failedPrecondition, notFound } from '../../../core/errors.ts';
 import type { RotationDecision } from '../../../core/keys/plan-rotation.ts';
-import { assertInstallationAdmin } from '../../../services/authorize.ts';
+import * as signingKeys from '../../../services/signing-keys.ts';
 import type { SigningKey } from '../../../store/records.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 
 /**
  * SigningKeyService (envid): the installation admin's view of the token signing keys, on-demand
- * rotation and emergency revocation. Never a private key, encrypted or not.
+ * rotation and emergency revocation (who may: src/services/signing-keys.ts). Never a private key,
+ * encrypted or not.
  */
 
 const service = 'SigningKeyService';
@@ -25,9 +25,6 @@ export function signingKeyToApi(key: SigningKey) {
   };
 }
 
-const stateOrder = { current: 0, next: 1, retired: 2 } as const;
-const sorted = (keys: SigningKey[]) => [...keys].sort((a, b) => stateOrder[a.state] - stateOrder[b.state]);
-
 const decisionToApi = (decision: RotationDecision) =>
   decision.action === 'create'
     ? { action: decision.action, state: decision.state, reason: decision.reason }
@@ -37,20 +34,17 @@ export const listSigningKeys = defineMethod({
   service,
   method: 'ListSigningKeys',
   input: z.object({}),
-  handler: async (_input, { principal, tokens: { keys: keyManager } }) => {
-    assertInstallationAdmin(principal, 'list signing keys');
-    return { keys: sorted(await keyManager.list()).map(signingKeyToApi) };
-  },
+  handler: async (_input, call) => ({
+    keys: (await signingKeys.listSigningKeys(call, call.tokens.keys)).map(signingKeyToApi),
+  }),
 });
 
 export const rotateSigningKeys = defineMethod({
   service,
   method: 'RotateSigningKeys',
   input: z.object({}),
-  handler: async (_input, { principal, tokens: { keys: keyManager } }) => {
-    assertInstallationAdmin(principal, 'rotate signing keys');
-    const decisions = await keyManager.reconcile({ rotate: true }, principal);
-    const rotated = decisions.some((d) => d.action === 'promote');
+  handler: async (_input, call) => {
+    const { rotated, decisions, keys } = await signingKeys.rotateSigningKeys(call, call.tokens.keys);
     return {
       rotated,
       ...(rotated
@@ -61,7 +55,7 @@ export const rotateSigningKeys = defineMethod({
               'it takes over as soon as it has (an emergency: RevokeSigningKey)',
           }),
       decisions: decisions.map(decisionToApi),
-      keys: sorted(await keyManager.list()).map(signingKeyToApi),
+      keys: keys.map(signingKeyToApi),
     };
   },
 });
@@ -70,17 +64,9 @@ export const revokeSigningKey = defineMethod({
   service,
   method: 'RevokeSigningKey',
   input: z.object({ keyId: z.string().min(1, { error: 'must not be empty' }) }),
-  handler: async (input, { principal, tokens: { keys: keyManager } }) => {
-    assertInstallationAdmin(principal, 'revoke signing keys');
-    const keys = await keyManager.list();
-    const key = keys.find((k) => k.id === input.keyId);
-    if (!key) throw notFound('signing key', input.keyId);
-    if (keys.length === 1) throw failedPrecondition('the only signing key cannot be revoked');
-    const decisions = await keyManager.reconcile({ revoke: [input.keyId] }, principal);
-    return {
-      decisions: decisions.map(decisionToApi),
-      keys: sorted(await keyManager.list()).map(signingKeyToApi),
-    };
+  handler: async (input, call) => {
+    const { decisions, keys } = await signingKeys.revokeSigningKey(call, call.tokens.keys, input.keyId);
+    return { decisions: decisions.map(decisionToApi), keys: keys.map(signingKeyToApi) };
   },
 });
 

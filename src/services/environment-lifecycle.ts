@@ -1,6 +1,6 @@
-import type { Clock } from '../../../core/clock.ts';
-import type { Environment } from '../../../store/records.ts';
-import { type Filter, maxBatchSize, type Store } from '../../../store/store.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Environment } from '../store/records.ts';
+import { type Filter, maxBatchSize, type Store } from '../store/store.ts';
 
 /** Environments that are not deleted yet (running or stopped). */
 const live: Filter<Environment> = { status: ['running', 'stopped'] };
