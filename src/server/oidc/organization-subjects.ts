@@ -41,13 +41,21 @@ export async function loadOrganizationSubjects(
   ]);
   const serviceAccountsById = new Map(serviceAccounts.map((sa) => [sa.id, sa]));
   const projectsById = new Map(projects.map((project) => [project.id, project]));
+  // One creator object per creator, shared by its environments (thousands each, in a large organization).
+  const creators = new Map<string, EnvironmentCreator | undefined>();
   const creator = (principal: string, id: string): EnvironmentCreator | undefined => {
+    const key = `${principal}:${id}`;
+    if (creators.has(key)) return creators.get(key);
+    let found: EnvironmentCreator | undefined;
     if (principal === 'user') {
       const user = members.get(id) ?? formerMembers.get(id);
-      return user ? { principal: 'user', user } : undefined;
+      found = user ? { principal: 'user', user } : undefined;
+    } else {
+      const serviceAccount = serviceAccountsById.get(id);
+      found = serviceAccount ? { principal: 'service_account', serviceAccount } : undefined;
     }
-    const serviceAccount = serviceAccountsById.get(id);
-    return serviceAccount ? { principal: 'service_account', serviceAccount } : undefined;
+    creators.set(key, found);
+    return found;
   };
   const subjects: TokenSubject[] = [];
   // In membership order, as before: the preview lists the first changes and examples in this order.
