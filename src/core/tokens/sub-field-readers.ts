@@ -75,15 +75,23 @@ const readers: { [K in TokenSubjectKind]: Record<string, SubFieldReader<SubjectO
   },
 };
 
+/** Claims only an environment's token carries: its project, itself, its creator and its initializers. */
+const environmentOnly = (field: string) =>
+  field === 'project_id' ||
+  field === 'environment_id' ||
+  field.startsWith('creator_') ||
+  field.startsWith('environment_initializers.');
+
+const absent: SubFieldReader = () => undefined;
+
 /**
- * How to read `field` for principals of `kind`. Fields the kind has no claim for are absent; forwarded
- * SSO claims (`idp_claims.<key>`, `creator_idp_claims.<key>`) go through the claims, whose copying rules
- * (strings and string lists only, own keys) they would otherwise have to repeat.
+ * How to read `field` for principals of `kind`. Any field without a reader of its own (forwarded SSO
+ * claims, whose copying rules the claims already hold, and a claim added later) goes through the
+ * claims, so a missing reader costs time, never a different sub.
  */
 export function subFieldReader(kind: TokenSubjectKind, field: string): SubFieldReader {
   const own = (readers[kind] as Record<string, SubFieldReader>)[field];
   if (own) return own;
-  if (field.startsWith('idp_claims.') || field.startsWith('creator_idp_claims.'))
-    return (subject) => resolveSubField(buildPrincipalClaims(subject), field);
-  return () => undefined;
+  if (kind !== 'environment' && environmentOnly(field)) return absent;
+  return (subject) => resolveSubField(buildPrincipalClaims(subject), field);
 }
