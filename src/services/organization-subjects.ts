@@ -42,10 +42,11 @@ export async function loadOrganizationSubjects(
   const serviceAccountsById = new Map(serviceAccounts.map((sa) => [sa.id, sa]));
   const projectsById = new Map(projects.map((project) => [project.id, project]));
   // One creator object per creator, shared by its environments (thousands each, in a large organization).
-  const creators = new Map<string, EnvironmentCreator | undefined>();
+  const userCreators = new Map<string, EnvironmentCreator | undefined>();
+  const serviceAccountCreators = new Map<string, EnvironmentCreator | undefined>();
   const creator = (principal: string, id: string): EnvironmentCreator | undefined => {
-    const key = `${principal}:${id}`;
-    if (creators.has(key)) return creators.get(key);
+    const known = principal === 'user' ? userCreators : serviceAccountCreators;
+    if (known.has(id)) return known.get(id);
     let found: EnvironmentCreator | undefined;
     if (principal === 'user') {
       const user = members.get(id) ?? formerMembers.get(id);
@@ -54,7 +55,7 @@ export async function loadOrganizationSubjects(
       const serviceAccount = serviceAccountsById.get(id);
       found = serviceAccount ? { principal: 'service_account', serviceAccount } : undefined;
     }
-    creators.set(key, found);
+    known.set(id, found);
     return found;
   };
   const subjects: TokenSubject[] = [];
