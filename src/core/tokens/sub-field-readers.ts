@@ -1,7 +1,12 @@
 import type { Initializer } from '../domain/project.ts';
-import { buildPrincipalClaims } from './principal-claims.ts';
+import {
+  buildPrincipalClaims,
+  creatorServiceAccount,
+  creatorUser,
+  environmentInitializers,
+} from './principal-claims.ts';
 import { resolveSubField } from './sub-fields.ts';
-import type { SubjectServiceAccount, SubjectUser, TokenSubject, TokenSubjectKind } from './token-subject.ts';
+import type { TokenSubject, TokenSubjectKind } from './token-subject.ts';
 
 /**
  * A sub field read straight from a subject's records, giving exactly what
@@ -18,28 +23,11 @@ type Environment = SubjectOf<'environment'>;
 const nonEmpty = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
-/** The creator's records, only when they are the ones the environment names (as buildPrincipalClaims). */
-const creatorUser = ({ creator, environment }: Environment): SubjectUser | undefined =>
-  creator.principal === 'user' &&
-  environment.creatorPrincipal === 'user' &&
-  creator.user.id === environment.creatorId
-    ? creator.user
-    : undefined;
-const creatorServiceAccount = ({ creator, environment }: Environment): SubjectServiceAccount | undefined =>
-  creator.principal === 'service_account' &&
-  environment.creatorPrincipal === 'service_account' &&
-  creator.serviceAccount.id === environment.creatorId
-    ? creator.serviceAccount
-    : undefined;
-
-const initializers = ({ environment, project }: Environment): readonly Initializer[] =>
-  environment.initializers.length > 0 ? environment.initializers : (project?.initializers ?? []);
-
 /** The first initializer that has the value (a non-string one still ends the search, as in resolveSubField). */
 const firstInitializer =
   (value: (initializer: Initializer) => unknown): SubFieldReader<Environment> =>
   (subject) =>
-    nonEmpty(value(initializers(subject).find((initializer) => value(initializer)) ?? {}));
+    nonEmpty(value(environmentInitializers(subject).find((initializer) => value(initializer)) ?? {}));
 
 const readers: { [K in TokenSubjectKind]: Record<string, SubFieldReader<SubjectOf<K>>> } = {
   user: {
