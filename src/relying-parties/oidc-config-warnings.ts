@@ -58,20 +58,26 @@ export function warningsForSubs(
   config: OidcConfig,
   subs: readonly { subject: TokenSubject; sub: string }[],
 ): OidcConfigWarning[] {
+  // One pass over every sub (tens of thousands in an organization-wide preview): counts and the first
+  // five examples of each limit.
+  const tooLongForAzure = new Examples();
+  const tooLongForGoogle = new Examples();
+  const emailValues = new Examples();
+  const distinctSubs = new Set<string>();
+  for (const { subject, sub } of subs) {
+    distinctSubs.add(sub);
+    if (sub.length > azureMaxSubjectLength) tooLongForAzure.add(subject);
+    if (Buffer.byteLength(sub, 'utf8') > googleMaxSubjectBytes) tooLongForGoogle.add(subject);
+    if (sub.includes('@') && looksLikeEmail.test(sub)) emailValues.add(subject);
+  }
   const warnings: OidcConfigWarning[] = [];
-  const where = (list: typeof subs) =>
-    list.slice(0, 5).map(({ subject }) => ({ kind: subject.kind, id: subjectId(subject) }));
-
-  const tooLongForAzure = subs.filter(({ sub }) => sub.length > azureMaxSubjectLength);
-  if (tooLongForAzure.length > 0) {
+  if (tooLongForAzure.count > 0) {
     warnings.push({
       code: 'azure_subject_too_long',
-      message: `${tooLongForAzure.length} principal(s) get a sub longer than ${azureMaxSubjectLength} characters; Azure federated credentials cannot match it`,
-      principals: where(tooLongForAzure),
+      message: `${tooLongForAzure.count} principal(s) get a sub longer than ${azureMaxSubjectLength} characters; Azure federated credentials cannot match it`,
+      principals: tooLongForAzure.principals,
     });
   }
-  const distinctSubs = new Set<string>();
-  for (const { sub } of subs) distinctSubs.add(sub);
   const distinct = distinctSubs.size;
   if (distinct > azureMaxFederatedCredentials) {
     warnings.push({
@@ -87,25 +93,32 @@ export function warningsForSubs(
         'environment tokens get a sub unique to each environment; Azure matches sub exactly, so a federated credential would only ever trust one environment',
     });
   }
-  const tooLongForGoogle = subs.filter(({ sub }) => Buffer.byteLength(sub, 'utf8') > googleMaxSubjectBytes);
-  if (tooLongForGoogle.length > 0) {
+  if (tooLongForGoogle.count > 0) {
     warnings.push({
       code: 'google_subject_too_long',
-      message: `${tooLongForGoogle.length} principal(s) get a sub longer than ${googleMaxSubjectBytes} bytes; map a shorter attribute than assertion.sub to google.subject`,
-      principals: where(tooLongForGoogle),
+      message: `${tooLongForGoogle.count} principal(s) get a sub longer than ${googleMaxSubjectBytes} bytes; map a shorter attribute than assertion.sub to google.subject`,
+      principals: tooLongForGoogle.principals,
     });
   }
   const personal = config.version === 'v3' ? config.extraSubFields.filter(isPersonalField) : [];
-  const emailValues = subs.filter(({ sub }) => sub.includes('@') && looksLikeEmail.test(sub));
-  if (personal.length > 0 || emailValues.length > 0) {
+  if (personal.length > 0 || emailValues.count > 0) {
     const named = personal.length > 0 ? ` (${personal.join(', ')})` : '';
     warnings.push({
       code: 'personal_data_in_subject',
       message: `the sub carries personal data such as an e-mail address${named}; AWS writes sub into CloudTrail logs and other relying parties log it too`,
-      ...(emailValues.length > 0 ? { principals: where(emailValues) } : {}),
+      ...(emailValues.count > 0 ? { principals: emailValues.principals } : {}),
     });
   }
   return warnings;
+}
+
+/** How many principals a warning concerns, and the first five of them. */
+class Examples {
+  count = 0;
+  readonly principals: { kind: TokenSubjectKind; id: string }[] = [];
+  add(subject: TokenSubject): void {
+    if (this.count++ < 5) this.principals.push({ kind: subject.kind, id: subjectId(subject) });
+  }
 }
 
 function isPersonalField(field: string): boolean {

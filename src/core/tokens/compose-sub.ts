@@ -1,7 +1,8 @@
 import type { OidcConfig } from '../domain/oidc-config.ts';
 import { subDefaultKeys, v2SubSegment } from '../principal-kinds.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
-import { joinSubPairs, type SubPair } from './sub-encoding.ts';
+import { encodeSubValue, joinSubPairs, type SubPair } from './sub-encoding.ts';
+import { type SubFieldReader, subFieldReader } from './sub-field-readers.ts';
 import { resolveSubField } from './sub-fields.ts';
 import {
   subjectId,
@@ -19,18 +20,21 @@ export function composeV3SubPairs(
   claims: PrincipalClaims,
   extraSubFields: readonly string[],
 ): SubPair[] {
-  const defaults = subDefaultKeys(kind);
   const pairs: SubPair[] = [];
-  const add = (key: string) => {
+  for (const key of v3SubKeys(kind, extraSubFields)) {
     const value = resolveSubField(claims, key);
     if (value !== undefined) pairs.push([key, value]);
-  };
-  for (const key of defaults) add(key);
-  // No Set per call: the lists are short, and a preview composes subs for every principal.
-  extraSubFields.forEach((key, i) => {
-    if (!defaults.includes(key) && extraSubFields.indexOf(key) === i) add(key);
-  });
+  }
   return pairs;
+}
+
+/** A V3 configuration's keys for a kind: the kind's defaults, then the extra fields not yet listed. */
+function v3SubKeys(kind: TokenSubjectKind, extraSubFields: readonly string[]): string[] {
+  const defaults = subDefaultKeys(kind);
+  return [
+    ...defaults,
+    ...extraSubFields.filter((key, i) => !defaults.includes(key) && extraSubFields.indexOf(key) === i),
+  ];
 }
 
 export function composeV3Sub(
@@ -66,24 +70,78 @@ export interface SubjectSubs {
   sub: string;
 }
 
+/** `sub` extended with the pairs of `keys[from..to)`, read by `readers` (absent values left out). */
+function appendPairs(
+  sub: string,
+  subject: TokenSubject,
+  keys: readonly string[],
+  readers: readonly SubFieldReader[],
+  from: number,
+  to: number,
+): string {
+  let out = sub;
+  for (let i = from; i < to; i++) {
+    const value = readers[i]!(subject);
+    if (value === undefined) continue;
+    const pair = `${keys[i]}:${encodeSubValue(value)}`;
+    out = out === '' ? pair : `${out}:${pair}`;
+  }
+  return out;
+}
+
 /**
- * Every subject's `sub` under `before` and under `after`, in one pass that builds each subject's
- * claims once (an organization-wide preview does this for tens of thousands of principals).
+ * For one kind, a function giving a subject's sub under `before` and `after` as subjectSub would: each
+ * field read straight from the records (sub-field-readers.ts), and the keys both V3 configurations
+ * start with (the kind's defaults, at least) composed once for the two; V2 needs no fields.
+ */
+function kindSubsComposer(kind: TokenSubjectKind, before: OidcConfig, after: OidcConfig) {
+  const keysOf = (config: OidcConfig) =>
+    config.version === 'v3' ? v3SubKeys(kind, config.extraSubFields) : undefined;
+  const beforeKeys = keysOf(before);
+  const afterKeys = keysOf(after);
+  const readersOf = (keys: string[] | undefined) => keys?.map((key) => subFieldReader(kind, key)) ?? [];
+  const beforeReaders = readersOf(beforeKeys);
+  const afterReaders = readersOf(afterKeys);
+  let shared = 0;
+  while (
+    beforeKeys &&
+    afterKeys &&
+    shared < beforeKeys.length &&
+    shared < afterKeys.length &&
+    beforeKeys[shared] === afterKeys[shared]
+  )
+    shared++;
+  const under = (subject: TokenSubject, prefix: string, keys: string[] | undefined, all: SubFieldReader[]) =>
+    keys ? appendPairs(prefix, subject, keys, all, shared, keys.length) : composeV2Sub(subject);
+  return (subject: TokenSubject): SubjectSubs => {
+    const prefix = shared > 0 ? appendPairs('', subject, afterKeys!, afterReaders, 0, shared) : '';
+    return {
+      subject,
+      before: under(subject, prefix, beforeKeys, beforeReaders),
+      sub: under(subject, prefix, afterKeys, afterReaders),
+    };
+  };
+}
+
+/**
+ * Every subject's `sub` under `before` and under `after`, exactly as subjectSub gives them, for tens of
+ * thousands of principals (an organization-wide preview): no claims are built, and what the two
+ * configurations share is composed once.
  */
 export function subjectSubs(
   subjects: Iterable<TokenSubject>,
   before: OidcConfig,
   after: OidcConfig,
 ): SubjectSubs[] {
-  const needsClaims = before.version === 'v3' || after.version === 'v3';
+  const composers = new Map<TokenSubjectKind, ReturnType<typeof kindSubsComposer>>();
   const out: SubjectSubs[] = [];
   for (const subject of subjects) {
-    const claims = needsClaims ? buildPrincipalClaims(subject) : undefined;
-    const under = (config: OidcConfig) =>
-      config.version === 'v2'
-        ? composeV2Sub(subject)
-        : composeV3Sub(subject.kind, claims as PrincipalClaims, config.extraSubFields);
-    out.push({ subject, before: under(before), sub: under(after) });
+    let compose = composers.get(subject.kind);
+    if (!compose) {
+      compose = kindSubsComposer(subject.kind, before, after);
+      composers.set(subject.kind, compose);
+    }
+    out.push(compose(subject));
   }
   return out;
 }

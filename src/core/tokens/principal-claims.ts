@@ -1,5 +1,10 @@
 import type { Initializer } from '../domain/project.ts';
-import { subjectOrganizationId, type TokenSubject } from './token-subject.ts';
+import {
+  type SubjectServiceAccount,
+  type SubjectUser,
+  subjectOrganizationId,
+  type TokenSubject,
+} from './token-subject.ts';
 
 /** One entry of `environment_initializers` (docs/tokens.md#v3-default-flat-claims-by-principal); members are present only when set. */
 export interface InitializerClaim {
@@ -62,22 +67,10 @@ export function buildPrincipalClaims(subject: TokenSubject): PrincipalClaims {
         runner_name: subject.runner.name,
       });
     case 'environment': {
-      const { environment, creator, project } = subject;
-      // Creator details are taken only from the record the environment names, never from a stray one.
-      const user =
-        creator.principal === 'user' &&
-        environment.creatorPrincipal === 'user' &&
-        creator.user.id === environment.creatorId
-          ? creator.user
-          : undefined;
-      const serviceAccount =
-        creator.principal === 'service_account' &&
-        environment.creatorPrincipal === 'service_account' &&
-        creator.serviceAccount.id === environment.creatorId
-          ? creator.serviceAccount
-          : undefined;
-      const initializers =
-        environment.initializers.length > 0 ? environment.initializers : (project?.initializers ?? []);
+      const { environment } = subject;
+      const user = creatorUser(subject);
+      const serviceAccount = creatorServiceAccount(subject);
+      const initializers = environmentInitializers(subject);
       return compact({
         organization_id: organizationId,
         project_id: environment.projectId,
@@ -94,6 +87,32 @@ export function buildPrincipalClaims(subject: TokenSubject): PrincipalClaims {
     }
   }
 }
+
+type EnvironmentSubject = Extract<TokenSubject, { kind: 'environment' }>;
+
+// Creator details are taken only from the record the environment names, never from a stray one.
+export const creatorUser = ({ creator, environment }: EnvironmentSubject): SubjectUser | undefined =>
+  creator.principal === 'user' &&
+  environment.creatorPrincipal === 'user' &&
+  creator.user.id === environment.creatorId
+    ? creator.user
+    : undefined;
+export const creatorServiceAccount = ({
+  creator,
+  environment,
+}: EnvironmentSubject): SubjectServiceAccount | undefined =>
+  creator.principal === 'service_account' &&
+  environment.creatorPrincipal === 'service_account' &&
+  creator.serviceAccount.id === environment.creatorId
+    ? creator.serviceAccount
+    : undefined;
+
+/** The environment's initializers, or its project's when it has none. */
+export const environmentInitializers = ({
+  environment,
+  project,
+}: EnvironmentSubject): readonly Initializer[] =>
+  environment.initializers.length > 0 ? environment.initializers : (project?.initializers ?? []);
 
 function initializerClaims(initializers: readonly Initializer[]): InitializerClaim[] | undefined {
   const claims: InitializerClaim[] = [];
