@@ -14,7 +14,7 @@ module.exports = {
       to: {
         path: [
           '^src/(server|store|services)/',
-          '(^|/)node_modules/(pg|@electric-sql/pglite|kysely|fastify|commander|zod|@aws-sdk/[^/]+|@azure/[^/]+|google-auth-library)/',
+          '(^|/)node_modules/(pg|@electric-sql/pglite|kysely|fastify|commander|zod|yaml|@bufbuild/cel|@aws-sdk/[^/]+|@azure/[^/]+|google-auth-library)/',
         ],
         reachable: true,
       },

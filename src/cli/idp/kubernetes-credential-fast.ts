@@ -1,11 +1,11 @@
 import fs from 'node:fs';
+import { kubernetesCredentialOptions } from '../../relying-parties/kubernetes/credential-options.ts';
 import {
   cachedExecCredential,
   type KubernetesCredentialFlags,
   pluginAudience,
   runKubernetesCredential,
 } from '../../relying-parties/kubernetes/exec-credential.ts';
-import { kubernetes } from '../../relying-parties/kubernetes/index.ts';
 import { connectionFlags, loadConnectionSync } from '../config/load-connection.ts';
 import { flagSpecOf, parseFlagsStrictly } from '../flag-spec.ts';
 import { loginContext } from './login-context.ts';
@@ -40,12 +40,9 @@ function writeAll(text: string): boolean {
   }
 }
 
-const pluginCommand = kubernetes.commands.find((command) => command.name === 'kubernetes-credential');
-
 /** The arguments after `idp kubernetes-credential` when they are well-formed flags of it, else undefined. */
 export function parseKubernetesCredentialArgsFast(args: string[]): KubernetesCredentialFlags | undefined {
-  if (!pluginCommand) return undefined;
-  return parseFlagsStrictly(args, [...pluginCommand.options.map(flagSpecOf), ...connectionFlags]) as
+  return parseFlagsStrictly(args, [...kubernetesCredentialOptions.map(flagSpecOf), ...connectionFlags]) as
     | KubernetesCredentialFlags
     | undefined;
 }

@@ -1,4 +1,5 @@
 import type { RelyingParty } from '../relying-party.ts';
+import { kubernetesCredentialOptions } from './credential-options.ts';
 import { kubernetesLimits } from './limits.ts';
 import { defaultKubeconfigName, defaultKubernetesAudience, kubernetesTokenProblems } from './rules.ts';
 
@@ -62,13 +63,7 @@ export const kubernetes: RelyingParty = {
         '"expirationTimestamp"}} for --audience. The answer is cached (mode 0600, per envid server, credential ' +
         'and audience, in $XDG_CACHE_HOME/envid or ~/.cache/envid) while the token has more than a few minutes left.',
       connectionOptions: 'last',
-      options: [
-        { flags: '--audience <aud>', description: 'aud of the token', default: defaultKubernetesAudience },
-        {
-          flags: '--lifetime <duration>',
-          description: 'lifetime of a fresh token, 60s to 1h (default: the server’s)',
-        },
-      ],
+      options: kubernetesCredentialOptions,
       examples: ['envid idp kubernetes-credential --audience kubernetes | jq .status.expirationTimestamp'],
       run: async (flags, context) => {
         const { runKubernetesCredential } = await import('./exec-credential.ts');
