@@ -5,10 +5,9 @@
  * Everything else, and every malformed or --help invocation of it, goes through the full CLI in main.ts.
  */
 import { availableParallelism } from 'node:os';
-import {
-  parseKubernetesCredentialArgsFast,
-  runKubernetesCredentialFast,
-} from './idp/kubernetes-credential-fast.ts';
+import { runKubernetesCredential } from '../relying-parties/kubernetes/exec-credential.ts';
+import { parseKubernetesCredentialArgsFast } from './idp/kubernetes-credential-fast.ts';
+import { loginContext } from './idp/login-context.ts';
 import { parseTokenArgsFast, runTokenCommand } from './idp/token-command.ts';
 import { reportError } from './report-error.ts';
 import { threadPoolSizeFor } from './thread-pool-size.ts';
@@ -21,7 +20,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const args = process.argv.slice(2);
 const fast = args[0] === 'idp' && args[1] === 'token' ? parseTokenArgsFast(args.slice(2)) : undefined;
-// kubectl runs its exec plugin on every invocation: it takes the same shortcut.
+// kubectl runs its exec plugin on every invocation: it takes the same shortcut (bin/envid.js has already
+// tried its cache: dist/kubernetes-credential.cjs).
 const kubernetesCredential =
   args[0] === 'idp' && args[1] === 'kubernetes-credential'
     ? parseKubernetesCredentialArgsFast(args.slice(2))
@@ -31,9 +31,11 @@ if (fast) {
     process.exitCode = reportError(error);
   });
 } else if (kubernetesCredential) {
-  runKubernetesCredentialFast(kubernetesCredential).catch((error: unknown) => {
-    process.exitCode = reportError(error);
-  });
+  runKubernetesCredential(kubernetesCredential, loginContext(kubernetesCredential)).catch(
+    (error: unknown) => {
+      process.exitCode = reportError(error);
+    },
+  );
 } else {
   if (args[0] === 'serve') {
     // libuv reads it when its pool first runs, which is later: loading main.js is its first work.

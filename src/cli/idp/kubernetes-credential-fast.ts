@@ -4,30 +4,31 @@ import {
   cachedExecCredential,
   type KubernetesCredentialFlags,
   pluginAudience,
-  runKubernetesCredential,
 } from '../../relying-parties/kubernetes/exec-credential.ts';
 import { connectionFlags, loadConnectionSync } from '../config/load-connection.ts';
 import { flagSpecOf, parseFlagsStrictly } from '../flag-spec.ts';
-import { loginContext } from './login-context.ts';
 
 /**
- * `envid idp kubernetes-credential`, the kubectl exec plugin, without commander (src/cli/entry.ts):
- * kubectl runs it on every invocation. A cached answer is read and printed synchronously, before
- * anything else is set up (not even process.stdout, which costs a stream); anything else, an error too,
- * is the command's full run, which explains it.
+ * `envid idp kubernetes-credential`, the kubectl exec plugin, answered from its cache: kubectl runs it
+ * on every invocation, so bin/envid.js loads this file's bundle (dist/kubernetes-credential.cjs, a few
+ * kilobytes) before the CLI's own. A cached answer is read and printed synchronously (not even
+ * process.stdout is set up: it costs a stream); anything else, an error too, is left to the CLI
+ * (entry.ts), whose full run fetches a token or explains what is wrong.
  */
-export function runKubernetesCredentialFast(flags: KubernetesCredentialFlags): Promise<undefined> {
+export function answerKubernetesCredentialFromCache(args: string[]): boolean {
+  const flags = parseKubernetesCredentialArgsFast(args);
+  if (flags === undefined) return false;
   try {
     const connection = loadConnectionSync(flags, process.env);
     const cached = cachedExecCredential(process.env, connection, pluginAudience(flags), Date.now());
-    if (cached !== undefined && writeAll(cached)) return Promise.resolve(undefined);
+    return cached !== undefined && writeAll(cached);
   } catch {
-    // The full run below meets the same problem and reports it.
+    // The full run meets the same problem and reports it.
+    return false;
   }
-  return runKubernetesCredential(flags, loginContext(flags));
 }
 
-/** Writes to fd 1 directly; false when nothing could be written without blocking (process.stdout takes over). */
+/** Writes to fd 1 directly; false when nothing could be written without blocking (the CLI takes over). */
 function writeAll(text: string): boolean {
   const bytes = Buffer.from(text);
   let written = 0;
