@@ -281,5 +281,26 @@ describe('envid idp login kubernetes with the real kubectl against a Kubernetes 
     const before = await issued();
     for (let run = 0; run < 3; run++) expect((await whoami(env)).username).toBe(`envid:${sub}`);
     expect(await issued()).toBe(before);
+
+    // And loads nothing but its own small bundle: no CLI, no package (the fast path, decision 0160).
+    const log = join(env.HOME, 'modules.log');
+    const hook = join(import.meta.dirname, '../support/module-log.mjs');
+    const answer = await runCli(
+      ['idp', 'kubernetes-credential', '--host', server.url, '--audience', 'kubernetes'],
+      { ...env, ENVID_MODULE_LOG: log },
+      {
+        nodeArgs: ['--import', hook],
+      },
+    );
+    expect(answer.stderr).toBe('');
+    expect(JSON.parse(answer.stdout)).toMatchObject({
+      kind: 'ExecCredential',
+      apiVersion: 'client.authentication.k8s.io/v1',
+    });
+    const urls = readFileSync(log, 'utf8').trim().split('\n');
+    expect([
+      ...new Set(urls.filter((url) => url.includes('/dist/')).map((url) => url.replace(/^.*\/dist\//, ''))),
+    ]).toEqual(['kubernetes-credential.cjs']);
+    expect(urls.filter((url) => url.includes('/node_modules/'))).toEqual([]);
   });
 });
