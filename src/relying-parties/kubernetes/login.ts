@@ -5,7 +5,7 @@ import type { EnvidConnectionFlags, LoginContext } from '../relying-party.ts';
 import { installedEnvidCommand } from '../support/envid-command.ts';
 import { explainProviderError, providerUnreachable } from '../support/explain-error.ts';
 import { ProviderUnreachableError } from '../support/post-to-provider.ts';
-import { requiredValue } from '../support/required-value.ts';
+import { parsedFlag, requiredValue } from '../support/required-value.ts';
 import { cacheCredential, credentialCachePath, freshCacheEntry } from './exec-credential.ts';
 import { explainKubernetesRefusal } from './explain.ts';
 import { kubeconfigPath, updateKubeconfig } from './kubeconfig.ts';
@@ -27,14 +27,6 @@ export interface KubernetesLoginFlags extends EnvidConnectionFlags {
   lifetime?: string;
 }
 
-function parsed<T>(flag: string, parse: (value: string) => T, value: string): T {
-  try {
-    return parse(value);
-  } catch (error) {
-    throw usageError(`invalid ${flag}: ${(error as Error).message}`);
-  }
-}
-
 /** TLS failures that a missing --ca-file explains. */
 const certificateProblems = [
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -54,7 +46,7 @@ const certificateProblems = [
  */
 export async function runKubernetesLogin(flags: KubernetesLoginFlags, context: LoginContext): Promise<void> {
   const { env } = context;
-  const server = parsed(
+  const server = parsedFlag(
     '--server',
     parseApiServerUrl,
     requiredValue(flags.server, env, {
@@ -63,9 +55,13 @@ export async function runKubernetesLogin(flags: KubernetesLoginFlags, context: L
       example: 'https://kube.example.com:6443',
     }),
   );
-  const audience = parsed('--audience', parseKubernetesAudience, flags.audience ?? defaultKubernetesAudience);
-  const contextName = parsed('--context', parseKubeconfigName, flags.context ?? defaultKubeconfigName);
-  const userName = parsed('--user', parseKubeconfigName, flags.user ?? contextName);
+  const audience = parsedFlag(
+    '--audience',
+    parseKubernetesAudience,
+    flags.audience ?? defaultKubernetesAudience,
+  );
+  const contextName = parsedFlag('--context', parseKubeconfigName, flags.context ?? defaultKubeconfigName);
+  const userName = parsedFlag('--user', parseKubeconfigName, flags.user ?? contextName);
   const lifetimeSeconds =
     flags.lifetime === undefined ? undefined : parseTokenLifetime(flags.lifetime, '--lifetime');
   const ca = flags.caFile === undefined ? undefined : await readCertificateAuthority(flags.caFile);

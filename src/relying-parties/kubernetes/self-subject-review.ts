@@ -1,6 +1,6 @@
 import { request as plainRequest } from 'node:http';
 import { request } from 'node:https';
-import { ProviderUnreachableError } from '../support/post-to-provider.ts';
+import { jsonObjectOf, ProviderUnreachableError } from '../support/post-to-provider.ts';
 
 /**
  * Asks the API server who a token authenticates as: a SelfSubjectReview (authentication.k8s.io, what
@@ -93,14 +93,7 @@ function post(url: string, token: string, ca: string | undefined, body: string):
         response.on('error', (error) => reject(new ProviderUnreachableError(url, error)));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> | undefined;
-          try {
-            const parsed: unknown = JSON.parse(text);
-            if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: response.statusCode ?? 0, text, json });
+          resolve({ status: response.statusCode ?? 0, text, json: jsonObjectOf(text) });
         });
       },
     );
