@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -242,6 +243,96 @@ describe('envid idp login kubernetes with the real kubectl against a Kubernetes 
     }
   });
 
+  it('the stand-in follows the JWT authenticator’s documented rules, case by case', async () => {
+    const { token } = await connectCall(server.url, environmentToken, 'IdentityService/GetIDToken', {
+      audience: ['kubernetes'],
+    });
+    const base = trust();
+    const authenticator = base.jwt[0]!;
+    const cases: [string, AuthenticationConfiguration['jwt'][number], number][] = [
+      ['the documented set-up', authenticator, 201],
+      [
+        'an issuer with a trailing slash (iss is compared byte for byte)',
+        { ...authenticator, issuer: { ...authenticator.issuer, url: `${server.url}/` } },
+        401,
+      ],
+      [
+        'another audience',
+        { ...authenticator, issuer: { ...authenticator.issuer, audiences: ['other'] } },
+        401,
+      ],
+      [
+        'one of two audiences (MatchAny)',
+        {
+          ...authenticator,
+          issuer: {
+            ...authenticator.issuer,
+            audiences: ['other', 'kubernetes'],
+            audienceMatchPolicy: 'MatchAny',
+          },
+        },
+        201,
+      ],
+      [
+        'a requiredValue of another organization',
+        { ...authenticator, claimValidationRules: [{ claim: 'organization_id', requiredValue: 'another' }] },
+        401,
+      ],
+      [
+        'a requiredValue on a claim the token lacks',
+        { ...authenticator, claimValidationRules: [{ claim: 'hd', requiredValue: 'x' }] },
+        401,
+      ],
+      [
+        'a CEL rule that holds',
+        { ...authenticator, claimValidationRules: [{ expression: 'claims.exp - claims.nbf <= 86400' }] },
+        201,
+      ],
+      [
+        'a CEL rule on a missing claim (an error, not true)',
+        { ...authenticator, claimValidationRules: [{ expression: 'claims.hd == "x"' }] },
+        401,
+      ],
+      [
+        'a username claim the token lacks',
+        { ...authenticator, claimMappings: { username: { claim: 'email', prefix: '' } } },
+        401,
+      ],
+      [
+        'a username mapped by CEL',
+        { ...authenticator, claimMappings: { username: { expression: '"env:" + claims.environment_id' } } },
+        201,
+      ],
+      [
+        'a user validation rule that fails',
+        {
+          ...authenticator,
+          claimMappings: { username: { expression: '"system:" + claims.environment_id' } },
+        },
+        401,
+      ],
+    ];
+    const statuses: [string, number][] = [];
+    for (const [name, candidate] of cases) {
+      kube.configure({ ...base, jwt: [candidate] });
+      statuses.push([name, await reviewStatus(kube.url, token, certificates.caFile)]);
+    }
+    kube.configure(base);
+    expect(statuses).toEqual(cases.map(([name, , expected]) => [name, expected]));
+    // What the API server refuses when it loads the file.
+    const invalid: [AuthenticationConfiguration['jwt'][number], string][] = [
+      [{ ...authenticator, issuer: { url: server.url, audiences: ['a', 'b'] } }, 'must be MatchAny'],
+      [
+        { ...authenticator, claimMappings: { username: { claim: 'sub' } } },
+        'prefix: required when claim is set',
+      ],
+      [{ ...authenticator, claimValidationRules: [{ expression: 'claims.?hd' }] }, 'compilation failed'],
+    ];
+    for (const [candidate, message] of invalid) {
+      expect(() => kube.configure({ ...base, jwt: [candidate] })).toThrow(message);
+    }
+  });
+
   it('refuses bad input before anything is written, naming the flag', async () => {
     const env = environment();
     const missing = await runCli(['idp', 'login', 'kubernetes'], env);
@@ -304,3 +395,24 @@ describe('envid idp login kubernetes with the real kubectl against a Kubernetes 
     expect(urls.filter((url) => url.includes('/node_modules/'))).toEqual([]);
   });
 });
+
+/** The status a SelfSubjectReview with `token` gets from the stand-in (https with the test CA). */
+function reviewStatus(url: string, token: string, caFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    const sent = httpsRequest(
+      `${url}/apis/authentication.k8s.io/v1/selfsubjectreviews`,
+      {
+        method: 'POST',
+        ca: readFileSync(caFile),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    sent.on('error', reject);
+    sent.end(body);
+  });
+}
