@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseKubernetesCredentialArgsFast } from '../../src/cli/idp/kubernetes-credential-fast.ts';
 import {
   cacheCredential,
   cachedExecCredential,
@@ -149,5 +150,23 @@ describe('the kubeconfig', () => {
     expect(message(() => mergeKubeconfig('clusters: {}', entries, '/k/config'))).toContain(
       '/k/config: clusters is not a list',
     );
+  });
+});
+
+describe('the plugin’s fast path (no commander)', () => {
+  it('takes exactly the flags the command declares; anything else is left to the full CLI', () => {
+    expect(
+      parseKubernetesCredentialArgsFast([
+        '--host',
+        'https://envid.example',
+        '--audience=k8s',
+        '--lifetime',
+        '60s',
+      ]),
+    ).toEqual({ host: 'https://envid.example', audience: 'k8s', lifetime: '60s' });
+    expect(parseKubernetesCredentialArgsFast([])).toEqual({});
+    for (const args of [['--help'], ['--audience'], ['--role', 'x'], ['extra']]) {
+      expect(parseKubernetesCredentialArgsFast(args)).toBeUndefined();
+    }
   });
 });
