@@ -79,15 +79,15 @@ export async function measureCliStartup(options: {
   const cacheHome = mkdtempSync(join(tmpdir(), 'envid-bench-kube-cache-'));
   const pluginEnv = { ...env, XDG_CACHE_HOME: cacheHome };
   const plugin = [envidBin, 'idp', 'kubernetes-credential', '--audience', 'kubernetes'];
-  const filled = await runNode(plugin, pluginEnv);
-  if (!filled.stdout.includes('"kind":"ExecCredential"')) {
-    throw new Error(
-      `envid idp kubernetes-credential printed no ExecCredential: ${filled.stdout} ${filled.stderr}`,
-    );
-  }
   const pluginBareMs: number[] = [];
   const pluginMs: number[] = [];
   try {
+    const filled = await runNode(plugin, pluginEnv);
+    if (!filled.stdout.includes('"kind":"ExecCredential"')) {
+      throw new Error(
+        `envid idp kubernetes-credential printed no ExecCredential: ${filled.stdout} ${filled.stderr}`,
+      );
+    }
     for (let i = 0; i < options.runs; i++) {
       pluginBareMs.push((await runNode(bare, env)).ms);
       const run = await runNode(plugin, pluginEnv);
