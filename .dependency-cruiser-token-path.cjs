@@ -10,11 +10,11 @@ module.exports = {
     {
       name: 'token-fast-path-stays-light',
       severity: 'error',
-      from: { path: '^src/cli/entry\\.ts$' },
+      from: { path: '^src/cli/(entry|kubernetes-credential-cache)\\.ts$' },
       to: {
         path: [
           '^src/(server|store|services)/',
-          '(^|/)node_modules/(pg|@electric-sql/pglite|kysely|fastify|commander|zod|@aws-sdk/[^/]+|@azure/[^/]+|google-auth-library)/',
+          '(^|/)node_modules/(pg|@electric-sql/pglite|kysely|fastify|commander|zod|yaml|@bufbuild/cel|@aws-sdk/[^/]+|@azure/[^/]+|google-auth-library)/',
         ],
         reachable: true,
       },

@@ -1,6 +1,8 @@
 // Issue 4's start-up figure: `envid idp token --audience X` end to end against a local server, against
 // bare `node -e 0`, interleaved so that both see the same machine.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const envidBin = join(import.meta.dirname, '../bin/envid.js');
@@ -12,6 +14,10 @@ export interface CliStartupResult {
   runs: number;
   bareMedianMs: number;
   envidMedianMs: number;
+  /** `envid idp kubernetes-credential` answering from its cache, as kubectl runs it on every call. */
+  kubePluginMedianMs: number;
+  /** Bare node's median in the runs interleaved with the plugin's. */
+  pluginBareMedianMs: number;
   bareMaxRssKiB: number;
   envidMaxRssKiB: number;
 }
@@ -68,6 +74,30 @@ export async function measureCliStartup(options: {
     bareMs.push((await runNode(bare, env)).ms);
     envidMs.push((await runNode(token, env)).ms);
   }
+  // The kubectl exec plugin: one run fills its cache (a cache directory of this run's own), then every
+  // timed run answers from it, interleaved with bare node as above.
+  const cacheHome = mkdtempSync(join(tmpdir(), 'envid-bench-kube-cache-'));
+  const pluginEnv = { ...env, XDG_CACHE_HOME: cacheHome };
+  const plugin = [envidBin, 'idp', 'kubernetes-credential', '--audience', 'kubernetes'];
+  const pluginBareMs: number[] = [];
+  const pluginMs: number[] = [];
+  try {
+    const filled = await runNode(plugin, pluginEnv);
+    if (!filled.stdout.includes('"kind":"ExecCredential"')) {
+      throw new Error(
+        `envid idp kubernetes-credential printed no ExecCredential: ${filled.stdout} ${filled.stderr}`,
+      );
+    }
+    for (let i = 0; i < options.runs; i++) {
+      pluginBareMs.push((await runNode(bare, env)).ms);
+      const run = await runNode(plugin, pluginEnv);
+      if (run.stdout !== filled.stdout)
+        throw new Error('the plugin answered another token than its cached one');
+      pluginMs.push(run.ms);
+    }
+  } finally {
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
   const bareRss: number[] = [];
   const envidRss: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -78,6 +108,8 @@ export async function measureCliStartup(options: {
     runs: options.runs,
     bareMedianMs: median(bareMs),
     envidMedianMs: median(envidMs),
+    pluginBareMedianMs: median(pluginBareMs),
+    kubePluginMedianMs: median(pluginMs),
     bareMaxRssKiB: median(bareRss),
     envidMaxRssKiB: median(envidRss),
   };

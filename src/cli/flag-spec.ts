@@ -66,3 +66,12 @@ export function parseFlagsStrictly(
   }
   return parsed;
 }
+
+/** A relying party's option as commander takes it (`--audience <aud>`, `--force`) as a FlagSpec, for a fast path. */
+export function flagSpecOf(option: { flags: string; description: string }): FlagSpec {
+  const [syntax = '', value] = option.flags.split(' ');
+  const name = syntax.replace(/^--/, '');
+  return value === undefined
+    ? { name, description: option.description }
+    : { name, value, description: option.description };
+}

@@ -89,6 +89,14 @@ export interface LoginContext {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** A new envid ID token for `audience`, from `--host`/`--token`, ENVID_HOST/ENVID_TOKEN or the saved login. */
-  freshToken(audience: string): Promise<FreshToken>;
+  /**
+   * A new envid ID token for `audience`, from `--host`/`--token`, ENVID_HOST/ENVID_TOKEN or the saved
+   * login; `lifetimeSeconds` asks for a shorter one than the server's default.
+   */
+  freshToken(audience: string, lifetimeSeconds?: number): Promise<FreshToken>;
+  /**
+   * The envid server and credential freshToken would use, found without a request or a promise (a cache
+   * of tokens is kept per server and credential); throws the CLI's usage error when there is none.
+   */
+  connection(): EnvidConnection;
 }

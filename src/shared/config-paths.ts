@@ -12,3 +12,10 @@ export function configDir(env: NodeJS.ProcessEnv): string {
 export function credentialsPath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), 'credentials.json');
 }
+
+/** `$XDG_CACHE_HOME/envid`, else `~/.cache/envid`: what envid may lose at any time (cached tokens). */
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env['XDG_CACHE_HOME'];
+  if (xdg?.startsWith('/')) return join(xdg, 'envid');
+  return join(env['HOME'] || homedir(), '.cache', 'envid');
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/cli/duration.ts';
 import { parseTokenArgsFast } from '../../src/cli/idp/token-command.ts';
 import { parseTokenOptions } from '../../src/cli/idp/token-options.ts';
+import { parseDuration } from '../../src/shared/duration.ts';
 import { usageMessage } from '../support/usage-message.ts';
 
 describe('envid idp token flags', () => {

@@ -109,6 +109,7 @@ describe('npm pack, then npm install -g of the tarball: the installed envid runs
         'bin/envid.js',
         'bin/package.json',
         'dist/envid.cjs',
+        'dist/kubernetes-credential.cjs',
         'dist/main.js',
       ]),
     );

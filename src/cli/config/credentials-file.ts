@@ -17,9 +17,32 @@ export async function readCredentialsFile(env: NodeJS.ProcessEnv): Promise<Store
   try {
     text = await fs.promises.readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliError(`cannot read ${path}: ${(error as Error).message}`, ExitCode.usage);
+    return missingOrUnreadable(path, error);
   }
+  return parseCredentialsFile(path, text);
+}
+
+/**
+ * readCredentialsFile without a promise, for the Kubernetes exec plugin's cached answer, which must not
+ * wait for the event loop (nor load fs.promises) before it prints.
+ */
+export function readCredentialsFileSync(env: NodeJS.ProcessEnv): StoredCredentials | undefined {
+  const path = credentialsPath(env);
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (error) {
+    return missingOrUnreadable(path, error);
+  }
+  return parseCredentialsFile(path, text);
+}
+
+function missingOrUnreadable(path: string, error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw new CliError(`cannot read ${path}: ${(error as Error).message}`, ExitCode.usage);
+}
+
+function parseCredentialsFile(path: string, text: string): StoredCredentials {
   try {
     const parsed = JSON.parse(text) as Partial<StoredCredentials>;
     if (typeof parsed.host === 'string' && typeof parsed.token === 'string') {

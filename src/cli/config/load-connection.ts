@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { credentialsPath } from '../../shared/config-paths.ts';
 import { addFlags, type FlagSpec } from '../flag-spec.ts';
-import { readCredentialsFile } from './credentials-file.ts';
+import { readCredentialsFile, readCredentialsFileSync } from './credentials-file.ts';
 import { type Connection, type ConnectionFlags, resolveConnection } from './resolve-connection.ts';
 
 /** `--host` and `--token`, on every command that talks to a server. */
@@ -17,8 +17,15 @@ export function addConnectionOptions(command: Command): Command {
 
 /** Host and credential from flags, environment, then the saved login. */
 export async function loadConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<Connection> {
-  const needsFile =
-    (flags.token ?? env['ENVID_TOKEN']) === undefined || (flags.host ?? env['ENVID_HOST']) === undefined;
-  const saved = needsFile ? await readCredentialsFile(env) : undefined;
+  const saved = needsSavedLogin(flags, env) ? await readCredentialsFile(env) : undefined;
   return resolveConnection(flags, env, saved, credentialsPath(env));
 }
+
+/** loadConnection without a promise (the Kubernetes exec plugin's cached answer). */
+export function loadConnectionSync(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Connection {
+  const saved = needsSavedLogin(flags, env) ? readCredentialsFileSync(env) : undefined;
+  return resolveConnection(flags, env, saved, credentialsPath(env));
+}
+
+const needsSavedLogin = (flags: ConnectionFlags, env: NodeJS.ProcessEnv): boolean =>
+  (flags.token ?? env['ENVID_TOKEN']) === undefined || (flags.host ?? env['ENVID_HOST']) === undefined;

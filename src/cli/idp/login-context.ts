@@ -1,4 +1,5 @@
 import type { LoginContext } from '../../relying-parties/relying-party.ts';
+import { loadConnectionSync } from '../config/load-connection.ts';
 import type { ConnectionFlags } from '../config/resolve-connection.ts';
 import { requestFreshToken } from './fresh-token.ts';
 
@@ -8,6 +9,8 @@ export function loginContext(flags: ConnectionFlags): LoginContext {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    freshToken: (audience) => requestFreshToken(flags, process.env, audience),
+    freshToken: (audience, lifetimeSeconds) =>
+      requestFreshToken(flags, process.env, audience, lifetimeSeconds),
+    connection: () => loadConnectionSync(flags, process.env),
   };
 }

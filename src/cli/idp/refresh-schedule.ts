@@ -1,15 +1,5 @@
 import type { DecodedJwt } from '../../shared/decode-jwt.ts';
-
-/**
- * Test-only: divides every refresh delay by this factor (e.g. 100 turns the 40 s renewal of a 60 s
- * token into 0.4 s), so an end-to-end test exercises the real schedule without waiting. docs/cli.md.
- */
-export const timeScaleVariable = 'ENVID_CLI_TEST_TIME_SCALE';
-
-function timeScale(env: NodeJS.ProcessEnv): number {
-  const scale = Number(env[timeScaleVariable]);
-  return Number.isFinite(scale) && scale > 0 ? scale : 1;
-}
+import { testTimeScale as timeScale } from '../../shared/test-time-scale.ts';
 
 /** Milliseconds from `nowMs` until a token should be renewed: at 2/3 of its lifetime, at least 1 s. */
 export function refreshDelayMs(decoded: DecodedJwt, nowMs: number, env: NodeJS.ProcessEnv): number {

@@ -1,6 +1,5 @@
-import { maxTokenLifetimeSeconds, minTokenLifetimeSeconds } from '../../core/tokens/token-lifetime.ts';
+import { parseTokenLifetime } from '../../shared/duration.ts';
 import { usageError } from '../../shared/exit-codes.ts';
-import { parseDuration } from '../duration.ts';
 
 /** The flags of `envid idp token` as commander hands them over. */
 export interface TokenFlags {
@@ -42,7 +41,8 @@ export function parseTokenOptions(flags: TokenFlags): TokenOptions {
       );
     }
   }
-  const lifetimeSeconds = flags.lifetime !== undefined ? parseLifetime(flags.lifetime) : undefined;
+  const lifetimeSeconds =
+    flags.lifetime !== undefined ? parseTokenLifetime(flags.lifetime, '--lifetime') : undefined;
   const base = { audiences, ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}) };
   if (flags.outputFile === undefined) {
     for (const flag of ['refresh', 'background', 'pidFile'] as const) {
@@ -79,23 +79,6 @@ function decodeShape(decode: boolean | string | undefined): DecodeShape | false 
   throw usageError(
     `invalid --decode value ${JSON.stringify(decode)}: use --decode (what Ona's CLI prints) or --decode=jose (the JOSE header and claims)`,
   );
-}
-
-const allowedLifetimes = `allowed: ${minTokenLifetimeSeconds}s to ${maxTokenLifetimeSeconds / 3600}h (seconds, or a duration such as 900s, 15m or 1h)`;
-
-/** `--lifetime` in seconds, refused here when the server would refuse it (a clearer message, no request). */
-function parseLifetime(value: string): number {
-  let seconds: number;
-  try {
-    seconds = parseDuration(value, '--lifetime');
-  } catch (error) {
-    throw usageError(`${(error as Error).message}; ${allowedLifetimes}`);
-  }
-  if (seconds > maxTokenLifetimeSeconds || seconds < minTokenLifetimeSeconds) {
-    const bound = seconds > maxTokenLifetimeSeconds ? 'longer than the longest' : 'shorter than the shortest';
-    throw usageError(`--lifetime: ${JSON.stringify(value)} is ${bound} token lifetime; ${allowedLifetimes}`);
-  }
-  return seconds;
 }
 
 function flagName(key: 'refresh' | 'background' | 'pidFile'): string {

@@ -38,12 +38,15 @@ export async function postToProvider(url: string, init: ProviderRequest): Promis
     throw new ProviderUnreachableError(url, error);
   }
   const text = await response.text();
-  let json: Record<string, unknown> | undefined;
+  return { status: response.status, ok: response.ok, text, json: jsonObjectOf(text) };
+}
+
+/** A provider's answer as a JSON object (or array); undefined for anything else, e.g. a proxy's page. */
+export function jsonObjectOf(text: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
   } catch {
-    json = undefined;
+    return undefined;
   }
-  return { status: response.status, ok: response.ok, text, json };
 }

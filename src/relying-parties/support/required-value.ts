@@ -37,3 +37,12 @@ export function requiredValue(
   }
   return value;
 }
+
+/** `value` as `parse` reads it; its Error becomes a usage error naming the flag: `invalid --role: …`. */
+export function parsedFlag<T>(flag: string, parse: (value: string) => T, value: string): T {
+  try {
+    return parse(value);
+  } catch (error) {
+    throw usageError(`invalid ${flag}: ${(error as Error).message}`);
+  }
+}

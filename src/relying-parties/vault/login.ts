@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../shared/write-file-atomic.ts';
 import type { EnvidConnectionFlags, LoginContext } from '../relying-party.ts';
 import { explainProviderError, providerUnreachable } from '../support/explain-error.ts';
 import { ProviderUnreachableError } from '../support/post-to-provider.ts';
-import { optionalValue, requiredValue } from '../support/required-value.ts';
+import { optionalValue, parsedFlag, requiredValue } from '../support/required-value.ts';
 import { loginToVault, VaultError } from './exchange.ts';
 import { explainVaultError } from './explain.ts';
 import {
@@ -23,14 +23,6 @@ export interface VaultLoginFlags extends EnvidConnectionFlags {
   address?: string;
 }
 
-function parsed<T>(flag: string, parse: (value: string) => T, value: string): T {
-  try {
-    return parse(value);
-  } catch (error) {
-    throw usageError(`invalid ${flag}: ${(error as Error).message}`);
-  }
-}
-
 /**
  * `envid idp login vault`: logs in to Vault's JWT auth method with a fresh envid token, then stores the
  * Vault token where the `vault` CLI reads it: through its configured token helper, else ~/.vault-token
@@ -38,12 +30,12 @@ function parsed<T>(flag: string, parse: (value: string) => T, value: string): T 
  */
 export async function runVaultLogin(flags: VaultLoginFlags, context: LoginContext): Promise<void> {
   const { env } = context;
-  const role = parsed(
+  const role = parsedFlag(
     '--role',
     parseVaultRole,
     requiredValue(flags.role, env, { flag: '--role', envVar: 'IDP_VAULT_ROLE', example: 'dev-environment' }),
   );
-  const address = parsed(
+  const address = parsedFlag(
     '--address',
     parseVaultAddress,
     requiredValue(flags.address, env, {
@@ -52,7 +44,7 @@ export async function runVaultLogin(flags: VaultLoginFlags, context: LoginContex
       example: 'https://vault.example.com:8200',
     }),
   );
-  const mount = parsed('--mount', parseVaultMount, flags.mount ?? defaultVaultMount);
+  const mount = parsedFlag('--mount', parseVaultMount, flags.mount ?? defaultVaultMount);
   const audience = flags.audience?.trim() || defaultVaultAudience;
   if (/\s/.test(audience))
     throw usageError(`invalid --audience ${JSON.stringify(audience)}: it must not contain whitespace`);
