@@ -4,7 +4,7 @@ import { newId } from '../../../src/core/ids.ts';
 import {
   environmentDeleteBatchSize,
   markEnvironmentsDeleted,
-} from '../../../src/server/routes/api/environment-lifecycle.ts';
+} from '../../../src/services/environment-lifecycle.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { type ApiTestServer, startApiTestServer } from '../../support/api-server.ts';
 import { engines, openTestStore } from '../../support/databases.ts';
