@@ -6,7 +6,7 @@ import * as environments from '../../src/services/environments.ts';
 import type { Principal } from '../../src/services/principal.ts';
 import type { Initializer } from '../../src/store/records.ts';
 import { engines } from '../support/databases.ts';
-import { countRecords, seedRunner } from '../support/principals.ts';
+import { seedRunner } from '../support/principals.ts';
 import { installationAdmin, openServiceFixture, type ServiceFixture } from '../support/service-callers.ts';
 import { expectRefusedLikeUnknown, refused } from '../support/service-refusals.ts';
 
@@ -58,7 +58,7 @@ for (const engine of engines) {
       });
 
       it('the installation admin, a runner and an environment are no creators; nothing is written', async () => {
-        const before = await countRecords(f.store, 'environments');
+        const before = await f.store.environments.count({});
         await expect(create(installationAdmin)).rejects.toEqual(
           refused('failed_precondition', /^an environment needs a creator \(a user or a service account\)/),
         );
@@ -67,11 +67,11 @@ for (const engine of engines) {
             refused('permission_denied', /credential may not create environments$/),
           );
         }
-        expect(await countRecords(f.store, 'environments')).toBe(before);
+        expect(await f.store.environments.count({})).toBe(before);
       });
 
       it('another organization’s runner and project answer exactly like unknown ones', async () => {
-        const before = await countRecords(f.store, 'environments');
+        const before = await f.store.environments.count({});
         const request = { initializers: [], status: 'running' as const };
         await expectRefusedLikeUnknown(
           (runnerId) =>
@@ -94,7 +94,7 @@ for (const engine of engines) {
             }),
           theirs.id,
         );
-        expect(await countRecords(f.store, 'environments')).toBe(before);
+        expect(await f.store.environments.count({})).toBe(before);
       });
 
       it('from a project: its initializers unless the request gives some', async () => {
@@ -225,6 +225,12 @@ for (const engine of engines) {
     describe('start and stop', () => {
       it('its creator, its runner, an admin and the installation admin start and stop it', async () => {
         const environment = await create();
+        const bySa = await create(f.callers.a.serviceAccount);
+        await expect(
+          environments.stopEnvironment(f.as(f.callers.a.serviceAccount), bySa.id),
+        ).resolves.toMatchObject({
+          status: 'stopped',
+        });
         const callers = [f.callers.a.member, f.callers.a.runner, f.callers.a.admin, installationAdmin];
         for (const caller of callers) {
           await expect(environments.stopEnvironment(f.as(caller), environment.id)).resolves.toMatchObject({
@@ -258,6 +264,37 @@ for (const engine of engines) {
           );
         }
         expect((await f.store.environments.get(environment.id)).status).toBe('running');
+      });
+    });
+
+    describe('access tokens (what operating it takes)', () => {
+      const mint = (caller: Principal, environmentId: string) =>
+        environmentTokens.create(f.as(caller), { environmentId });
+
+      it('its creator, its runner, an admin and the installation admin mint them', async () => {
+        const environment = await create(f.callers.a.serviceAccount);
+        for (const caller of [
+          f.callers.a.serviceAccount,
+          f.callers.a.runner,
+          f.callers.a.admin,
+          installationAdmin,
+        ]) {
+          const { credential } = await mint(caller, environment.id);
+          expect(credential).toMatchObject({ principalKind: 'environment', principalId: environment.id });
+        }
+      });
+
+      it('a member who did not create it and the environment itself are refused; outsiders get not_found', async () => {
+        const environment = await create(f.callers.a.admin);
+        const self: Principal = { ...f.callers.a.environment, id: environment.id } as Principal;
+        const before = await f.store.credentials.count({});
+        for (const caller of [f.callers.a.member, self]) {
+          await expect(mint(caller, environment.id)).rejects.toEqual(refused('permission_denied'));
+        }
+        for (const caller of outsiders()) {
+          await expectRefusedLikeUnknown((id) => mint(caller, id), environment.id);
+        }
+        expect(await f.store.credentials.count({})).toBe(before);
       });
     });
 

@@ -5,7 +5,6 @@ import { createEnvironmentFromProject } from '../../src/services/environment-cre
 import * as projects from '../../src/services/projects.ts';
 import type { Initializer } from '../../src/store/records.ts';
 import { engines } from '../support/databases.ts';
-import { countRecords } from '../support/principals.ts';
 import { installationAdmin, openServiceFixture, type ServiceFixture } from '../support/service-callers.ts';
 import { expectRefusedLikeUnknown, refused } from '../support/service-refusals.ts';
 
@@ -34,7 +33,7 @@ for (const engine of engines) {
       const project = await create();
       expect(project).toMatchObject({ name: 'app', organizationId: f.a.organization.id, initializers });
       expect(await f.store.projects.get(project.id)).toEqual(project);
-      const before = await countRecords(f.store, 'projects');
+      const before = await f.store.projects.count({});
       for (const caller of [
         f.callers.a.member,
         f.callers.a.serviceAccount,
@@ -52,7 +51,7 @@ for (const engine of engines) {
           organizationId: f.b.organization.id,
         }),
       ).rejects.toEqual(refused('not_found', new RegExp(`^organization ${f.b.organization.id} not found$`)));
-      expect(await countRecords(f.store, 'projects')).toBe(before);
+      expect(await f.store.projects.count({})).toBe(before);
     });
 
     it('the installation admin names the organization, which must exist', async () => {
