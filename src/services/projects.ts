@@ -1,4 +1,4 @@
-import { failedPrecondition, notFound, permissionDenied } from '../core/errors.ts';
+import { notFound, permissionDenied } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Initializer, Project } from '../store/records.ts';
 import type { Page, PageRequest, Store } from '../store/store.ts';
@@ -9,11 +9,7 @@ import {
   inCallerOrganization,
 } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
-import {
-  countLiveEnvironments,
-  detachEnvironments,
-  markEnvironmentsDeleted,
-} from './environment-lifecycle.ts';
+import { deleteLiveEnvironmentsOf, detachEnvironments } from './environment-lifecycle.ts';
 import { organizationForCreate, organizationForList } from './organization-scope.ts';
 import type { Principal } from './principal.ts';
 
@@ -78,21 +74,13 @@ export async function deleteProject(
   await store.transaction(async (tx) => {
     // The row lock makes a concurrent CreateEnvironmentFromProject wait, so none slips past the check.
     await tx.projects.update(project.id, (current) => current);
-    if (!request.force) {
-      const live = await countLiveEnvironments(tx, { projectId: project.id });
-      if (live > 0) {
-        throw failedPrecondition(
-          `project ${project.id} has ${live} environment(s) that are not deleted; ` +
-            'delete them first, or pass "force": true to delete them with the project',
-        );
-      }
-    }
     // Their records stay, out of the project, as the foreign key's `on delete set null` would leave them.
-    await markEnvironmentsDeleted(
+    await deleteLiveEnvironmentsOf(
       tx,
       clock,
+      { kind: 'project', id: project.id },
       { projectId: project.id },
-      { alsoChange: { projectId: undefined } },
+      { force: request.force, alsoChange: { projectId: undefined } },
     );
     await detachEnvironments(tx, project.id);
     await tx.projects.delete(project.id);
