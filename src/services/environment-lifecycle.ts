@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.ts';
+import { failedPrecondition } from '../core/errors.ts';
 import type { Environment } from '../store/records.ts';
 import { type Filter, maxBatchSize, type Store } from '../store/store.ts';
 
@@ -43,6 +44,35 @@ export async function markEnvironmentsDeleted(
     marked += ids.length;
     if (ids.length < batchSize) return marked;
   }
+}
+
+/**
+ * Deleting what environments belong to (a project, a runner): refused (failed_precondition) while any of
+ * `owner`'s environments (`filter`) is not deleted, unless `force`, which marks them deleted first, as
+ * markEnvironmentsDeleted does. Run it inside the caller's transaction.
+ */
+export async function deleteLiveEnvironmentsOf(
+  store: Store,
+  clock: Clock,
+  owner: { kind: 'project' | 'runner'; id: string },
+  filter: Filter<Environment>,
+  options: { force?: boolean | undefined; alsoChange?: Partial<Omit<Environment, 'id'>> } = {},
+): Promise<void> {
+  if (!options.force) {
+    const live = await countLiveEnvironments(store, filter);
+    if (live > 0) {
+      throw failedPrecondition(
+        `${owner.kind} ${owner.id} has ${live} environment(s) that are not deleted; ` +
+          `delete them first, or pass "force": true to delete them with the ${owner.kind}`,
+      );
+    }
+  }
+  await markEnvironmentsDeleted(
+    store,
+    clock,
+    filter,
+    options.alsoChange ? { alsoChange: options.alsoChange } : {},
+  );
 }
 
 /**

@@ -1,11 +1,11 @@
-import { failedPrecondition, notFound, permissionDenied } from '../core/errors.ts';
+import { notFound, permissionDenied } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Runner } from '../store/records.ts';
 import type { Page, PageRequest, Store } from '../store/store.ts';
 import { assertCanRead, canAdministerOrganization, inCallerOrganization, isSelf } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
 import { revokePrincipalCredentials } from './credentials/revoke-principal-credentials.ts';
-import { countLiveEnvironments, markEnvironmentsDeleted } from './environment-lifecycle.ts';
+import { deleteLiveEnvironmentsOf } from './environment-lifecycle.ts';
 import { organizationForCreate, organizationForList } from './organization-scope.ts';
 import type { Principal } from './principal.ts';
 
@@ -71,16 +71,13 @@ export async function deleteRunner(
 ): Promise<void> {
   const runner = await findManagedRunner(store, principal, id);
   await store.transaction(async (tx) => {
-    if (!options.force) {
-      const live = await countLiveEnvironments(tx, { runnerId: runner.id });
-      if (live > 0) {
-        throw failedPrecondition(
-          `runner ${runner.id} has ${live} environment(s) that are not deleted; ` +
-            'delete them first, or pass "force": true to delete them with the runner',
-        );
-      }
-    }
-    await markEnvironmentsDeleted(tx, clock, { runnerId: runner.id });
+    await deleteLiveEnvironmentsOf(
+      tx,
+      clock,
+      { kind: 'runner', id: runner.id },
+      { runnerId: runner.id },
+      { force: options.force },
+    );
     await revokePrincipalCredentials(tx, clock, { principalKind: 'runner', principalId: runner.id });
     // The runner's environment records go with it (the store cascades).
     await tx.runners.delete(runner.id);

@@ -13,6 +13,11 @@ import {
 
 const git = (remoteUri: string) => ({ specs: [{ git: { remoteUri } }] });
 
+/**
+ * EnvironmentService over HTTP: input parsing, the mapping of records to API messages, and what a
+ * lifecycle change does to the environment's tokens. Who may do what is test/services/environments.test.ts
+ * (and credentials.test.ts for the access tokens).
+ */
 describe.each(engines)('EnvironmentService on %s', (engine) => {
   let server: ApiTestServer;
   let org: OrganizationFixture;
@@ -165,6 +170,22 @@ describe.each(engines)('EnvironmentService on %s', (engine) => {
       );
       expect(stopped.body.environments.length).toBeGreaterThan(0);
       for (const e of stopped.body.environments) expect(e.status.phase).toBe('ENVIRONMENT_PHASE_STOPPED');
+      const byCreatorOnRunner = await call(
+        'ListEnvironments',
+        { filter: { creatorIds: [org.member.id], runnerIds: [runner.id] } },
+        org.admin.token,
+      );
+      expect(byCreatorOnRunner.body.environments.length).toBeGreaterThan(0);
+      for (const e of byCreatorOnRunner.body.environments) {
+        expect([e.metadata.creator.id, e.metadata.runnerId]).toEqual([org.member.id, runner.id]);
+      }
+      const theirs = await call(
+        'ListEnvironments',
+        { organizationId: other.id, pagination: { pageSize: 100 } },
+        server.adminToken,
+      );
+      expect(theirs.body.environments.length).toBeGreaterThan(0);
+      for (const e of theirs.body.environments) expect(e.metadata.organizationId).toBe(other.id);
     });
 
     it('mints a prefixed access token, stores only its hash, and it authenticates the environment', async () => {
@@ -348,142 +369,7 @@ describe.each(engines)('EnvironmentService on %s', (engine) => {
     });
   });
 
-  describe('authorization', () => {
-    it('refuses the installation admin as a creator, with a clear message', async () => {
-      const before = await countEnvironments();
-      expectApiError(
-        await call('CreateEnvironment', { spec: { machine: { class: runner.id } } }, server.adminToken),
-        400,
-        'failed_precondition',
-        'an environment needs a creator (a user or a service account) and the installation admin is neither',
-      );
-      expect(await countEnvironments()).toBe(before);
-    });
-
-    it('refuses runners and environments as creators', async () => {
-      const environment = await create();
-      const secret = await mintToken(environment.id);
-      for (const token of [runner.token, secret]) {
-        expectApiError(
-          await call('CreateEnvironment', { spec: { machine: { class: runner.id } } }, token),
-          403,
-          'permission_denied',
-          'may not create environments',
-        );
-      }
-    });
-
-    it('answers another organization’s runner, project and environment exactly like unknown ones', async () => {
-      const unknown = newId();
-      const compare = async (method: string, body: (id: string) => unknown, id: string, token: string) => {
-        const before = await countEnvironments();
-        const theirs = await call(method, body(id), token);
-        const missing = await call(method, body(unknown), token);
-        expect(theirs.status).toBe(404);
-        expect(theirs.body).toEqual({ ...missing.body, message: missing.body.message.replace(unknown, id) });
-        expect(await countEnvironments()).toBe(before);
-      };
-      await compare(
-        'CreateEnvironment',
-        (id) => ({ spec: { machine: { class: id } } }),
-        otherRunner.id,
-        org.member.token,
-      );
-      await compare(
-        'CreateEnvironmentFromProject',
-        (id) => ({ projectId: id, spec: { machine: { class: otherRunner.id } } }),
-        projectId,
-        other.member.token,
-      );
-      const environment = await create();
-      for (const token of [
-        other.admin.token,
-        other.member.token,
-        other.serviceAccount.token,
-        otherRunner.token,
-      ]) {
-        for (const method of [
-          'GetEnvironment',
-          'StartEnvironment',
-          'StopEnvironment',
-          'DeleteEnvironment',
-          'CreateEnvironmentAccessToken',
-        ]) {
-          await compare(method, (id) => ({ environmentId: id }), environment.id, token);
-        }
-      }
-      expect(await phaseOf(environment.id)).toBe('ENVIRONMENT_PHASE_RUNNING');
-    });
-
-    it('lets members see every environment of their organization but manage only their own', async () => {
-      const theirs = await create(org.admin.token);
-      expect((await call('GetEnvironment', { environmentId: theirs.id }, org.member.token)).status).toBe(200);
-      for (const method of ['StopEnvironment', 'DeleteEnvironment', 'CreateEnvironmentAccessToken']) {
-        expectApiError(
-          await call(method, { environmentId: theirs.id }, org.member.token),
-          403,
-          'permission_denied',
-          'only the creator of the environment',
-        );
-      }
-      expect(await phaseOf(theirs.id)).toBe('ENVIRONMENT_PHASE_RUNNING');
-    });
-
-    it('lets organization admins and the installation admin manage any environment of it', async () => {
-      const environment = await create(org.member.token);
-      expect((await call('StopEnvironment', { environmentId: environment.id }, org.admin.token)).status).toBe(
-        200,
-      );
-      expect(
-        (await call('StartEnvironment', { environmentId: environment.id }, server.adminToken)).status,
-      ).toBe(200);
-      await mintToken(environment.id, org.admin.token);
-      await mintToken(environment.id, server.adminToken);
-      const listed = await call(
-        'ListEnvironments',
-        { organizationId: org.id, pagination: { pageSize: 100 } },
-        server.adminToken,
-      );
-      expect(listed.body.environments.map((e: { id: string }) => e.id)).toContain(environment.id);
-    });
-
-    it('lets a service account see and manage only the environments it created', async () => {
-      const own = await create(org.serviceAccount.token);
-      const members = await create(org.member.token);
-      const token = org.serviceAccount.token;
-      expect((await call('GetEnvironment', { environmentId: own.id }, token)).status).toBe(200);
-      expectApiError(await call('GetEnvironment', { environmentId: members.id }, token), 404, 'not_found');
-      const listed = await call('ListEnvironments', { pagination: { pageSize: 100 } }, token);
-      expect(listed.body.environments.length).toBeGreaterThan(0);
-      for (const e of listed.body.environments) expect(e.metadata.creator.id).toBe(org.serviceAccount.id);
-      expect((await call('StopEnvironment', { environmentId: own.id }, token)).status).toBe(200);
-      expect(await phaseOf(own.id)).toBe('ENVIRONMENT_PHASE_STOPPED');
-    });
-
-    it('lets an environment credential read only itself', async () => {
-      const environment = await create();
-      const sibling = await create();
-      const secret = await mintToken(environment.id);
-      expect((await call('GetEnvironment', { environmentId: environment.id }, secret)).status).toBe(200);
-      expectApiError(await call('GetEnvironment', { environmentId: sibling.id }, secret), 404, 'not_found');
-      expectApiError(
-        await call('StopEnvironment', { environmentId: environment.id }, secret),
-        403,
-        'permission_denied',
-      );
-      expectApiError(
-        await call('CreateEnvironmentAccessToken', { environmentId: environment.id }, secret),
-        403,
-        'permission_denied',
-      );
-      expectApiError(
-        await call('ListEnvironments', {}, secret),
-        403,
-        'permission_denied',
-        'may not list environments',
-      );
-    });
-
+  describe('access tokens', () => {
     it('lists and revokes one access token of an environment, leaving it and its other tokens alone', async () => {
       const environment = await create();
       const sibling = await create();
@@ -555,51 +441,6 @@ describe.each(engines)('EnvironmentService on %s', (engine) => {
         404,
         'not_found',
       );
-    });
-
-    it('lets a runner see, start, stop and mint tokens for the environments it runs, and no others', async () => {
-      const secondRunner = await createRunnerFixture(server.store, server.clock, org.id);
-      const onIt = await create();
-      const elsewhere = (
-        await call('CreateEnvironment', { spec: { machine: { class: secondRunner.id } } }, org.member.token)
-      ).body.environment as { id: string };
-      const own = { environmentId: onIt.id };
-
-      expect((await call('GetEnvironment', own, runner.token)).status).toBe(200);
-      const listed = await call('ListEnvironments', { pagination: { pageSize: 100 } }, runner.token);
-      expect(listed.status).toBe(200);
-      const ids = listed.body.environments.map((e: { id: string }) => e.id);
-      expect(ids).toContain(onIt.id);
-      expect(ids).not.toContain(elsewhere.id);
-      for (const e of listed.body.environments) expect(e.metadata.runnerId).toBe(runner.id);
-      const filteredAway = await call(
-        'ListEnvironments',
-        { filter: { runnerIds: [secondRunner.id] } },
-        runner.token,
-      );
-      expect(filteredAway.body.environments).toEqual([]);
-      expectApiError(
-        await call('ListEnvironments', { organizationId: other.id }, runner.token),
-        404,
-        'not_found',
-      );
-
-      expect((await call('StopEnvironment', own, runner.token)).status).toBe(200);
-      expect(await phaseOf(onIt.id)).toBe('ENVIRONMENT_PHASE_STOPPED');
-      expect((await call('StartEnvironment', own, runner.token)).status).toBe(200);
-      const secret = await mintToken(onIt.id, runner.token);
-      expect((await whoAmI(secret)).body.subject).toEqual({
-        id: onIt.id,
-        principal: 'PRINCIPAL_ENVIRONMENT',
-      });
-      expectApiError(await call('DeleteEnvironment', own, runner.token), 403, 'permission_denied');
-      expect(await phaseOf(onIt.id)).toBe('ENVIRONMENT_PHASE_RUNNING');
-
-      for (const method of ['GetEnvironment', 'StopEnvironment', 'CreateEnvironmentAccessToken']) {
-        expectApiError(await call(method, { environmentId: elsewhere.id }, runner.token), 404, 'not_found');
-      }
-      // Another organization's runner sees nothing of this one.
-      expectApiError(await call('GetEnvironment', own, otherRunner.token), 404, 'not_found');
     });
   });
 });

@@ -4,10 +4,8 @@ import { type ApiTestServer, startApiTestServer } from '../../support/api-server
 import { engines } from '../../support/databases.ts';
 import {
   createOrganizationFixture,
-  createRunnerFixture,
   expectApiError,
   type OrganizationFixture,
-  type Principal,
 } from '../../support/org-fixtures.ts';
 
 const gitInitializer = {
@@ -22,11 +20,15 @@ const gitInitializer = {
   ],
 };
 
+/**
+ * ProjectService over HTTP: input parsing and the mapping of records to API messages. Who may do what,
+ * and DeleteProject's refusal and force, are test/services/projects.test.ts (and
+ * delete-many-environments.test.ts at scale).
+ */
 describe.each(engines)('ProjectService on %s', (engine) => {
   let server: ApiTestServer;
   let org: OrganizationFixture;
   let other: OrganizationFixture;
-  let runner: Principal;
   const call = (method: string, body: unknown, token?: string) =>
     server.call(`ProjectService/${method}`, body, token);
   const countProjects = async () => (await server.store.projects.list({}, { pageSize: 100 })).items.length;
@@ -44,7 +46,6 @@ describe.each(engines)('ProjectService on %s', (engine) => {
     server = await startApiTestServer(engine);
     org = await createOrganizationFixture(server.store, server.clock);
     other = await createOrganizationFixture(server.store, server.clock);
-    runner = await createRunnerFixture(server.store, server.clock, org.id);
   });
   afterAll(() => server.close());
 
@@ -221,116 +222,6 @@ describe.each(engines)('ProjectService on %s', (engine) => {
         400,
         'invalid_argument',
         'filter.projectIds: envid filters on at most one project ID',
-      );
-    });
-
-    it('asks the installation admin to name the organization', async () => {
-      const before = await countProjects();
-      expectApiError(
-        await call('CreateProject', { name: 'a' }, server.adminToken),
-        400,
-        'invalid_argument',
-        'organizationId: is required for the installation admin',
-      );
-      const unknown = newId();
-      expectApiError(
-        await call('CreateProject', { name: 'a', organizationId: unknown }, server.adminToken),
-        404,
-        'not_found',
-        `organization ${unknown} not found`,
-      );
-      expect(await countProjects()).toBe(before);
-    });
-  });
-
-  describe('authorization', () => {
-    it('lets only admins create and delete', async () => {
-      const before = await countProjects();
-      expectApiError(
-        await call('CreateProject', { name: 'a' }, org.member.token),
-        403,
-        'permission_denied',
-        'only an admin',
-      );
-      const project = await create();
-      expectApiError(
-        await call('DeleteProject', { projectId: project.id }, org.member.token),
-        403,
-        'permission_denied',
-      );
-      expect(await countProjects()).toBe(before + 1);
-    });
-
-    it('answers another organization’s project exactly like an unknown one', async () => {
-      const project = await create();
-      const unknown = newId();
-      for (const token of [other.admin.token, other.member.token, other.serviceAccount.token]) {
-        for (const method of ['GetProject', 'DeleteProject']) {
-          const theirs = await call(method, { projectId: project.id }, token);
-          const missing = await call(method, { projectId: unknown }, token);
-          expect(theirs.status).toBe(404);
-          expect(theirs.body).toEqual({
-            ...missing.body,
-            message: missing.body.message.replace(unknown, project.id),
-          });
-        }
-      }
-      expectApiError(
-        await call('CreateProject', { name: 'a', organizationId: org.id }, other.admin.token),
-        404,
-        'not_found',
-        `organization ${org.id} not found`,
-      );
-      expect((await server.store.projects.get(project.id)).id).toBe(project.id);
-    });
-
-    it('lets machine credentials read no project', async () => {
-      const project = await create();
-      for (const token of [org.serviceAccount.token, runner.token]) {
-        expectApiError(await call('GetProject', { projectId: project.id }, token), 404, 'not_found');
-        expectApiError(
-          await call('ListProjects', {}, token),
-          403,
-          'permission_denied',
-          'may not list projects',
-        );
-        expectApiError(await call('CreateProject', { name: 'x' }, token), 403, 'permission_denied');
-      }
-    });
-  });
-
-  describe('deleting a project with environments', () => {
-    it('is refused while an environment is live, and with force deletes them too', async () => {
-      const project = await create();
-      const created = await server.call(
-        'EnvironmentService/CreateEnvironmentFromProject',
-        { projectId: project.id, spec: { machine: { class: runner.id } } },
-        org.member.token,
-      );
-      expect(created.status).toBe(200);
-      const environmentId = created.body.environment.id;
-      const token = await server.call(
-        'EnvironmentService/CreateEnvironmentAccessToken',
-        { environmentId },
-        org.member.token,
-      );
-      expectApiError(
-        await call('DeleteProject', { projectId: project.id }, org.admin.token),
-        400,
-        'failed_precondition',
-        'has 1 environment(s) that are not deleted',
-      );
-      expect((await server.store.projects.get(project.id)).id).toBe(project.id);
-      expect(await call('DeleteProject', { projectId: project.id, force: true }, org.admin.token)).toEqual({
-        status: 200,
-        body: {},
-      });
-      const environment = await server.store.environments.get(environmentId);
-      expect(environment.status).toBe('deleted');
-      expectApiError(
-        await server.call('IdentityService/GetAuthenticatedIdentity', {}, token.body.accessToken),
-        401,
-        'unauthenticated',
       );
     });
   });

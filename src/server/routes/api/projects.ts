@@ -1,30 +1,15 @@
 import { z } from 'zod';
-import { failedPrecondition, notFound, permissionDenied } from '../../../core/errors.ts';
-import { newId } from '../../../core/ids.ts';
-import {
-  assertCanAdminister,
-  assertCanRead,
-  canAdministerOrganization,
-  inCallerOrganization,
-} from '../../../services/authorize.ts';
-import {
-  countLiveEnvironments,
-  detachEnvironments,
-  markEnvironmentsDeleted,
-} from '../../../services/environment-lifecycle.ts';
-import { organizationForCreate, organizationForList } from '../../../services/organization-scope.ts';
+import * as projects from '../../../services/projects.ts';
 import type { Project } from '../../../store/records.ts';
-import type { Store } from '../../../store/store.ts';
-import { type CallContext, defineMethod } from '../../connect/define-method.ts';
+import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
-import type { Principal } from '../../principal.ts';
 import { initializerInput, initializersFromApi, initializersToApi } from './initializers.ts';
 
 /**
- * ProjectService: templates for environments. Organization admins create and delete them, members
- * read them. envid has no environment classes: `environmentClass` is accepted and answered empty.
+ * ProjectService; who may do what is src/services/projects.ts. envid has no environment classes:
+ * `environmentClass` is accepted and answered empty.
  */
 
 export function projectToApi(project: Project) {
@@ -38,15 +23,6 @@ export function projectToApi(project: Project) {
       createdAt: formatTimestamp(project.createdAt),
     },
   };
-}
-
-/** The project, when `principal` may see it; otherwise not_found, the same as for an unknown ID. */
-export async function findVisibleProject(store: Store, principal: Principal, id: string): Promise<Project> {
-  const missing = notFound('project', id);
-  const project = await store.projects.findOne(inCallerOrganization(principal, id));
-  if (!project) throw missing;
-  assertCanRead(principal, project.organizationId, missing);
-  return project;
 }
 
 const environmentClass = z
@@ -63,18 +39,11 @@ export const createProject = defineMethod({
     /** envid extension: the installation admin names the organization. */
     organizationId: uuid().optional(),
   }),
-  handler: async (input, { store, clock, principal }: CallContext) => {
-    const organizationId = await organizationForCreate(store, principal, input.organizationId);
-    // The organization is the caller's own, so refusing with permission_denied leaks nothing.
-    if (!canAdministerOrganization(principal, organizationId)) {
-      throw permissionDenied('only an admin of the organization may create projects');
-    }
-    const project = await store.projects.insert({
-      id: newId(),
-      organizationId,
+  handler: async (input, call) => {
+    const project = await projects.createProject(call, {
       name: input.name,
       initializers: initializersFromApi(input.initializer),
-      createdAt: clock.now(),
+      organizationId: input.organizationId,
     });
     return { project: projectToApi(project) };
   },
@@ -84,8 +53,8 @@ export const getProject = defineMethod({
   service: 'ProjectService',
   method: 'GetProject',
   input: z.object({ projectId: uuid() }),
-  handler: async (input, { store, principal }) => ({
-    project: projectToApi(await findVisibleProject(store, principal, input.projectId)),
+  handler: async (input, call) => ({
+    project: projectToApi(await projects.getProject(call, input.projectId)),
   }),
 });
 
@@ -102,12 +71,11 @@ export const listProjects = defineMethod({
     /** envid extension: the installation admin may name one organization (all when absent). */
     organizationId: uuid().optional(),
   }),
-  handler: async (input, { store, principal, request }) => {
-    const organizationId = organizationForList(principal, input.organizationId, 'projects');
-    const id = input.filter?.projectIds?.[0];
-    const page = await store.projects.list(
-      { ...(organizationId ? { organizationId } : {}), ...(id ? { id } : {}) },
-      pageRequest(input.pagination, request),
+  handler: async (input, call) => {
+    const page = await projects.listProjects(
+      call,
+      { organizationId: input.organizationId, projectId: input.filter?.projectIds?.[0] },
+      pageRequest(input.pagination, call.request),
     );
     return pageResponse('projects', page, projectToApi);
   },
@@ -121,31 +89,8 @@ export const deleteProject = defineMethod({
     /** envid extension: also delete the project's environments that are not deleted yet. */
     force: z.boolean().optional(),
   }),
-  handler: async (input, { store, clock, principal }) => {
-    const project = await findVisibleProject(store, principal, input.projectId);
-    assertCanAdminister(principal, project.organizationId, notFound('project', project.id));
-    await store.transaction(async (tx) => {
-      // The row lock makes a concurrent CreateEnvironmentFromProject wait, so none slips past the check.
-      await tx.projects.update(project.id, (current) => current);
-      if (!input.force) {
-        const live = await countLiveEnvironments(tx, { projectId: project.id });
-        if (live > 0) {
-          throw failedPrecondition(
-            `project ${project.id} has ${live} environment(s) that are not deleted; ` +
-              'delete them first, or pass "force": true to delete them with the project',
-          );
-        }
-      }
-      // Their records stay, out of the project, as the foreign key's `on delete set null` would leave them.
-      await markEnvironmentsDeleted(
-        tx,
-        clock,
-        { projectId: project.id },
-        { alsoChange: { projectId: undefined } },
-      );
-      await detachEnvironments(tx, project.id);
-      await tx.projects.delete(project.id);
-    });
+  handler: async (input, call) => {
+    await projects.deleteProject(call, input);
     return {};
   },
 });
