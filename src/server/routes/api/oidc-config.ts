@@ -6,12 +6,12 @@ import { subjectSubs } from '../../../core/tokens/compose-sub.ts';
 import { oidcConfigToMessage, parseOidcConfig } from '../../../core/tokens/oidc-config.ts';
 import { type SubChange, summarizeSubChanges } from '../../../core/tokens/sub-changes.ts';
 import { type OidcConfigWarning, warningsForSubs } from '../../../relying-parties/oidc-config-warnings.ts';
+import { loadOrganizationSubjects } from '../../../services/organization-subjects.ts';
 import { findAdministeredOrganization, findVisibleOrganization } from '../../../services/organizations.ts';
 import type { OidcConfig } from '../../../store/records.ts';
 import type { Store } from '../../../store/store.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { uuid } from '../../connect/validation.ts';
-import { loadOrganizationSubjects } from '../../oidc/organization-subjects.ts';
 import { previewPrincipalKinds } from '../../oidc/preview-principals.ts';
 
 /**

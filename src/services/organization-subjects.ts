@@ -3,8 +3,8 @@ import {
   type SubjectUser,
   subjectFields,
   type TokenSubject,
-} from '../../core/tokens/token-subject.ts';
-import type { Store } from '../../store/store.ts';
+} from '../core/tokens/token-subject.ts';
+import type { Store } from '../store/store.ts';
 
 /**
  * Every principal of an organization that can get a token now, with the records its claims are made of:
