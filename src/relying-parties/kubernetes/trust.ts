@@ -30,7 +30,7 @@ const nameLabel = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
  * A kube-apiserver `AuthenticationConfiguration` (apiserver.config.k8s.io/v1) JWT authenticator for
  * envid's issuer: the audience, a CEL claim validation rule that admits only the scope's `sub`, username
  * from `sub` and groups from the organization and project claims, plus the RBAC binding of the scope's
- * user (exact sub) or group (a project or the organization) (docs/providers/kubernetes.md#setting-up-trust).
+ * user (exact sub) or group (a project or the organization) (docs/trust.md#kubernetes).
  */
 export function renderKubernetesTrust(plan: TrustPlan, settings: Record<string, unknown>): TrustEnvelope {
   const audience =
