@@ -47,6 +47,18 @@ describe('envid idp trust', () => {
     (await connectCall(server.url, credential, 'IdentityService/GetIDToken', { audience: [audience] }))
       .token as string;
   const projectScope = () => `project:${setup.projectId}`;
+  /** STS AssumeRoleWithWebIdentity with a fresh token of `credential`, as the AWS SDKs send it. */
+  const assumeRole = async (sts: StsStandIn, arn: string, credential: string) => {
+    const form = new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      RoleArn: arn,
+      RoleSessionName: 'trust-test',
+      WebIdentityToken: await idToken(credential, 'sts.amazonaws.com'),
+    });
+    const response = await fetch(sts.url, { method: 'POST', body: form });
+    return { status: response.status, body: await response.text() };
+  };
 
   beforeAll(async () => {
     server = await startEnvid();
@@ -106,17 +118,7 @@ describe('envid idp trust', () => {
       roles: [roleFromTrustPolicy(arn, envelope.documents.trustPolicy, providers)],
     });
     closers.push(sts.close);
-    const assume = async (credential: string) => {
-      const form = new URLSearchParams({
-        Action: 'AssumeRoleWithWebIdentity',
-        Version: '2011-06-15',
-        RoleArn: arn,
-        RoleSessionName: 'trust-test',
-        WebIdentityToken: await idToken(credential, 'sts.amazonaws.com'),
-      });
-      const response = await fetch(sts.url, { method: 'POST', body: form });
-      return { status: response.status, body: await response.text() };
-    };
+    const assume = (credential: string) => assumeRole(sts, arn, credential);
     expect((await assume(setup.environmentToken)).status).toBe(200);
     const refused = await assume(otherToken);
     expect(refused.status).toBe(403);
@@ -139,14 +141,7 @@ describe('envid idp trust', () => {
     });
     closers.push(sts.close);
     for (const credential of [setup.environmentToken, otherToken, setup.pat]) {
-      const form = new URLSearchParams({
-        Action: 'AssumeRoleWithWebIdentity',
-        Version: '2011-06-15',
-        RoleArn: arn,
-        RoleSessionName: 'trust-test',
-        WebIdentityToken: await idToken(credential, 'sts.amazonaws.com'),
-      });
-      expect((await fetch(sts.url, { method: 'POST', body: form })).status).toBe(200);
+      expect((await assumeRole(sts, arn, credential)).status).toBe(200);
     }
   });
 

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { relyingParties } from '../../relying-parties/registry.ts';
-import { usageError } from '../../shared/exit-codes.ts';
 import { addConnectionOptions } from '../config/load-connection.ts';
 import type { TrustFlags } from '../idp/run-trust.ts';
 import { scopeFlagDescription } from '../idp/trust-scope-flag.ts';
 import { formatExamples } from './help-examples.ts';
+import { refuseProvider } from './idp-login.ts';
 
 /**
  * `envid idp trust <provider>`: the relying party's side of the trust (docs/trust.md), one subcommand
@@ -26,13 +26,7 @@ export function registerIdpTrustCommands(idp: Command): Command {
       'after',
       formatExamples(['envid idp trust aws --scope project:51b26e54-708f-4192-83a4-becfd0415206']),
     )
-    .action((provider: string | undefined) => {
-      throw usageError(
-        provider === undefined
-          ? `name a provider: envid idp trust <provider> (one of: ${known})`
-          : `unknown provider ${JSON.stringify(provider)}: one of ${known}`,
-      );
-    });
+    .action(refuseProvider('trust', known));
   for (const party of relyingParties) {
     const command = trust
       .command(party.id)
