@@ -47,6 +47,36 @@ describe('envid idp trust', () => {
     (await connectCall(server.url, credential, 'IdentityService/GetIDToken', { audience: [audience] }))
       .token as string;
   const projectScope = () => `project:${setup.projectId}`;
+  /** Runs `body` while the organization's sub carries `fields`, then restores the default configuration. */
+  const withExtraSubFields = async (fields: string[], body: () => Promise<void>) => {
+    const set = (extraSubFields: string[]) =>
+      connectCall(server.url, setup.pat, 'OrganizationService/UpdateOIDCConfig', {
+        organizationId: setup.organizationId,
+        oidcConfig: { v3: { extraSubFields } },
+        confirmSubChange: true,
+      });
+    await set(fields);
+    try {
+      await body();
+    } finally {
+      await set([]);
+    }
+  };
+  /** Google STS token exchange of a fresh token of `credential` for `audience`, as the client libraries send it. */
+  const googleExchange = async (google: GoogleStsStandIn, audience: string, credential: string) => {
+    const response = await fetch(google.tokenUrl, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        audience,
+        scope: 'https://www.googleapis.com/auth/cloud-platform',
+        requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        subject_token: await idToken(credential, audience),
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  };
   /** STS AssumeRoleWithWebIdentity with a fresh token of `credential`, as the AWS SDKs send it. */
   const assumeRole = async (sts: StsStandIn, arn: string, credential: string) => {
     const form = new URLSearchParams({
@@ -212,20 +242,7 @@ describe('envid idp trust', () => {
       email: binding.serviceAccount,
       workloadIdentityUsers: binding.members,
     });
-    const exchange = async (credential: string) => {
-      const response = await fetch(google.tokenUrl, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          audience: envelope.audience,
-          scope: 'https://www.googleapis.com/auth/cloud-platform',
-          requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-          subject_token: await idToken(credential, envelope.audience),
-          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-        }),
-      });
-      return { status: response.status, body: (await response.json()) as Record<string, string> };
-    };
+    const exchange = (credential: string) => googleExchange(google, envelope.audience, credential);
     const accepted = await exchange(setup.environmentToken);
     expect(accepted.status).toBe(200);
     const impersonated = await fetch(
@@ -241,13 +258,40 @@ describe('envid idp trust', () => {
     expect(refused).toEqual({ status: 400, body: expect.objectContaining({ error: 'unauthorized_client' }) });
   });
 
-  it('Vault: the config and role (glob on the project prefix) log the project’s environment in, not another’s', async () => {
-    await connectCall(server.url, setup.pat, 'OrganizationService/UpdateOIDCConfig', {
-      organizationId: setup.organizationId,
-      oidcConfig: { v3: { extraSubFields: ['environment_id'] } },
-      confirmSubChange: true,
+  it('Google, past 127 bytes: the proposed google.subject mapping fits, where assertion.sub is refused', async () => {
+    await withExtraSubFields(['environment_initializers.git.remote_uri'], async () => {
+      const envelope = await envelopeOf([
+        'gcp',
+        '--scope',
+        projectScope(),
+        '--project-number',
+        '123456789012',
+      ]);
+      expect(envelope.warnings[0]).toMatch(/longer than 127 bytes, which google.subject cannot hold/);
+      const { provider } = envelope.documents;
+      expect(provider.attributeMapping['google.subject']).not.toBe('assertion.sub');
+      const google = await startGoogleStsStandIn();
+      closers.push(google.close);
+      const exchange = (credential: string) => googleExchange(google, envelope.audience, credential);
+      google.providers.set(provider.name, providerFromDocument(provider));
+      expect((await exchange(setup.environmentToken)).status).toBe(200);
+      expect(google.issued[0]!.principal).toMatch(
+        new RegExp(`/subject/organization_id:${setup.organizationId}:project_id:${setup.projectId}$`),
+      );
+      expect((await exchange(otherToken)).body['error']).toBe('unauthorized_client');
+      // The same provider mapping the whole sub is refused by Google's limit.
+      google.providers.set(
+        provider.name,
+        providerFromDocument({ ...provider, attributeMapping: { 'google.subject': 'assertion.sub' } }),
+      );
+      expect((await exchange(setup.environmentToken)).body['error_description']).toMatch(
+        /exceeds the 127 bytes limit/,
+      );
     });
-    try {
+  });
+
+  it('Vault: the config and role (glob on the project prefix) log the project’s environment in, not another’s', async () => {
+    await withExtraSubFields(['environment_id'], async () => {
       const envelope = await envelopeOf([
         'vault',
         '--scope',
@@ -288,13 +332,7 @@ describe('envid idp trust', () => {
           errors: ['error validating claims: claim "sub" does not match any associated bound claim values'],
         },
       });
-    } finally {
-      await connectCall(server.url, setup.pat, 'OrganizationService/UpdateOIDCConfig', {
-        organizationId: setup.organizationId,
-        oidcConfig: { v3: { extraSubFields: [] } },
-        confirmSubChange: true,
-      });
-    }
+    });
   });
 
   it('scope self is the credential’s own sub; the commands alone go to stdout', async () => {
