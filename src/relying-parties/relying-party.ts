@@ -5,6 +5,8 @@
  * `envid idp login <id>` (help, completion) from the list. docs/relying-parties.md has the recipe for
  * adding one. This file holds types only, so that any layer may import it.
  */
+import type { TrustEnvelope, TrustPlan } from './trust-plan.ts';
+
 export interface RelyingParty {
   /** The word after `envid idp login`: `aws`. */
   id: string;
@@ -20,6 +22,17 @@ export interface RelyingParty {
   login: RelyingPartyCommand;
   /** Commands under `envid idp` that what the login writes runs later (credential_process, …). */
   commands: readonly RelyingPartyCommand[];
+  /** `envid idp trust <id>`: its set-up for a scope, rendered from the server's plan (pure). */
+  trust: RelyingPartyTrust;
+}
+
+/** How a relying party's trust set-up is written (docs/trust.md). */
+export interface RelyingPartyTrust {
+  summary: string;
+  /** Its own settings (`--role-name <name>`), as commander takes them. */
+  options: readonly RelyingPartyOption[];
+  /** The envelope of its documents and commands for `plan`; throws a usage error for a bad setting. */
+  render(plan: TrustPlan, settings: Record<string, unknown>): TrustEnvelope;
 }
 
 /** What a relying party can hold or accept; absent where it sets no limit. */

@@ -643,6 +643,8 @@ describe('API coverage', () => {
     const covered = new Set<string>([
       'IdentityService/GetAuthenticatedIdentity',
       'IdentityService/GetIDToken',
+      // envid idp trust <provider> (test/e2e/idp-trust.test.ts).
+      'TrustService/PlanTrust',
     ]);
     for (const line of commandLines) covered.add((await parse(...line)).method);
     const served = apiMethods.map((m) => `${m.service}/${m.method}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrganizationSubjects } from '../../src/server/oidc/organization-subjects.ts';
+import { loadOrganizationSubjects } from '../../src/services/organization-subjects.ts';
 import {
   newEnvironment,
   newMembership,

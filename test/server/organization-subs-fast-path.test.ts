@@ -9,7 +9,7 @@ import {
   computeOidcConfigWarnings,
   warningsForSubs,
 } from '../../src/relying-parties/oidc-config-warnings.ts';
-import { loadOrganizationSubjects } from '../../src/server/oidc/organization-subjects.ts';
+import { loadOrganizationSubjects } from '../../src/services/organization-subjects.ts';
 import {
   newEnvironment,
   newMembership,

@@ -249,3 +249,51 @@ function globMatch(pattern: string, value: string): boolean {
 function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+/** `aws iam create-open-id-connect-provider`'s input (`Url`, `ClientIDList`), as IAM stores it. */
+export function oidcProviderFromInput(input: { Url: string; ClientIDList: string[] }): StsOidcProvider {
+  return { url: input.Url, clientIds: [...input.ClientIDList] };
+}
+
+/**
+ * A role from its trust policy document, read the way IAM reads one for AssumeRoleWithWebIdentity: one
+ * `Allow` statement for `sts:AssumeRoleWithWebIdentity` whose `Federated` principal is
+ * `arn:aws:iam::<account>:oidc-provider/<issuer host+path>` (one of `providers`), with
+ * `StringEquals`/`StringLike` conditions on `<issuer host+path>:sub` and `:aud` (a value or a list:
+ * any may match). Anything else this stand-in does not evaluate is refused, like an invalid document.
+ */
+export function roleFromTrustPolicy(arn: string, policy: unknown, providers: StsOidcProvider[]): StsRole {
+  const statements = (policy as { Version?: string; Statement?: unknown[] }).Statement;
+  if (
+    (policy as { Version?: string }).Version !== '2012-10-17' ||
+    !Array.isArray(statements) ||
+    statements.length !== 1
+  )
+    throw new Error('MalformedPolicyDocument: one statement of Version 2012-10-17 expected');
+  const statement = statements[0] as {
+    Effect?: string;
+    Principal?: { Federated?: string };
+    Action?: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+  };
+  const actions = [statement.Action].flat();
+  if (statement.Effect !== 'Allow' || !actions.includes('sts:AssumeRoleWithWebIdentity'))
+    throw new Error('MalformedPolicyDocument: an Allow of sts:AssumeRoleWithWebIdentity expected');
+  const federated = /^arn:aws:iam::\d{12}:oidc-provider\/(.+)$/.exec(statement.Principal?.Federated ?? '');
+  const provider = providers.find(
+    (candidate) => candidate.url.replace(/^https?:\/\//, '') === federated?.[1],
+  );
+  if (!federated || !provider) throw new Error(`no OIDC provider for ${statement.Principal?.Federated}`);
+  const conditions: StsTrustCondition[] = [];
+  for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
+    if (operator !== 'StringEquals' && operator !== 'StringLike')
+      throw new Error(`condition operator ${operator} is not evaluated here`);
+    for (const [key, value] of Object.entries(entries)) {
+      const claim = key.slice(federated[1]!.length + 1);
+      if (!key.startsWith(`${federated[1]}:`) || (claim !== 'sub' && claim !== 'aud'))
+        throw new Error(`condition key ${key} is not one of the provider's`);
+      conditions.push({ operator, claim, values: [value].flat() });
+    }
+  }
+  return { arn, trustedIssuer: provider.url, conditions };
+}

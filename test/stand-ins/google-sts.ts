@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type CelInput, run } from '@bufbuild/cel';
 import type { JSONWebKeySet } from 'jose';
 import { checkEnvidJwt, peekClaims } from '../support/envid-jwt-check.ts';
 import { listenLocally, readBody } from '../support/local-server.ts';
@@ -18,8 +19,10 @@ export interface StandInProvider {
   issuerUri: string;
   /** Empty: the token's aud must be `//iam.googleapis.com/<name>` (or with an `https:` prefix). */
   allowedAudiences?: string[];
-  /** The attribute condition, as a predicate over the token's claims (Google's is CEL). */
+  /** The attribute condition, as a predicate over the token's claims (Google's is CEL: providerFromDocument). */
   attributeCondition?: (claims: Record<string, unknown>) => boolean;
+  /** CEL expressions over `assertion` by target attribute; absent: `google.subject=assertion.sub`. */
+  attributeMapping?: Record<string, string>;
   disabled?: boolean;
   /** Keys uploaded to the provider (`--jwk-json-path`) instead of fetching the issuer's JWKS. */
   uploadedJwks?: JSONWebKeySet;
@@ -201,9 +204,11 @@ async function exchange(
       'Invalid ID Token: its lifetime (exp - iat) must be less than 48 hours.',
     );
   }
-  const sub = claims['sub'];
-  if (typeof sub !== 'string' || sub === '')
+  if (typeof claims['sub'] !== 'string' || claims['sub'] === '')
     return stsError('invalid_grant', 'Invalid ID Token: sub is required.');
+  const sub = mapSubject(provider, claims);
+  if (sub === undefined)
+    return stsError('invalid_request', 'The mapping for google.subject did not yield a string.');
   if (Buffer.byteLength(sub) > 127) {
     return stsError(
       'invalid_grant',
@@ -330,4 +335,45 @@ function generateAccessToken(
   standIn.issued.push({ accessToken, principal: caller.principal, serviceAccount: email });
   const expireTime = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
   return { status: 200, body: { accessToken, expireTime } };
+}
+
+/** google.subject under the provider's attribute mapping (Google's default: `assertion.sub`). */
+function mapSubject(provider: StandInProvider, claims: Record<string, unknown>): string | undefined {
+  const expression = provider.attributeMapping?.['google.subject'] ?? 'assertion.sub';
+  const value = run(expression, { assertion: toCel(claims) });
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Claims as CEL values: objects as maps, integers as CEL ints. */
+function toCel(value: unknown): CelInput {
+  if (Array.isArray(value)) return value.map(toCel) as CelInput;
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  if (value && typeof value === 'object')
+    return new Map(Object.entries(value).map(([key, member]) => [key, toCel(member)])) as CelInput;
+  return value as CelInput;
+}
+
+/**
+ * A provider from the document `gcloud iam workload-identity-pools providers describe --format=json`
+ * shows: `name`, `oidc.issuerUri`, `oidc.allowedAudiences`, `attributeMapping` and `attributeCondition`
+ * (CEL over `assertion`; a condition that fails to evaluate rejects the token, as Google's does).
+ */
+export function providerFromDocument(document: {
+  name: string;
+  oidc: { issuerUri: string; allowedAudiences?: string[] };
+  attributeMapping?: Record<string, string>;
+  attributeCondition?: string;
+}): StandInProvider {
+  if (document.attributeMapping && !document.attributeMapping['google.subject'])
+    throw new Error('INVALID_ARGUMENT: the attribute mapping must map google.subject');
+  const condition = document.attributeCondition;
+  return {
+    name: document.name,
+    issuerUri: document.oidc.issuerUri,
+    ...(document.oidc.allowedAudiences ? { allowedAudiences: document.oidc.allowedAudiences } : {}),
+    ...(document.attributeMapping ? { attributeMapping: document.attributeMapping } : {}),
+    ...(condition
+      ? { attributeCondition: (claims) => run(condition, { assertion: toCel(claims) }) === true }
+      : {}),
+  };
 }

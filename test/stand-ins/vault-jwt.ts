@@ -19,6 +19,8 @@ export interface StandInVaultRole {
   bound_claims?: Record<string, string | string[]>;
   bound_claims_type?: 'string' | 'glob';
   policies?: string[];
+  /** What `vault read` shows for the role's policies (`policies` is its older alias). */
+  token_policies?: string[];
   token_ttl?: number;
   /** Seconds; Vault's default is 60. */
   clock_skew_leeway?: number;
@@ -217,7 +219,7 @@ async function loginAt(
   const alias = claims[role.user_claim];
   if (alias === undefined) return refuse(`claim "${role.user_claim}" not found in token`);
   if (typeof alias !== 'string') return refuse(`claim "${role.user_claim}" could not be converted to string`);
-  const policies = ['default', ...(role.policies ?? [])];
+  const policies = [...new Set(['default', ...(role.policies ?? role.token_policies ?? [])])];
   const clientToken = `hvs.${randomBytes(18).toString('base64url')}`;
   state.issued.push({ clientToken, role: roleName, alias, policies });
   return {

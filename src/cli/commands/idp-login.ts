@@ -28,18 +28,23 @@ export function registerIdpLoginCommands(idp: Command): Command {
     )
     .argument('[provider]', 'the provider to log in to')
     .addHelpText('after', formatExamples(['envid idp login --help']))
-    .action((provider: string | undefined) => {
-      throw usageError(
-        provider === undefined
-          ? `name a provider: envid idp login <provider> (one of: ${known})`
-          : `unknown provider ${JSON.stringify(provider)}: one of ${known}`,
-      );
-    });
+    .action(refuseProvider('login', known));
   for (const party of relyingParties) {
     registerCommand(login, party.login);
     for (const command of party.commands) registerCommand(idp, command);
   }
   return login;
+}
+
+/** The action of `envid idp <verb>` without a known provider: a usage error naming the known ones. */
+export function refuseProvider(verb: string, known: string) {
+  return (provider: string | undefined): never => {
+    throw usageError(
+      provider === undefined
+        ? `name a provider: envid idp ${verb} <provider> (one of: ${known})`
+        : `unknown provider ${JSON.stringify(provider)}: one of ${known}`,
+    );
+  };
 }
 
 function registerCommand(parent: Command, spec: RelyingPartyCommand): void {

@@ -6,6 +6,7 @@ import { tokenFlags } from '../idp/token-flags.ts';
 import type { TokenFlags } from '../idp/token-options.ts';
 import { formatExamples } from './help-examples.ts';
 import { registerIdpLoginCommands } from './idp-login.ts';
+import { registerIdpTrustCommands } from './idp-trust.ts';
 
 export function registerIdpCommands(program: Command): void {
   const idp = program
@@ -68,4 +69,5 @@ export function registerIdpCommands(program: Command): void {
     });
 
   registerIdpLoginCommands(idp);
+  registerIdpTrustCommands(idp);
 }

@@ -1,6 +1,7 @@
 import type { RelyingParty, RelyingPartyOption } from '../relying-party.ts';
 import { awsLimits } from './limits.ts';
 import { awsDefaultAudience, tokenProblemsForAws } from './rules.ts';
+import { awsTrust } from './trust.ts';
 
 /** The flags `envid idp login aws` and the credential_process it writes share. */
 const awsOptions: readonly RelyingPartyOption[] = [
@@ -64,4 +65,5 @@ export const aws: RelyingParty = {
       },
     },
   ],
+  trust: awsTrust,
 };

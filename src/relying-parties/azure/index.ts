@@ -1,6 +1,7 @@
 import type { RelyingParty } from '../relying-party.ts';
 import { azureLimits } from './limits.ts';
 import { azureDefaultAudience, tokenProblemsForAzure } from './rules.ts';
+import { azureTrust } from './trust.ts';
 
 /** Entra ID workload identity federation for az and the Azure SDKs (docs/providers/azure.md). */
 export const azure: RelyingParty = {
@@ -51,4 +52,5 @@ export const azure: RelyingParty = {
     },
   },
   commands: [],
+  trust: azureTrust,
 };

@@ -1,6 +1,7 @@
 import type { RelyingParty } from '../relying-party.ts';
 import { googleLimits } from './limits.ts';
 import { googleTokenProblems } from './rules.ts';
+import { gcpTrust } from './trust.ts';
 
 /** Google Cloud workload identity federation for gcloud and the client libraries (docs/providers/gcp.md). */
 export const gcp: RelyingParty = {
@@ -87,4 +88,5 @@ export const gcp: RelyingParty = {
       },
     },
   ],
+  trust: gcpTrust,
 };

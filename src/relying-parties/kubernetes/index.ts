@@ -2,6 +2,7 @@ import type { RelyingParty } from '../relying-party.ts';
 import { kubernetesCredentialOptions } from './credential-options.ts';
 import { kubernetesLimits } from './limits.ts';
 import { defaultKubeconfigName, defaultKubernetesAudience, kubernetesTokenProblems } from './rules.ts';
+import { kubernetesTrust } from './trust.ts';
 
 /** A Kubernetes API server's JWT authenticator, for kubectl through an exec credential plugin (docs/providers/kubernetes.md). */
 export const kubernetes: RelyingParty = {
@@ -11,6 +12,7 @@ export const kubernetes: RelyingParty = {
   defaultAudience: defaultKubernetesAudience,
   limits: kubernetesLimits,
   rules: { tokenProblems: kubernetesTokenProblems },
+  trust: kubernetesTrust,
   login: {
     name: 'kubernetes',
     summary: 'Kubernetes: a kubeconfig whose exec plugin gives kubectl envid tokens',

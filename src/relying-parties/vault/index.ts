@@ -1,5 +1,6 @@
 import type { RelyingParty } from '../relying-party.ts';
 import { defaultVaultAudience, defaultVaultMount } from './rules.ts';
+import { vaultTrust } from './trust.ts';
 
 /** HashiCorp Vault's JWT auth method for the vault CLI (docs/providers/vault.md). */
 export const vault: RelyingParty = {
@@ -43,4 +44,5 @@ export const vault: RelyingParty = {
     },
   },
   commands: [],
+  trust: vaultTrust,
 };

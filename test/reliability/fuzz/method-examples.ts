@@ -120,6 +120,10 @@ export const methodExamples: Record<string, Example> = {
     as: 'orgAdmin',
     body: { organizationId: ids['a.organization'], oidcConfig: { v2: {} } },
   }),
+  'TrustService/PlanTrust': (ids) => ({
+    as: 'orgAdmin',
+    body: { scope: 'project', id: ids['a.project'] },
+  }),
   'AuditService/ListAuditEvents': (ids) => ({
     as: 'orgAdmin',
     body: {

@@ -13,6 +13,7 @@ import { runnerMethods } from './runners.ts';
 import { serviceAccountTokenMethods } from './service-account-tokens.ts';
 import { serviceAccountMethods } from './service-accounts.ts';
 import { signingKeyMethods } from './signing-keys.ts';
+import { trustPlanMethods } from './trust-plans.ts';
 import { userMethods } from './users.ts';
 
 /** Every Connect method the API serves. */
@@ -22,6 +23,7 @@ export const apiMethods: MethodDefinition[] = [
   ...runnerMethods,
   ...environmentMethods,
   ...signingKeyMethods,
+  ...trustPlanMethods,
   ...organizationMethods,
   ...oidcConfigMethods,
   ...auditMethods,
