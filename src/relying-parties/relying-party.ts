@@ -1,3 +1,6 @@
+import type { CheckVerdict, TokenUnderCheck } from './support/check-verdict.ts';
+import type { TrustInput } from './support/trust-input.ts';
+
 /**
  * A relying party envid's tokens are traded with (a cloud provider, Vault, …), as one plug-in: what it
  * is, the limits it puts on a token, what it refuses in one, and the commands that log its tools in.
@@ -20,6 +23,16 @@ export interface RelyingParty {
   login: RelyingPartyCommand;
   /** Commands under `envid idp` that what the login writes runs later (credential_process, …). */
   commands: readonly RelyingPartyCommand[];
+  /** `envid idp check <id>`: loads its pure check (check.ts) only when the command runs. */
+  check?: { load(): Promise<TrustCheck> };
+}
+
+/**
+ * A relying party's check: reads the trust configuration (its own documents, `envid idp trust`'s
+ * envelope, or flags; a usage error names what is wrong) and says whether it would accept the token.
+ */
+export interface TrustCheck {
+  evaluate(token: TokenUnderCheck, input: TrustInput, now: number): CheckVerdict;
 }
 
 /** What a relying party can hold or accept; absent where it sets no limit. */
