@@ -46,6 +46,7 @@ export function checkAwsTrust(token: TokenUnderCheck, trust: AwsTrust, now: numb
       rule: 'WebIdentityToken length',
       ruleValue: `${min}-${max}`,
       tokenValue: String(token.length),
+      comparable: false,
       fix: 'shorten the token: fewer audiences or a shorter sub format',
     });
   const issuerForm = loopback ? undefined : issuerFormProblem(iss);
@@ -104,6 +105,7 @@ export function checkAwsTrust(token: TokenUnderCheck, trust: AwsTrust, now: numb
       rule: time.rule,
       ruleValue: time.ruleValue,
       tokenValue: time.tokenValue,
+      comparable: false,
       fix: timeFix,
     });
   const context = requestContext(token, name, aud);

@@ -93,6 +93,7 @@ export function checkAzureTrust(
       rule: time.rule,
       ruleValue: time.ruleValue,
       tokenValue: time.tokenValue,
+      comparable: false,
       fix: timeFix,
     });
   return accepted(party, warnings, { federatedCredential: matching[0]!.name });

@@ -92,6 +92,7 @@ export function checkGoogleTrust(
       rule: time.rule,
       ruleValue: time.ruleValue,
       tokenValue: time.tokenValue,
+      comparable: false,
       fix: timeFix,
     });
   const { iat, exp } = token.claims;
@@ -102,6 +103,7 @@ export function checkGoogleTrust(
       rule: 'exp - iat',
       ruleValue: `< ${googleLimits.tokenLifetimeSeconds} s`,
       tokenValue: `${exp - iat} s`,
+      comparable: false,
       fix: 'ask for a shorter --lifetime',
     });
   if (stringClaim(token.claims, 'sub') === undefined || token.claims['sub'] === '')
@@ -122,6 +124,7 @@ export function checkGoogleTrust(
       rule: `attributeMapping google.subject = ${provider.attributeMapping['google.subject']}`,
       ruleValue: `at most ${googleLimits.subject.max} bytes`,
       tokenValue: `${bytes} bytes: ${String(subject)}`,
+      comparable: false,
       fix: 'map google.subject to a shorter value, e.g. "google.subject": "assertion.environment_id" (or another ID claim), and keep the full sub in an attribute: "attribute.sub": "assertion.sub" is also limited, so prefer "attribute.project": "assertion.project_id"; or shorten the organization’s sub format (envid oidc-config set)',
     });
   if (provider.attributeCondition !== undefined) {

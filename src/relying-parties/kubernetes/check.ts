@@ -247,6 +247,7 @@ export function checkKubernetesTrust(
       rule: time.rule,
       ruleValue: time.ruleValue,
       tokenValue: time.tokenValue,
+      comparable: false,
       fix: timeFix,
     });
   const claims = token.claims;

@@ -45,6 +45,8 @@ export interface Refusal {
   fix: string;
   /** The characters of ruleValue that match anything (`*?` for IAM's StringLike, `*` for a Vault glob). */
   wildcards?: string;
+  /** False where the two are descriptions rather than values (times, lengths): no first difference. */
+  comparable?: boolean;
 }
 
 export function accepted(
@@ -57,9 +59,9 @@ export function accepted(
 
 /** A refusal; where the rule and the token hold comparable strings, where they first differ. */
 export function refused(relyingParty: string, refusal: Refusal, warnings: string[] = []): CheckVerdict {
-  const { wildcards, ...rest } = refusal;
+  const { wildcards, comparable = true, ...rest } = refusal;
   const differsAt =
-    refusal.ruleValue !== undefined && refusal.tokenValue !== undefined
+    comparable && refusal.ruleValue !== undefined && refusal.tokenValue !== undefined
       ? firstDifference(refusal.ruleValue, refusal.tokenValue, wildcards)
       : undefined;
   return {

@@ -66,6 +66,7 @@ export function checkVaultTrust(token: TokenUnderCheck, trust: VaultTrust, now: 
       rule: time.rule,
       ruleValue: time.ruleValue,
       tokenValue: time.tokenValue,
+      comparable: false,
       fix: timeFix,
     });
   const sub = stringClaim(token.claims, 'sub') ?? '';
