@@ -148,8 +148,8 @@ describe('envid idp check vault agrees with the Vault JWT auth stand-in', () => 
       expect(body.errors?.[0]).toContain(testCase.refusal);
       // Where the rule holds a value the token does not, the check says where they differ.
       if (verdict.differsAt !== undefined)
-        expect(verdict.ruleValue.slice(0, verdict.differsAt)).toBe(
-          verdict.tokenValue.slice(0, verdict.differsAt),
+        expect(verdict.ruleValue?.slice(0, verdict.differsAt)).toBe(
+          verdict.tokenValue?.slice(0, verdict.differsAt),
         );
     }
   });
