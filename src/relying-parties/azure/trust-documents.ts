@@ -28,6 +28,8 @@ const accepted =
 export function readAzureTrust(input: TrustInput): AzureFederatedCredential[] {
   const { documents, flags } = unwrapTrustInput('azure', input);
   const credentials: AzureFederatedCredential[] = [];
+  // An empty list is an answer too: the application has no federated credentials.
+  let listed = false;
   for (const { source, value } of documents) {
     const list = Array.isArray(value)
       ? value
@@ -41,11 +43,12 @@ export function readAzureTrust(input: TrustInput): AzureFederatedCredential[] {
       if (source.includes(' documents.')) continue;
       throw unrecognized(source, 'Azure', accepted);
     }
+    listed = true;
     list.forEach((entry, index) => {
       credentials.push(readCredential(entry, `${source} credential ${index + 1}`));
     });
   }
-  if (credentials.length > 0) return credentials;
+  if (listed) return credentials;
   if (flags.subjectPrefix !== undefined && flags.subject === undefined)
     throw usageError(
       'Azure matches a federated credential’s subject exactly (no wildcards for a custom issuer): give --subject, not --subject-prefix',
