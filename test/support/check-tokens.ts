@@ -7,8 +7,11 @@ import { type EnvidProcess, removeDir, startEnvid } from './envid-process.ts';
 import { claimsOf } from './jwt-parts.ts';
 import { runCli } from './run-cli.ts';
 
-/** Whose token: the environment's (project-scoped sub) or its organization admin's (a user sub). */
-export type TokenPrincipal = 'environment' | 'user';
+/**
+ * Whose token: the environment's (a project-scoped sub, 100 bytes), its organization admin's (a user
+ * sub), or the environment's once the organization's sub format adds environment_id (over 127 bytes).
+ */
+export type TokenPrincipal = 'environment' | 'user' | 'environment-long-sub';
 
 /**
  * Real envid tokens for `envid idp check` tests: one `envid serve` with an organization, a project, a
@@ -25,18 +28,48 @@ export async function startCheckTokenSource(options: { args?: string[] } = {}): 
   const server = await startEnvid(options.args ? { args: options.args } : {});
   const setup = await setUpEnvironmentThroughApi(server.url, server.adminToken);
   const cache = new Map<string, string>();
+  // Once set, every token asked after has the longer sub: tables ask for these last.
+  let longSub = false;
   return {
     server,
     async token(audience, principal = 'environment') {
       const key = `${principal} ${audience}`;
       const cached = cache.get(key);
       if (cached) return cached;
-      const result = await runCli(['idp', 'token', '--audience', audience], {
-        ENVID_HOST: server.url,
-        ENVID_TOKEN: principal === 'environment' ? setup.environmentToken : setup.pat,
-      });
-      if (result.code !== 0) throw new Error(`envid idp token failed: ${result.stderr}`);
-      const token = result.stdout.trim();
+      if (principal === 'environment-long-sub' && !longSub) {
+        const set = await runCli(
+          [
+            'oidc-config',
+            'set',
+            '--version',
+            'v3',
+            '--extra-sub-field',
+            'environment_id',
+            '--confirm-sub-change',
+          ],
+          { ENVID_HOST: server.url, ENVID_TOKEN: setup.pat },
+        );
+        if (set.code !== 0) throw new Error(`envid oidc-config set failed: ${set.stderr}`);
+        longSub = true;
+      }
+      const ask = async () => {
+        const result = await runCli(['idp', 'token', '--audience', audience], {
+          ENVID_HOST: server.url,
+          ENVID_TOKEN: principal === 'user' ? setup.pat : setup.environmentToken,
+        });
+        if (result.code !== 0) throw new Error(`envid idp token failed: ${result.stderr}`);
+        return result.stdout.trim();
+      };
+      let token = await ask();
+      // The server's configuration cache follows the change shortly after: poll until tokens have it.
+      for (
+        let attempt = 0;
+        principal === 'environment-long-sub' && !claimsOf(token).sub.includes(':environment_id:');
+        attempt++
+      ) {
+        if (attempt === 50) throw new Error('tokens never got the longer sub');
+        token = await ask();
+      }
       cache.set(key, token);
       return token;
     },
