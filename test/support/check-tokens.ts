@@ -20,6 +20,8 @@ export type TokenPrincipal = 'environment' | 'user' | 'environment-long-sub';
  */
 export interface CheckTokenSource {
   server: EnvidProcess;
+  /** What setUpEnvironmentThroughApi made: the environment's token, the admin's PAT, the IDs. */
+  setup: Awaited<ReturnType<typeof setUpEnvironmentThroughApi>>;
   token(audience: string, principal?: TokenPrincipal): Promise<string>;
   stop(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export async function startCheckTokenSource(options: { args?: string[] } = {}): 
   let longSub = false;
   return {
     server,
+    setup,
     async token(audience, principal = 'environment') {
       const key = `${principal} ${audience}`;
       const cached = cache.get(key);
