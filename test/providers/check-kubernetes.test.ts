@@ -37,7 +37,7 @@ interface KubernetesCase {
   refusal?: RegExp;
 }
 
-/** The API server's documented rules for structured authentication (docs/providers/kubernetes.md). */
+/** The API server's documented rules for structured authentication (kube-apiserver --authentication-config). */
 const cases: KubernetesCase[] = [
   { name: 'issuer, audience and mappings', yaml: (iss) => configuration(iss, mappings) },
   {

@@ -134,7 +134,13 @@ export async function startEntraStandIn(
     if (request.method === 'POST' && token) {
       const form = Object.fromEntries(new URLSearchParams(await readBody(request)));
       tokenRequests.push(form);
-      const answer = await exchange(url, decodeURIComponent(token[1]!), form, apps, standIn.clockOffsetSeconds);
+      const answer = await exchange(
+        url,
+        decodeURIComponent(token[1]!),
+        form,
+        apps,
+        standIn.clockOffsetSeconds,
+      );
       return send(answer.status, answer.body);
     }
     send(404, { error: 'not_found' });
