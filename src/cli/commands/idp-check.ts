@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { relyingParties } from '../../relying-parties/registry.ts';
-import { usageError } from '../../shared/exit-codes.ts';
 import { addConnectionOptions } from '../config/load-connection.ts';
 import type { CheckFlags } from '../idp/run-check.ts';
 import { formatExamples } from './help-examples.ts';
+import { providerArgumentError } from './idp-login.ts';
 
 /**
  * `envid idp check <provider>`: would the provider accept this token under this trust configuration,
@@ -24,11 +24,7 @@ export function registerIdpCheckCommands(idp: Command): Command {
     .argument('[provider]', 'the provider to check against')
     .addHelpText('after', formatExamples(['envid idp check --help']))
     .action((provider: string | undefined) => {
-      throw usageError(
-        provider === undefined
-          ? `name a provider: envid idp check <provider> (one of: ${known})`
-          : `unknown provider ${JSON.stringify(provider)}: one of ${known}`,
-      );
+      throw providerArgumentError('check', provider, known);
     });
   for (const party of parties) {
     const command = check

@@ -29,17 +29,22 @@ export function registerIdpLoginCommands(idp: Command): Command {
     .argument('[provider]', 'the provider to log in to')
     .addHelpText('after', formatExamples(['envid idp login --help']))
     .action((provider: string | undefined) => {
-      throw usageError(
-        provider === undefined
-          ? `name a provider: envid idp login <provider> (one of: ${known})`
-          : `unknown provider ${JSON.stringify(provider)}: one of ${known}`,
-      );
+      throw providerArgumentError('login', provider, known);
     });
   for (const party of relyingParties) {
     registerCommand(login, party.login);
     for (const command of party.commands) registerCommand(idp, command);
   }
   return login;
+}
+
+/** `envid idp <command>` without a provider, or with one it does not know: the usage error naming them. */
+export function providerArgumentError(command: string, provider: string | undefined, known: string) {
+  return usageError(
+    provider === undefined
+      ? `name a provider: envid idp ${command} <provider> (one of: ${known})`
+      : `unknown provider ${JSON.stringify(provider)}: one of ${known}`,
+  );
 }
 
 function registerCommand(parent: Command, spec: RelyingPartyCommand): void {
