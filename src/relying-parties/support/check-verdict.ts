@@ -85,7 +85,8 @@ export function firstDifference(a: string, b: string, wildcards = ''): number | 
     if (a[index] !== b[index]) return index;
   }
   if (a.length === b.length) return undefined;
-  if (wildcards.includes(a[length] ?? '')) return undefined;
+  const next = a[length];
+  if (next !== undefined && wildcards.includes(next)) return undefined;
   return length;
 }
 
