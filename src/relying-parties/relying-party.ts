@@ -1,3 +1,6 @@
+import type { CheckVerdict, TokenUnderCheck } from './support/check-verdict.ts';
+import type { TrustInput } from './support/trust-input.ts';
+
 /**
  * A relying party envid's tokens are traded with (a cloud provider, Vault, …), as one plug-in: what it
  * is, the limits it puts on a token, what it refuses in one, and the commands that log its tools in.
@@ -24,6 +27,8 @@ export interface RelyingParty {
   commands: readonly RelyingPartyCommand[];
   /** `envid idp trust <id>`: its set-up for a scope, rendered from the server's plan (pure). */
   trust: RelyingPartyTrust;
+  /** `envid idp check <id>`: loads its pure check (check.ts) only when the command runs. */
+  check?: { load(): Promise<TrustCheck> };
 }
 
 /** How a relying party's trust set-up is written (docs/trust.md). */
@@ -33,6 +38,14 @@ export interface RelyingPartyTrust {
   options: readonly RelyingPartyOption[];
   /** The envelope of its documents and commands for `plan`; throws a usage error for a bad setting. */
   render(plan: TrustPlan, settings: Record<string, unknown>): TrustEnvelope;
+}
+
+/**
+ * A relying party's check: reads the trust configuration (its own documents, `envid idp trust`'s
+ * envelope, or flags; a usage error names what is wrong) and says whether it would accept the token.
+ */
+export interface TrustCheck {
+  evaluate(token: TokenUnderCheck, input: TrustInput, now: number): CheckVerdict;
 }
 
 /** What a relying party can hold or accept; absent where it sets no limit. */

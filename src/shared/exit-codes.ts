@@ -18,7 +18,10 @@ const meanings: [ExitCodeValue, string][] = [
   [ExitCode.ok, 'success'],
   [ExitCode.serverError, 'the server answered with an error not listed below, or an unexpected failure'],
   [ExitCode.usage, 'usage error: a missing or invalid flag, argument or setting'],
-  [ExitCode.authentication, 'authentication error: the server refused the credential (or its permission)'],
+  [
+    ExitCode.authentication,
+    'authentication error: the server refused the credential (or its permission), or a relying party refused the token (`idp login`, `idp check`)',
+  ],
   [ExitCode.notFound, 'not found: the object named does not exist (or is not visible to the credential)'],
   [ExitCode.unreachable, 'the server could not be reached (connection refused, DNS, timeout)'],
   [

@@ -44,6 +44,8 @@ export interface StsStandIn {
   roles: StsRole[];
   /** Every request's parameters, for assertions. */
   requests: Record<string, string>[];
+  /** Added to the stand-in's clock, to play an STS whose clock is ahead (an expired token). */
+  clockOffsetSeconds: number;
   close(): Promise<void>;
 }
 
@@ -64,13 +66,28 @@ const forcedMessages: Record<string, [number, string]> = {
   MalformedPolicyDocument: [400, 'The policy is not in the valid JSON format.'],
 };
 
+/**
+ * IAM's rules for CreateOpenIDConnectProvider's Url: https, no query, and no port ("The URL should not
+ * contain a port number"). The stand-in's test mode also takes http://127.0.0.1:<port>, envid's address
+ * in tests. Throws as IAM refuses the provider.
+ */
+export function checkOidcProviderUrl(url: string): void {
+  const parsed = new URL(url);
+  if (parsed.hostname === '127.0.0.1' && parsed.protocol === 'http:') return;
+  if (parsed.protocol !== 'https:') throw new Error(`IAM OIDC provider URL ${url} must begin with https://`);
+  if (parsed.port !== '') throw new Error(`IAM OIDC provider URL ${url} must not contain a port number`);
+  if (parsed.search !== '') throw new Error(`IAM OIDC provider URL ${url} must not have a query`);
+}
+
 export async function startStsStandIn(
   config: { providers?: StsOidcProvider[]; roles?: StsRole[] } = {},
 ): Promise<StsStandIn> {
+  for (const provider of config.providers ?? []) checkOidcProviderUrl(provider.url);
   const standIn = {
     providers: config.providers ?? [],
     roles: config.roles ?? [],
     requests: [] as Record<string, string>[],
+    clockOffsetSeconds: 0,
   };
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error) => {
@@ -93,7 +110,7 @@ export async function startStsStandIn(
 
 async function assumeRole(
   params: Record<string, string>,
-  standIn: { providers: StsOidcProvider[]; roles: StsRole[] },
+  standIn: { providers: StsOidcProvider[]; roles: StsRole[]; clockOffsetSeconds: number },
 ): Promise<{ status: number; xml: string }> {
   if (params['Action'] !== 'AssumeRoleWithWebIdentity' || params['Version'] !== '2011-06-15') {
     return error(
@@ -148,6 +165,7 @@ async function assumeRole(
   const check = await checkEnvidJwt(token, {
     issuer: iss,
     algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'],
+    clockOffsetSeconds: standIn.clockOffsetSeconds,
   });
   if (!check.ok) {
     switch (check.reason) {
@@ -157,7 +175,7 @@ async function assumeRole(
         return error(
           400,
           'ExpiredTokenException',
-          `Token expired: current date/time ${Math.floor(Date.now() / 1000)} must be before the expiration date/time ${claims.exp}`,
+          `Token expired: current date/time ${Math.floor(Date.now() / 1000) + standIn.clockOffsetSeconds} must be before the expiration date/time ${claims.exp}`,
         );
       case 'key-not-found':
         return error(

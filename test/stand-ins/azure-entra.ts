@@ -46,6 +46,8 @@ export interface EntraStandIn {
   apps: EntraApp[];
   /** Token requests' form fields, for assertions. */
   tokenRequests: Record<string, string>[];
+  /** Added to the stand-in's clock, to play an Entra whose clock is ahead (an expired assertion). */
+  clockOffsetSeconds: number;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startEntraStandIn(
 ): Promise<EntraStandIn> {
   for (const app of apps) checkFederatedCredentials(app.federatedCredentials);
   const tokenRequests: Record<string, string>[] = [];
+  const standIn = { apps, tokenRequests, clockOffsetSeconds: 0 };
   let url = '';
   const server: Server = createServer(tls, (request, response) => {
     void handle(request, response).catch((error) => response.writeHead(500).end(String(error)));
@@ -131,14 +134,20 @@ export async function startEntraStandIn(
     if (request.method === 'POST' && token) {
       const form = Object.fromEntries(new URLSearchParams(await readBody(request)));
       tokenRequests.push(form);
-      const answer = await exchange(url, decodeURIComponent(token[1]!), form, apps);
+      const answer = await exchange(
+        url,
+        decodeURIComponent(token[1]!),
+        form,
+        apps,
+        standIn.clockOffsetSeconds,
+      );
       return send(answer.status, answer.body);
     }
     send(404, { error: 'not_found' });
   };
   const { port, close } = await listenLocally(server);
   url = `https://127.0.0.1:${port}`;
-  return { url, apps, tokenRequests, close };
+  return Object.assign(standIn, { url, close });
 }
 
 async function exchange(
@@ -146,6 +155,7 @@ async function exchange(
   tenant: string,
   form: Record<string, string>,
   apps: EntraApp[],
+  clockOffsetSeconds: number,
 ): Promise<{ status: number; body: object }> {
   const fail = (status: number, error: string, code: number, message: string) => ({
     status,
@@ -239,7 +249,7 @@ async function exchange(
       700212,
       `No matching federated identity record found for presented assertion audience '${auds.join(',')}'. ${noMatch}`,
     );
-  const check = await checkEnvidJwt(assertion, { issuer: iss, algorithms: ['RS256'] });
+  const check = await checkEnvidJwt(assertion, { issuer: iss, algorithms: ['RS256'], clockOffsetSeconds });
   if (!check.ok) {
     const code = checkFailureCodes[check.reason] ?? 700027;
     const [error, message] = checkFailures[code]!;

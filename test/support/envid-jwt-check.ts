@@ -53,6 +53,8 @@ export interface JwtCheckOptions {
   clockToleranceSeconds?: number;
   /** Timeout for each of discovery and JWKS (default 5 s, the common profile). */
   fetchTimeoutMs?: number;
+  /** Added to this machine's clock, to play a relying party whose clock is ahead (an expired token). */
+  clockOffsetSeconds?: number;
 }
 
 /** Unverified claims (for stand-ins that must look up their configuration by `iss` first). */
@@ -113,6 +115,7 @@ export async function checkEnvidJwt(token: string, options: JwtCheckOptions = {}
     await jwtVerify(token, createLocalJWKSet(jwks), {
       algorithms,
       clockTolerance: options.clockToleranceSeconds ?? 0,
+      currentDate: new Date(Date.now() + (options.clockOffsetSeconds ?? 0) * 1000),
       ...(options.audience !== undefined ? { audience: options.audience } : {}),
     });
   } catch (error) {

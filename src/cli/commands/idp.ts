@@ -5,6 +5,7 @@ import { addFlags } from '../flag-spec.ts';
 import { tokenFlags } from '../idp/token-flags.ts';
 import type { TokenFlags } from '../idp/token-options.ts';
 import { formatExamples } from './help-examples.ts';
+import { registerIdpCheckCommands } from './idp-check.ts';
 import { registerIdpLoginCommands } from './idp-login.ts';
 import { registerIdpTrustCommands } from './idp-trust.ts';
 
@@ -70,4 +71,5 @@ export function registerIdpCommands(program: Command): void {
 
   registerIdpLoginCommands(idp);
   registerIdpTrustCommands(idp);
+  registerIdpCheckCommands(idp);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type LoginFlags, parseLoginOptions } from '../config/login-options.ts';
+import { readStdin } from '../read-stdin.ts';
 import { formatExamples } from './help-examples.ts';
 
 export function registerLoginCommands(program: Command): void {
@@ -40,10 +41,4 @@ export function registerLoginCommands(program: Command): void {
       const { runLogout } = await import('../config/run-login.ts');
       await runLogout(process.env, process.stdout);
     });
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -22,6 +22,7 @@ export const aws: RelyingParty = {
   docs: 'docs/providers/aws.md',
   defaultAudience: awsDefaultAudience,
   limits: awsLimits,
+  check: { load: async () => (await import('./check.ts')).awsTrustCheck },
   rules: { tokenProblems: tokenProblemsForAws },
   login: {
     name: 'aws',

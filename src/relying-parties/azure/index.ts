@@ -10,6 +10,7 @@ export const azure: RelyingParty = {
   docs: 'docs/providers/azure.md',
   defaultAudience: azureDefaultAudience,
   limits: azureLimits,
+  check: { load: async () => (await import('./check.ts')).azureTrustCheck },
   rules: { tokenProblems: tokenProblemsForAzure },
   login: {
     name: 'azure',

@@ -10,6 +10,7 @@ export const gcp: RelyingParty = {
   docs: 'docs/providers/gcp.md',
   defaultAudience: '//iam.googleapis.com/<workload identity provider>',
   limits: googleLimits,
+  check: { load: async () => (await import('./check.ts')).googleTrustCheck },
   rules: { tokenProblems: googleTokenProblems },
   login: {
     name: 'gcp',

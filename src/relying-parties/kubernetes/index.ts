@@ -13,6 +13,7 @@ export const kubernetes: RelyingParty = {
   limits: kubernetesLimits,
   rules: { tokenProblems: kubernetesTokenProblems },
   trust: kubernetesTrust,
+  check: { load: async () => (await import('./check.ts')).kubernetesTrustCheck },
   login: {
     name: 'kubernetes',
     summary: 'Kubernetes: a kubeconfig whose exec plugin gives kubectl envid tokens',

@@ -10,6 +10,7 @@ export const vault: RelyingParty = {
   defaultAudience: defaultVaultAudience,
   // Vault's JWT auth method sets no limit of its own: its role says what it accepts.
   limits: {},
+  check: { load: async () => (await import('./check.ts')).vaultTrustCheck },
   rules: { tokenProblems: () => [] },
   login: {
     name: 'vault',

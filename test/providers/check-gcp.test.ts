@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { googleTrustCheck } from '../../src/relying-parties/gcp/check.ts';
+import { type GoogleStsStandIn, startGoogleStsStandIn } from '../stand-ins/google-sts.ts';
+import {
+  type CheckTokenSource,
+  runTrustCheck,
+  secondsPastExpiry,
+  startCheckTokenSource,
+  type TokenPrincipal,
+} from '../support/check-tokens.ts';
+import { claimsOf } from '../support/jwt-parts.ts';
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
+
+const name = 'projects/123456789012/locations/global/workloadIdentityPools/envid/providers/envid';
+const audience = `//iam.googleapis.com/${name}`;
+
+interface GoogleCase {
+  name: string;
+  /** The user's sub fits google.subject's 127 bytes; the environment's (three IDs) does not. */
+  principal?: TokenPrincipal;
+  issuerUri?: (iss: string) => string;
+  allowedAudiences?: string[];
+  /** The attribute condition in CEL, as the provider holds it, and the same rule for the stand-in. */
+  condition?: (sub: string) => { cel: string; holds: (claims: Record<string, unknown>) => boolean };
+  disabled?: boolean;
+  expired?: boolean;
+  /** undefined: accepted; else Google STS's error. */
+  refusal?: string;
+}
+
+/** Google's documented rules (docs/providers/gcp.md): each case runs through idp check and the stand-in. */
+const cases: GoogleCase[] = [
+  { name: 'the provider’s own resource name as audience', principal: 'user' },
+  {
+    name: 'an allowed audience the token does not have',
+    principal: 'user',
+    allowedAudiences: ['https://example.com/envid'],
+    refusal: 'invalid_grant',
+  },
+  {
+    name: 'issuerUri with a trailing slash',
+    principal: 'user',
+    issuerUri: (iss) => `${iss}/`,
+    refusal: 'invalid_grant',
+  },
+  {
+    name: 'attribute condition on the exact sub',
+    principal: 'user',
+    condition: (sub) => ({
+      cel: `assertion.sub == ${JSON.stringify(sub)}`,
+      holds: (claims) => claims['sub'] === sub,
+    }),
+  },
+  {
+    name: 'attribute condition on the sub in another case',
+    principal: 'user',
+    condition: (sub) => ({
+      cel: `assertion.sub == ${JSON.stringify(sub.toUpperCase())}`,
+      holds: (claims) => claims['sub'] === sub.toUpperCase(),
+    }),
+    refusal: 'unauthorized_client',
+  },
+  {
+    name: 'attribute condition on another organization’s prefix',
+    principal: 'user',
+    condition: () => ({
+      cel: 'assertion.sub.startsWith("organization_id:00000000-")',
+      holds: (claims) => String(claims['sub']).startsWith('organization_id:00000000-'),
+    }),
+    refusal: 'unauthorized_client',
+  },
+  {
+    name: 'a sub over 127 bytes mapped to google.subject',
+    principal: 'environment-long-sub',
+    refusal: 'invalid_grant',
+  },
+  { name: 'a disabled provider', principal: 'user', disabled: true, refusal: 'invalid_target' },
+  { name: 'expired', principal: 'user', expired: true, refusal: 'invalid_grant' },
+];
+
+describe('envid idp check gcp agrees with the Google STS stand-in', () => {
+  let tokens: CheckTokenSource;
+  let google: GoogleStsStandIn;
+
+  beforeAll(async () => {
+    tokens = await startCheckTokenSource();
+    google = await startGoogleStsStandIn();
+  });
+  afterAll(async () => {
+    await google?.close();
+    await tokens?.stop();
+  });
+
+  it.each(cases)('$name', async (testCase) => {
+    const token = await tokens.token(audience, testCase.principal);
+    const { iss, sub } = claimsOf(token);
+    const issuerUri = testCase.issuerUri?.(iss) ?? iss;
+    const condition = testCase.condition?.(sub);
+    const offset = testCase.expired ? secondsPastExpiry(token) : 0;
+
+    // As `gcloud iam workload-identity-pools providers describe … --format=json` prints it.
+    const described = {
+      name,
+      displayName: 'envid',
+      state: testCase.disabled ? 'ACTIVE' : 'ACTIVE',
+      ...(testCase.disabled ? { disabled: true } : {}),
+      attributeMapping: { 'google.subject': 'assertion.sub' },
+      ...(condition ? { attributeCondition: condition.cel } : {}),
+      oidc: {
+        issuerUri,
+        ...(testCase.allowedAudiences ? { allowedAudiences: testCase.allowedAudiences } : {}),
+      },
+    };
+    const verdict = runTrustCheck(
+      googleTrustCheck,
+      token,
+      { documents: [described] },
+      Math.floor(Date.now() / 1000) + offset,
+    );
+    google.providers.set(name, {
+      name,
+      issuerUri,
+      ...(testCase.allowedAudiences ? { allowedAudiences: testCase.allowedAudiences } : {}),
+      ...(condition ? { attributeCondition: condition.holds } : {}),
+      ...(testCase.disabled ? { disabled: true } : {}),
+    });
+    google.clockOffsetSeconds = offset;
+    const response = await fetch(google.tokenUrl, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        audience,
+        scope: 'https://www.googleapis.com/auth/cloud-platform',
+        requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        subject_token: token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      }),
+    });
+    const answer = (await response.json()) as { error?: string };
+
+    expect(response.ok ? undefined : answer.error).toBe(testCase.refusal);
+    expect(verdict.accepted ? undefined : verdict.code).toBe(testCase.refusal);
+  });
+
+  it('accepts the long sub once google.subject maps a shorter claim, and names the principal', async () => {
+    const token = await tokens.token(audience, 'environment-long-sub');
+    const { iss, environment_id: environmentId } = claimsOf(token);
+    const verdict = runTrustCheck(googleTrustCheck, token, {
+      documents: [
+        {
+          name,
+          attributeMapping: {
+            'google.subject': 'assertion.environment_id',
+            'attribute.project': 'assertion.project_id',
+          },
+          attributeCondition: `attribute.project == ${JSON.stringify(claimsOf(token).project_id)}`,
+          oidc: { issuerUri: iss },
+        },
+      ],
+    });
+    expect(verdict).toMatchObject({
+      accepted: true,
+      identity: {
+        'google.subject': environmentId,
+        principal: `principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/envid/subject/${environmentId}`,
+      },
+    });
+  });
+
+  it('says how many bytes google.subject would hold', async () => {
+    const token = await tokens.token(audience, 'environment-long-sub');
+    const { iss, sub } = claimsOf(token);
+    const verdict = runTrustCheck(googleTrustCheck, token, { flags: { issuer: iss, audience } });
+    expect(verdict).toMatchObject({ accepted: false, ruleValue: 'at most 127 bytes' });
+    expect(verdict.tokenValue).toBe(`${Buffer.byteLength(sub)} bytes: ${sub}`);
+  });
+
+  it('shows the literal and the value of a failed attribute condition, with the first difference', async () => {
+    const token = await tokens.token(audience, 'user');
+    const { iss, sub } = claimsOf(token);
+    const verdict = runTrustCheck(googleTrustCheck, token, {
+      flags: { issuer: iss, audience, subject: `${sub.slice(0, 40)}Z` },
+    });
+    expect(verdict).toMatchObject({
+      code: 'unauthorized_client',
+      rule: 'attributeCondition assertion.sub ==',
+      ruleValue: `${sub.slice(0, 40)}Z`,
+      tokenValue: sub,
+      differsAt: 40,
+    });
+  });
+});
