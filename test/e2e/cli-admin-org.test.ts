@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adminCli, uuid } from '../support/admin-cli.ts';
-import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { adminCli, serverForFile, uuid } from '../support/admin-cli.ts';
+import type { EnvidProcess } from '../support/envid-process.ts';
 
 // One real server for the file; every admin task goes through the built CLI, each run a process of its own.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
@@ -17,16 +17,8 @@ describe('envid admin commands: the installation admin, invites and domains, sig
   const ids: Record<string, string> = {};
   const { cli, json, expectFailure, expectSecret } = adminCli(dir, () => server.url);
 
-  beforeAll(async () => {
-    server = await startEnvid();
-  });
-
-  afterAll(async () => {
-    if (server) {
-      expect(await server.stop()).toBe(0);
-      removeDir(server.dataDir);
-    }
-    removeDir(dir);
+  serverForFile(dir, (started) => {
+    server = started;
   });
 
   it('installation admin: org, user, members and personal access tokens; tables and paging', async () => {

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adminCli, secretWarning } from '../support/admin-cli.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { adminCli, secretWarning, serverForFile } from '../support/admin-cli.ts';
 import { connectCall, sdkClient, setUpOrganizationThroughApi } from '../support/api-setup.ts';
-import { type EnvidProcess, envidBin, removeDir, startEnvid } from '../support/envid-process.ts';
+import { type EnvidProcess, envidBin } from '../support/envid-process.ts';
 
 // One real server for the file; every admin task goes through the built CLI, each run a process of its own.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
@@ -18,18 +18,10 @@ describe('envid admin commands: service accounts, runners, projects, environment
   const ids: Record<string, string> = {};
   const { cli, json, expectFailure, expectSecret } = adminCli(dir, () => server.url);
 
-  beforeAll(async () => {
-    server = await startEnvid();
+  serverForFile(dir, async (started) => {
+    server = started;
     const { organizationId, userId, pat } = await setUpOrganizationThroughApi(server.url, server.adminToken);
     Object.assign(ids, { org: organizationId, ada: userId, pat });
-  });
-
-  afterAll(async () => {
-    if (server) {
-      expect(await server.stop()).toBe(0);
-      removeDir(server.dataDir);
-    }
-    removeDir(dir);
   });
 
   it('organization admin: service accounts, runners, projects and their tokens', async () => {

@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { type EnvidProcess, removeDir, startEnvid } from './envid-process.ts';
 import { type CliResult, runCli } from './run-cli.ts';
 
 export const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,4 +36,23 @@ export function adminCli(home: string, url: () => string) {
     return result.stdout.trim();
   }
   return { cli, json, expectFailure, expectSecret };
+}
+
+/**
+ * One `envid serve` for the describe block it is called in: started in beforeAll (then `onStart`),
+ * stopped (exit 0 expected) in afterAll, which also removes its data directory and `home`.
+ */
+export function serverForFile(home: string, onStart: (server: EnvidProcess) => Promise<void> | void): void {
+  let server: EnvidProcess | undefined;
+  beforeAll(async () => {
+    server = await startEnvid();
+    await onStart(server);
+  });
+  afterAll(async () => {
+    if (server) {
+      expect(await server.stop()).toBe(0);
+      removeDir(server.dataDir);
+    }
+    removeDir(home);
+  });
 }
