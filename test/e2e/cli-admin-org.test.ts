@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { adminCli, serverForFile, uuid } from '../support/admin-cli.ts';
 import type { EnvidProcess } from '../support/envid-process.ts';
@@ -12,14 +9,13 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 // tokens (kept in `ids`), the others build on them, and the last deletes them.
 describe('envid admin commands: the installation admin, invites and domains, signing keys', () => {
   let server: EnvidProcess;
-  const dir = mkdtempSync(join(tmpdir(), 'envid-cli-admin-org-e2e-'));
   /** Set up by the first test, used by the later ones. */
   const ids: Record<string, string> = {};
-  const { cli, json, expectFailure, expectSecret } = adminCli(dir, () => server.url);
 
-  serverForFile(dir, (started) => {
+  const fileServer = serverForFile('envid-cli-admin-org-e2e-', (started) => {
     server = started;
   });
+  const { cli, json, expectFailure, expectSecret } = adminCli(fileServer.home, () => server.url);
 
   it('installation admin: org, user, members and personal access tokens; tables and paging', async () => {
     const admin = server.adminToken;

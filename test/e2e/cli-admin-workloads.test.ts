@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { adminCli, secretWarning, serverForFile } from '../support/admin-cli.ts';
 import { connectCall, sdkClient, setUpOrganizationThroughApi } from '../support/api-setup.ts';
@@ -14,15 +11,14 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 // projects and environments it needs, so none depends on another having run.
 describe('envid admin commands: service accounts, runners, projects, environments, OIDC config', () => {
   let server: EnvidProcess;
-  const dir = mkdtempSync(join(tmpdir(), 'envid-cli-admin-workloads-e2e-'));
   const ids: Record<string, string> = {};
-  const { cli, json, expectFailure, expectSecret } = adminCli(dir, () => server.url);
 
-  serverForFile(dir, async (started) => {
+  const fileServer = serverForFile('envid-cli-admin-workloads-e2e-', async (started) => {
     server = started;
     const { organizationId, userId, pat } = await setUpOrganizationThroughApi(server.url, server.adminToken);
     Object.assign(ids, { org: organizationId, ada: userId, pat });
   });
+  const { cli, json, expectFailure, expectSecret } = adminCli(fileServer.home, () => server.url);
 
   it('organization admin: service accounts, runners, projects and their tokens', async () => {
     const pat = ids['pat']!;
@@ -147,7 +143,14 @@ describe('envid admin commands: service accounts, runners, projects, environment
       execFile(
         'sh',
         ['-c', `${exported.stdout}"$NODE" "$ENVID_BIN" idp token --audience sts.amazonaws.com --decode`],
-        { env: { PATH: process.env['PATH'], HOME: dir, NODE: process.execPath, ENVID_BIN: envidBin } },
+        {
+          env: {
+            PATH: process.env['PATH'],
+            HOME: fileServer.home(),
+            NODE: process.execPath,
+            ENVID_BIN: envidBin,
+          },
+        },
         (error, stdout) => resolve({ code: error ? 1 : 0, stdout }),
       );
     });

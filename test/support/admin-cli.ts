@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type EnvidProcess, removeDir, startEnvid } from './envid-process.ts';
 import { type CliResult, runCli } from './run-cli.ts';
@@ -6,13 +9,13 @@ export const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const secretWarning = /store it now; it cannot be shown again/;
 
 /**
- * The built CLI against one server, each run a process of its own with HOME `home` and the token given,
- * and the checks the admin command tests make of what it prints. `url` is read at each run: the server
- * starts in a beforeAll.
+ * The built CLI against one server, each run a process of its own with HOME `home()` and the token
+ * given, and the checks the admin command tests make of what it prints. `home` and `url` are read at
+ * each run: both are made in a beforeAll.
  */
-export function adminCli(home: string, url: () => string) {
+export function adminCli(home: () => string, url: () => string) {
   const cli = (token: string, ...args: string[]) =>
-    runCli(args, { HOME: home, ENVID_HOST: url(), ENVID_TOKEN: token });
+    runCli(args, { HOME: home(), ENVID_HOST: url(), ENVID_TOKEN: token });
   /** Runs a command that must succeed with --json and parses its stdout. */
   async function json(token: string, ...args: string[]): Promise<any> {
     const result = await cli(token, ...args, '--json');
@@ -39,12 +42,18 @@ export function adminCli(home: string, url: () => string) {
 }
 
 /**
- * One `envid serve` for the describe block it is called in: started in beforeAll (then `onStart`),
- * stopped (exit 0 expected) in afterAll, which also removes its data directory and `home`.
+ * One `envid serve` and a HOME directory (named `prefix…`) for the describe block it is called in: made
+ * in beforeAll, not when the file is collected (`vitest list` would leave the directory behind), then
+ * `onStart`; afterAll stops the server (exit 0 expected) and removes its data directory and the HOME.
  */
-export function serverForFile(home: string, onStart: (server: EnvidProcess) => Promise<void> | void): void {
+export function serverForFile(
+  prefix: string,
+  onStart: (server: EnvidProcess) => Promise<void> | void,
+): { home(): string } {
   let server: EnvidProcess | undefined;
+  let home: string | undefined;
   beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), prefix));
     server = await startEnvid();
     await onStart(server);
   });
@@ -53,6 +62,12 @@ export function serverForFile(home: string, onStart: (server: EnvidProcess) => P
       expect(await server.stop()).toBe(0);
       removeDir(server.dataDir);
     }
-    removeDir(home);
+    if (home) removeDir(home);
   });
+  return {
+    home() {
+      if (!home) throw new Error('the HOME directory is made in beforeAll');
+      return home;
+    },
+  };
 }
