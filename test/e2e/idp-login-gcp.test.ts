@@ -6,6 +6,7 @@ import { exportJWK, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type GoogleStsStandIn, startGoogleStsStandIn } from '../stand-ins/google-sts.ts';
 import { connectCall, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
+import { mapConcurrently } from '../support/concurrently.ts';
 import { installEnvid } from '../support/envid-on-path.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { claimsOf } from '../support/jwt-parts.ts';
@@ -331,10 +332,14 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
       `token: +iss ${server.url} +sub organization_id:${organizationId}:\\S+ +aud ${aud.replace(/[/.]/g, '\\$&')}`,
     );
 
-  it('invalid_target: the pool or provider does not exist or is disabled', async () => {
+  // The refusals below each have a provider of their own and change nothing shared: they run together.
+  // The two after them change what all share (the stand-in's clock, the organization's sub format).
+  it.concurrent('invalid_target: the pool or provider does not exist or is disabled', async () => {
     addProvider('envid-disabled', { disabled: true });
-    for (const id of ['envid-missing', 'envid-disabled']) {
-      const result = await failingLogin(id);
+    const ids = ['envid-missing', 'envid-disabled'];
+    const results = await mapConcurrently(ids, 2, (id) => failingLogin(id));
+    for (const [index, id] of ids.entries()) {
+      const result = results[index]!;
       expect(result.code).toBe(3);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('Google Cloud STS refused the exchange: invalid_target:');
@@ -348,7 +353,7 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
     }
   });
 
-  it('invalid_grant (audience): the token’s aud is not an allowed audience', async () => {
+  it.concurrent('invalid_grant (audience): the token’s aud is not an allowed audience', async () => {
     addProvider('envid-other-aud', { allowedAudiences: ['https://only.this.example'] });
     const result = await failingLogin('envid-other-aud');
     expect(result.code).toBe(3);
@@ -358,7 +363,7 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
     expect(result.stderr).toContain('--allowed-audiences=');
   });
 
-  it('invalid_grant (issuer): the provider’s issuer URI is not envid’s issuer', async () => {
+  it.concurrent('invalid_grant (issuer): the provider’s issuer URI is not envid’s issuer', async () => {
     addProvider('envid-other-iss', { issuerUri: `${server.url}/` });
     const result = await failingLogin('envid-other-iss');
     expect(result.code).toBe(3);
@@ -367,7 +372,7 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
     expect(result.stderr).toContain("set the provider's --issuer-uri to envid's issuer exactly");
   });
 
-  it('invalid_grant (signature): the provider holds keys that are not envid’s', async () => {
+  it.concurrent('invalid_grant (signature): the provider holds keys that are not envid’s', async () => {
     const pem = readFileSync(join(import.meta.dirname, '../fixtures/signing-key-2.pem'), 'utf8');
     const jwk = await exportJWK(await importPKCS8(pem, 'RS256', { extractable: true }));
     const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk;
@@ -380,6 +385,34 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
       "invalid_grant: the token's signature could not be verified with the keys of envid's JWKS",
     );
     expect(result.stderr).toContain('--jwk-json-path');
+  });
+
+  it.concurrent('unauthorized_client: the attribute condition rejects the token', async () => {
+    addProvider('envid-condition', {
+      attributeCondition: (claims) => claims['project_id'] === 'some-other-project',
+    });
+    const result = await failingLogin('envid-condition');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      "unauthorized_client: the token was rejected by the provider's attribute condition",
+    );
+    expect(result.stderr).toContain("--format='value(attributeCondition)'");
+    expect(result.stderr).toContain('envid idp token --audience //iam.googleapis.com/');
+  });
+
+  it.concurrent('PERMISSION_DENIED: the federated identity may not impersonate the service account', async () => {
+    addProvider('envid-no-sa');
+    const result = await failingLogin(
+      'envid-no-sa',
+      '--service-account',
+      'other@acme-dev.iam.gserviceaccount.com',
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Google Cloud IAM Credentials refused the exchange: PERMISSION_DENIED:');
+    expect(result.stderr).toContain('lacks roles/iam.workloadIdentityUser');
+    expect(result.stderr).toContain(
+      'gcloud iam service-accounts add-iam-policy-binding other@acme-dev.iam.gserviceaccount.com',
+    );
   });
 
   it('invalid_grant (time): a token Google finds expired or issued in the future', async () => {
@@ -395,34 +428,6 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
         google.clockOffsetSeconds = 0;
       }
     }
-  });
-
-  it('unauthorized_client: the attribute condition rejects the token', async () => {
-    addProvider('envid-condition', {
-      attributeCondition: (claims) => claims['project_id'] === 'some-other-project',
-    });
-    const result = await failingLogin('envid-condition');
-    expect(result.code).toBe(3);
-    expect(result.stderr).toContain(
-      "unauthorized_client: the token was rejected by the provider's attribute condition",
-    );
-    expect(result.stderr).toContain("--format='value(attributeCondition)'");
-    expect(result.stderr).toContain('envid idp token --audience //iam.googleapis.com/');
-  });
-
-  it('PERMISSION_DENIED: the federated identity may not impersonate the service account', async () => {
-    addProvider('envid-no-sa');
-    const result = await failingLogin(
-      'envid-no-sa',
-      '--service-account',
-      'other@acme-dev.iam.gserviceaccount.com',
-    );
-    expect(result.code).toBe(3);
-    expect(result.stderr).toContain('Google Cloud IAM Credentials refused the exchange: PERMISSION_DENIED:');
-    expect(result.stderr).toContain('lacks roles/iam.workloadIdentityUser');
-    expect(result.stderr).toContain(
-      'gcloud iam service-accounts add-iam-policy-binding other@acme-dev.iam.gserviceaccount.com',
-    );
   });
 
   it('invalid_grant (google.subject): a sub longer than 127 bytes, with what envid notices', async () => {
@@ -448,20 +453,22 @@ describe('envid idp login gcp against a Google STS stand-in', () => {
 
   it('missing or malformed values name the flag and its variable; an unreachable STS exits 5', async () => {
     const env = environment();
-    const missing = await runCli(['idp', 'login', 'gcp'], env);
+    // Three refusals of the same HOME, none writing anything: run together.
+    const [missing, badAccount, fromEnv] = await Promise.all([
+      runCli(['idp', 'login', 'gcp'], env),
+      login(env, 'envid-ok', '--service-account', 'deploy'),
+      runCli(['idp', 'login', 'gcp', '--no-gcloud'], {
+        ...env,
+        IDP_GCP_WORKLOAD_IDENTITY_PROVIDER: providerName('envid-ok'),
+        ENVID_GCP_STS_URL: 'http://127.0.0.1:9/v1/token',
+      }),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
       'missing --workload-identity-provider (or the environment variable IDP_GCP_WORKLOAD_IDENTITY_PROVIDER)',
     );
-    const badAccount = await login(env, 'envid-ok', '--service-account', 'deploy');
     expect(badAccount.code).toBe(2);
     expect(badAccount.stderr).toContain('invalid --service-account: expected a service account e-mail');
-
-    const fromEnv = await runCli(['idp', 'login', 'gcp', '--no-gcloud'], {
-      ...env,
-      IDP_GCP_WORKLOAD_IDENTITY_PROVIDER: providerName('envid-ok'),
-      ENVID_GCP_STS_URL: 'http://127.0.0.1:9/v1/token',
-    });
     expect(fromEnv.code).toBe(5);
     expect(fromEnv.stderr).toContain('cannot reach Google Cloud at http://127.0.0.1:9/v1/token');
   });

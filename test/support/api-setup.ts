@@ -16,18 +16,17 @@ export const sdkClient = (url: string, bearerToken: string) =>
   new Gitpod({ bearerToken, baseURL: `${url}/api`, maxRetries: 0 });
 
 /**
- * What a new installation goes through, over the real API: the installation admin creates an
- * organization and its first admin user with a personal access token; that admin, through the SDK,
- * creates a project with a git initializer, a runner, an environment of the project and its token.
+ * The first steps of a new installation, over the real API: the installation admin creates an
+ * organization and its first admin user (Ada) with a personal access token of the organization.
  */
-export async function setUpEnvironmentThroughApi(
+export async function setUpOrganizationThroughApi(
   url: string,
   adminToken: string,
   /** Another e-mail for a second organization's admin (user e-mails are unique in an installation). */
   adminEmail = 'ada@acme.example',
 ) {
   const { organization } = await sdkClient(url, adminToken).organizations.create({ name: 'Acme' });
-  const organizationId = organization.id;
+  const organizationId: string = organization.id;
   const { user } = await connectCall(url, adminToken, 'UserService/CreateUser', {
     email: adminEmail,
     name: 'Ada',
@@ -42,6 +41,20 @@ export async function setUpEnvironmentThroughApi(
     userId: user.id,
     description: 'e2e',
   });
+  return { organizationId, userId: user.id as string, pat: pat as string };
+}
+
+/**
+ * What a new installation goes through, over the real API: setUpOrganizationThroughApi, then that
+ * admin, through the SDK, creates a project with a git initializer, a runner, an environment of the
+ * project and its token.
+ */
+export async function setUpEnvironmentThroughApi(
+  url: string,
+  adminToken: string,
+  adminEmail = 'ada@acme.example',
+) {
+  const { organizationId, userId, pat } = await setUpOrganizationThroughApi(url, adminToken, adminEmail);
   const admin = sdkClient(url, pat);
   const initializer = { specs: [{ git: { remoteUri: 'https://github.com/acme/app.git' } }] };
   const { project } = await admin.projects.create({ name: 'app', environmentClass: {}, initializer });
@@ -53,8 +66,8 @@ export async function setUpEnvironmentThroughApi(
   const { accessToken } = await admin.environments.createEnvironmentToken({ environmentId: environment.id });
   return {
     organizationId,
-    userId: user.id as string,
-    pat: pat as string,
+    userId,
+    pat,
     projectId: project!.id!,
     runnerId: runner.runnerId!,
     environmentId: environment.id,
