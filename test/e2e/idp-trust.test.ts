@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   oidcProviderFromInput,
@@ -13,6 +15,7 @@ import {
   providerFromDocument,
   startGoogleStsStandIn,
 } from '../stand-ins/google-sts.ts';
+import { startKubernetesApiStandIn } from '../stand-ins/kubernetes-api.ts';
 import { startVaultStandIn, type VaultStandIn } from '../stand-ins/vault-jwt.ts';
 import { connectCall, sdkClient, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
@@ -335,6 +338,54 @@ describe('envid idp trust', () => {
     });
   });
 
+  it('Kubernetes: the AuthenticationConfiguration admits the project’s environment as envid:<sub>, not another project’s; idp check agrees', async () => {
+    const envelope = await envelopeOf(['kubernetes', '--scope', projectScope(), '--cluster-role', 'edit']);
+    const sub: string = `organization_id:${setup.organizationId}:project_id:${setup.projectId}`;
+    expect(envelope.documents.clusterRoleBinding).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'edit' },
+      // The default configuration gives every token of the project the same sub: one user.
+      subjects: [{ kind: 'User', name: `envid:${sub}` }],
+    });
+    const cluster = await startKubernetesApiStandIn({
+      configuration: envelope.documents.authenticationConfiguration,
+    });
+    closers.push(cluster.close);
+    const review = async (token: string) => {
+      const response = await fetch(`${cluster.url}/apis/authentication.k8s.io/v1/selfsubjectreviews`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const ours = await idToken(setup.environmentToken, 'kubernetes');
+    const theirs = await idToken(otherToken, 'kubernetes');
+    const accepted = await review(ours);
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.status.userInfo).toMatchObject({
+      username: `envid:${sub}`,
+      groups: expect.arrayContaining([`envid:project:${setup.projectId}`]),
+    });
+    expect((await review(theirs)).status).toBe(401);
+
+    // The check reads the same envelope and answers as the API server did, for both tokens.
+    const dir = mkdtempSync(join(tmpdir(), 'envid-trust-kubernetes-'));
+    try {
+      const config = join(dir, 'trust.json');
+      writeFileSync(config, JSON.stringify(envelope));
+      const check = (token: string) =>
+        runCli(['idp', 'check', 'kubernetes', '--config', config, '--token-file', '-'], {}, { input: token });
+      const ok = await check(ours);
+      expect(ok.stdout).toMatch(/^accepted: /);
+      expect(ok.code).toBe(0);
+      const refused = await check(theirs);
+      expect(refused.stdout).toMatch(/^refused: /);
+      expect(refused.code).toBe(3);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('scope self is the credential’s own sub; the commands alone go to stdout', async () => {
     const envelope = await envelopeOf(['vault', '--scope', 'self'], setup.environmentToken);
     expect(envelope.subject).toBe(`organization_id:${setup.organizationId}:project_id:${setup.projectId}`);
@@ -372,7 +423,7 @@ describe('envid idp trust', () => {
         3,
         /may plan only its own trust \(scope self\)/,
       ],
-      [['kubernetes'], undefined, 2, /unknown provider "kubernetes"|name a provider/],
+      [['openstack'], undefined, 2, /unknown command .openstack.|unknown provider "openstack"/],
     ];
     for (const [args, token, code, message] of cases) {
       const result = await trust(args, token);

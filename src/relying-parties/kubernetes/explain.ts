@@ -32,7 +32,7 @@ export function explainKubernetesRefusal(
         claimValidationRules: 'must all hold for this token’s claims',
         'claimMappings.username': 'must give a non-empty username',
       },
-      nextStep: `compare the cluster's AuthenticationConfiguration (kube-apiserver --authentication-config) with these values and the token's claims (envid idp token --audience ${context.audience} --decode), see ${setUpTrust}; the API server reaches envid's discovery and JWKS itself, so check that too`,
+      nextStep: `run \`envid idp check kubernetes --audience ${context.audience} --config <the cluster's AuthenticationConfiguration>\` (kube-apiserver --authentication-config): it names the rule that refuses the token; see ${setUpTrust}; the API server reaches envid's discovery and JWKS itself, so check that too`,
       noticed,
     };
   }
