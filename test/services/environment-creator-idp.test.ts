@@ -17,6 +17,7 @@ describe.each(engines)('environment creation records the creator’s SSO details
 
   it("a user's, from its record at that moment; a later sign-in does not change them", async () => {
     const { member } = f.callers.a;
+    if (member.kind !== 'user') throw new Error('the fixture member is a user');
     await applySignInClaims(f.store, f.clock, {
       userId: member.id,
       issuer: 'https://sso.example.com/',
