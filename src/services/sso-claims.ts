@@ -27,7 +27,7 @@ const maxIssuerLength = 2048;
  * or group the upstream no longer sends is gone from the user's next token (environments keep what
  * their creator had when they were created: docs/tokens.md#forwarded-sso-claims). Claims that
  * forwardedClaimsOf would not forward are refused, naming the claim, and nothing changes.
- * `clock` is the sign-in's time source, taken now so that recording the refresh needs no new signature.
+ * `clock` belongs to the contract with the sign-in (docs/decisions/0185); nothing here reads the time yet.
  */
 export async function applySignInClaims(
   store: Store,
