@@ -23,6 +23,24 @@ interface Creator {
   creatorPrincipal: CreatorPrincipal;
 }
 
+/**
+ * The creator's SSO issuer and forwarded claims as they are now: the environment keeps them, so a later
+ * sign-in that changes the user's claims does not change what this environment's tokens say.
+ */
+async function creatorIdentity(
+  store: Store,
+  creator: Creator,
+): Promise<Pick<Environment, 'creatorIdp' | 'creatorIdpClaims'>> {
+  if (creator.creatorPrincipal !== 'user') return {};
+  const user = await store.users.find(creator.creatorId);
+  return {
+    ...(user?.idp ? { creatorIdp: user.idp } : {}),
+    ...(user?.idpClaims && Object.keys(user.idpClaims).length > 0
+      ? { creatorIdpClaims: user.idpClaims }
+      : {}),
+  };
+}
+
 function creatorOf(principal: Principal): Creator {
   if (principal.kind === 'installation_admin') {
     throw failedPrecondition(
@@ -57,6 +75,7 @@ async function insertEnvironment(
   return store.environments.insert({
     id: newId(),
     ...creator,
+    ...(await creatorIdentity(store, creator)),
     ...(projectId ? { projectId } : {}),
     runnerId: request.runnerId,
     initializers: request.initializers,

@@ -92,12 +92,32 @@ async function seedVariedOrganization(store: Store): Promise<string> {
     }),
   );
   const env = (o: Parameters<typeof newEnvironment>[2]) =>
-    store.environments.insert(newEnvironment(organizationId, runner.id, { creatorId: odd.id, ...o }));
+    store.environments.insert(
+      newEnvironment(organizationId, runner.id, {
+        creatorId: odd.id,
+        ...(odd.idp ? { creatorIdp: odd.idp } : {}),
+        ...(odd.idpClaims ? { creatorIdpClaims: odd.idpClaims } : {}),
+        ...o,
+      }),
+    );
   // Project initializers stand in for an environment's empty list, never for a non-empty one.
   await env({ projectId: withGit.id });
   await env({ projectId: withGit.id, initializers: [{ git: { remoteUri: 'https://example.com/own' } }] });
   await env({ initializers: [{ git: {} }, { contextUrl: '' }, { git: { remoteUri: '' } }] });
-  await env({ creatorId: bot.id, creatorPrincipal: 'service_account', status: 'stopped' });
+  await env({
+    creatorId: bot.id,
+    creatorPrincipal: 'service_account',
+    creatorIdp: undefined,
+    creatorIdpClaims: undefined,
+    status: 'stopped',
+  });
+  // Recorded when its creator's claims were others than today's: the record is what counts.
+  await env({
+    creatorIdp: 'https://then.example.com/',
+    creatorIdpClaims: { team: 'then:%', groups: ['old'] },
+  });
+  // Created by a user who had not signed in through SSO then.
+  await env({ creatorIdp: undefined, creatorIdpClaims: undefined });
   return organizationId;
 }
 

@@ -130,6 +130,40 @@ for (const engine of engines) {
       ).rejects.toThrow(/email_verified/);
     });
 
+    it("0006-environment-creator-idp: existing environments record their user creator's SSO details", async () => {
+      const { db } = await fresh();
+      const index = migrations.findIndex((m) => m.id === '0006-environment-creator-idp');
+      await migrate(db, migrations.slice(0, index));
+      const [org, sso, plain, runner, bySso, byPlain, bySa] = [1, 2, 3, 4, 5, 6, 7].map(
+        (n) => `00000000-0000-4000-8000-00000000000${n}`,
+      );
+      await sql`insert into organizations (id, name, oidc_config, created_at) values (${org}, 'o', '{}', now())`.execute(
+        db,
+      );
+      await sql`insert into users (id, email, name, email_verified, idp, idp_claims, created_at) values
+        (${sso}, 'ada@example.com', 'Ada', true, 'https://sso.example.com', '{"groups":["eng"]}', now()),
+        (${plain}, 'bob@example.com', 'Bob', true, null, null, now())`.execute(db);
+      await sql`insert into runners (id, organization_id, name, created_at) values (${runner}, ${org}, 'r', now())`.execute(
+        db,
+      );
+      await sql`insert into environments (id, organization_id, runner_id, creator_id, creator_principal, initializers, status, created_at) values
+        (${bySso}, ${org}, ${runner}, ${sso}, 'user', '[]', 'running', now()),
+        (${byPlain}, ${org}, ${runner}, ${plain}, 'user', '[]', 'running', now()),
+        (${bySa}, ${org}, ${runner}, ${sso}, 'service_account', '[]', 'running', now())`.execute(db);
+      expect(await migrate(db, migrations.slice(0, index + 1))).toStrictEqual([
+        '0006-environment-creator-idp',
+      ]);
+      const rows = await sql<{ id: string; idp: string | null; claims: unknown }>`
+        select id, creator_idp as idp, creator_idp_claims as claims from environments order by id`.execute(
+        db,
+      );
+      expect(rows.rows).toStrictEqual([
+        { id: bySso, idp: 'https://sso.example.com', claims: { groups: ['eng'] } },
+        { id: byPlain, idp: null, claims: null },
+        { id: bySa, idp: null, claims: null },
+      ]);
+    });
+
     it('two replicas migrating at once apply each migration exactly once', async () => {
       // Several rounds on fresh databases: the race includes creating schema_migrations itself.
       for (let round = 0; round < 3; round++) {

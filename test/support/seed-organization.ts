@@ -114,6 +114,7 @@ export async function seedOrganization(
   const creators = [...members, ...former];
   const environment = (i: number, projectId: string | undefined): Environment => {
     const bySa = serviceAccounts.length > 0 && i % 5 === 0;
+    const creatorUser = bySa ? undefined : creators[i % creators.length];
     return {
       id: newId(),
       organizationId,
@@ -125,6 +126,8 @@ export async function seedOrganization(
           ? creators[i % creators.length]!.id
           : newId(),
       creatorPrincipal: bySa ? 'service_account' : 'user',
+      // What environment-create records: the creator's SSO details at creation.
+      ...(creatorUser?.idp ? { creatorIdp: creatorUser.idp, creatorIdpClaims: creatorUser.idpClaims } : {}),
       initializers: i % 3 === 0 ? [] : [{ contextUrl: `https://github.com/scale/app/tree/branch-${i}` }],
       status: i % 2 === 0 ? 'running' : 'stopped',
       createdAt: createdAt(),

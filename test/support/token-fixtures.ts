@@ -89,6 +89,8 @@ export async function seedTokenOrganization(
     runnerId: runner.id,
     creatorId: admin.id,
     creatorPrincipal: 'user',
+    ...(admin.idp ? { creatorIdp: admin.idp } : {}),
+    ...(admin.idpClaims ? { creatorIdpClaims: admin.idpClaims } : {}),
     initializers: project.initializers,
     status: 'running',
     createdAt: now,

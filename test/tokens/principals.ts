@@ -60,6 +60,9 @@ export const projectEnvironment: Environment = {
   runnerId: runner.id,
   creatorId: ssoUser.id,
   creatorPrincipal: 'user',
+  // Recorded at creation, as environment-create does.
+  creatorIdp: 'https://sso.example.com/',
+  creatorIdpClaims: { department: 'engines:analytical', groups: ['eng', 'ops'] },
   initializers: project.initializers,
   status: 'running',
   createdAt: created,

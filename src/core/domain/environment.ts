@@ -1,3 +1,4 @@
+import type { IdpClaims } from './idp-claims.ts';
 import type { Initializer } from './project.ts';
 
 export type EnvironmentStatus = 'running' | 'stopped' | 'deleted';
@@ -10,6 +11,12 @@ export interface Environment {
   runnerId: string;
   creatorId: string;
   creatorPrincipal: CreatorPrincipal;
+  /**
+   * The creator's SSO issuer and forwarded claims as they were when the environment was created (a user
+   * creator signed in through SSO); its tokens carry these, not the creator's later ones.
+   */
+  creatorIdp?: string;
+  creatorIdpClaims?: IdpClaims;
   initializers: Initializer[];
   status: EnvironmentStatus;
   createdAt: Date;

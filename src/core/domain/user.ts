@@ -1,3 +1,5 @@
+import type { IdpClaims } from './idp-claims.ts';
+
 export interface User {
   id: string;
   email: string;
@@ -11,6 +13,6 @@ export interface User {
   /** Upstream SSO issuer URL, when signed in through SSO. */
   idp?: string;
   /** Forwarded SSO claims (string or string-array values). */
-  idpClaims?: Record<string, string | string[]>;
+  idpClaims?: IdpClaims;
   createdAt: Date;
 }

@@ -1,3 +1,4 @@
+import type { IdpClaims } from '../domain/idp-claims.ts';
 import type { Initializer } from '../domain/project.ts';
 import {
   type SubjectServiceAccount,
@@ -12,7 +13,7 @@ export interface InitializerClaim {
   context_url?: string;
 }
 
-export type IdpClaims = Record<string, string | string[]>;
+export type { IdpClaims } from '../domain/idp-claims.ts';
 
 /** The V3 claims besides the standard ones, in the order docs/tokens.md lists them. */
 export interface PrincipalClaims {
@@ -80,8 +81,9 @@ export function buildPrincipalClaims(subject: TokenSubject): PrincipalClaims {
         creator_principal: environment.creatorPrincipal,
         creator_email: user?.email,
         creator_name: user?.name ?? serviceAccount?.name,
-        creator_idp: user?.idp,
-        creator_idp_claims: idpClaims(user?.idpClaims),
+        // As recorded at creation (docs/tokens.md#forwarded-sso-claims), not the creator's current ones.
+        creator_idp: environment.creatorIdp,
+        creator_idp_claims: idpClaims(environment.creatorIdpClaims),
         environment_initializers: initializerClaims(initializers),
       });
     }

@@ -56,7 +56,7 @@ const readers: { [K in TokenSubjectKind]: Record<string, SubFieldReader<SubjectO
     creator_principal: (s) => nonEmpty(s.environment.creatorPrincipal),
     creator_email: (s) => nonEmpty(creatorUser(s)?.email),
     creator_name: (s) => nonEmpty(creatorUser(s)?.name ?? creatorServiceAccount(s)?.name),
-    creator_idp: (s) => nonEmpty(creatorUser(s)?.idp),
+    creator_idp: (s) => nonEmpty(s.environment.creatorIdp),
     'environment_initializers.git.remote_uri': firstInitializer((i) => i.git?.remoteUri),
     'environment_initializers.git.upstream_remote_uri': firstInitializer((i) => i.git?.upstreamRemoteUri),
     'environment_initializers.context_url': firstInitializer((i) => i.contextUrl),

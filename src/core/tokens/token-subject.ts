@@ -13,7 +13,16 @@ export const subjectFields = {
   serviceAccount: ['id', 'organizationId', 'name'],
   runner: ['id', 'organizationId', 'name'],
   project: ['id', 'initializers'],
-  environment: ['id', 'projectId', 'runnerId', 'creatorId', 'creatorPrincipal', 'initializers'],
+  environment: [
+    'id',
+    'projectId',
+    'runnerId',
+    'creatorId',
+    'creatorPrincipal',
+    'creatorIdp',
+    'creatorIdpClaims',
+    'initializers',
+  ],
 } as const satisfies {
   user: readonly (keyof User)[];
   serviceAccount: readonly (keyof ServiceAccount)[];

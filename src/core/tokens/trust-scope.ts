@@ -119,6 +119,8 @@ function fullestSubject(kind: TokenSubjectKind, config: OidcConfig): TokenSubjec
           runnerId: 'r',
           creatorId: 'u',
           creatorPrincipal: 'user',
+          creatorIdp: user.idp,
+          creatorIdpClaims: idpClaims,
           initializers,
         },
         creator: { principal: 'user', user },

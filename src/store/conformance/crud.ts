@@ -120,11 +120,13 @@ const cases: { [K in Kind]: KindCase<K> } = {
   },
   environments: {
     kind: 'environments',
-    optional: ['projectId'],
+    optional: ['projectId', 'creatorIdp', 'creatorIdpClaims'],
     minimal: (p) => newEnvironment(p.organizationId, p.runnerId),
     full: (p) =>
       newEnvironment(p.organizationId, p.runnerId, {
         projectId: p.projectId,
+        creatorIdp: 'https://sso.example.com/tenant:1',
+        creatorIdpClaims: idpClaims,
         creatorPrincipal: 'service_account',
         initializers: [{ git: { remoteUri: 'https://github.com/acme/website.git' } }],
         status: 'stopped',

@@ -19,7 +19,7 @@ const tables: { [K in keyof Records]: TableSpec } = {
   projects: { table: 'projects', json: ['initializers'], uuid: ['id', 'organizationId'] },
   environments: {
     table: 'environments',
-    json: ['initializers'],
+    json: ['initializers', 'creatorIdpClaims'],
     uuid: ['id', 'organizationId', 'projectId', 'runnerId', 'creatorId'],
   },
   credentials: { table: 'credentials', json: [], uuid: ['id', 'principalId', 'organizationId'] },
