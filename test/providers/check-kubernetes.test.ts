@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { kubernetesTrustCheck } from '../../src/relying-parties/kubernetes/check.ts';
-import { type KubernetesApiStandIn, startKubernetesApiStandIn } from '../stand-ins/kubernetes-api.ts';
+import {
+  type KubernetesApiStandIn,
+  loadAuthenticationConfiguration,
+  startKubernetesApiStandIn,
+} from '../stand-ins/kubernetes-api.ts';
 import {
   type CheckTokenSource,
   runTrustCheck,
@@ -43,8 +47,8 @@ interface KubernetesCase {
  * --authentication-config): each case runs through idp check and the stand-in API server, which answer
  * the same (SelfSubjectReview 201 as the same user, or 401). Two documented features the stand-in
  * cannot load, so no case here has them: issuer.discoveryURL (the stand-in fetches discovery from
- * issuer.url only) and CEL's optional syntax `claims.?x` (cel-es has none; idp check cannot evaluate it
- * either and reports the expression's error).
+ * issuer.url only) and CEL's optional syntax `claims.?x` (cel-es parses none: idp check says it cannot
+ * evaluate it, below, where the API server would).
  */
 const cases: KubernetesCase[] = [
   { name: 'issuer, audience and mappings', yaml: (iss) => configuration(iss, mappings) },
@@ -205,6 +209,32 @@ describe('envid idp check kubernetes agrees with the stand-in API server', () =>
       flags: { issuer: iss, audience, subject: wrong },
     });
     expect(verdict).toMatchObject({ ruleValue: wrong, tokenValue: sub, differsAt: 25 });
+  });
+
+  it('refuses a configuration whose CEL does not compile, as the API server refuses to load it', async () => {
+    const token = await tokens.token(audience);
+    const yaml = configuration(
+      claimsOf(token).iss,
+      `    claimValidationRules:
+      - expression: 'claims.sub =='
+${mappings}`,
+    );
+    expect(() => loadAuthenticationConfiguration(yaml)).toThrow(/jwt\[0\]: compilation failed/);
+    expect(() => runTrustCheck(kubernetesTrustCheck, token, { documents: [yaml] })).toThrow(
+      /jwt\[0\]: claimValidationRules\[0\]\.expression does not compile, so the API server refuses this configuration/,
+    );
+  });
+
+  it('says it cannot evaluate CEL optional syntax, which the API server takes', async () => {
+    const token = await tokens.token(audience);
+    const yaml = configuration(claimsOf(token).iss, mappings).replace(
+      'expression: \'["envid-project:" + claims.project_id]\'',
+      "expression: 'claims.?groups.orValue([])'",
+    );
+    expect(yaml).toContain('claims.?groups');
+    expect(() => runTrustCheck(kubernetesTrustCheck, token, { documents: [yaml] })).toThrow(
+      /claimMappings\.groups\.expression does not compile.*CEL optional syntax \(\.\? or \[\?\) is not one idp check evaluates/,
+    );
   });
 
   it('refuses a configuration with several audiences but no MatchAny, naming the field', async () => {
