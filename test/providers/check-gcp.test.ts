@@ -95,6 +95,18 @@ const cases: GoogleCase[] = [
     mapping: { 'google.subject': 'assertion.team' },
     refusal: 'unauthorized_client',
   },
+  {
+    name: 'attribute condition on the time claims',
+    principal: 'user',
+    condition: () => 'assertion.exp - assertion.iat <= 3600.0 && assertion.iat > 0',
+  },
+  {
+    // JSON numbers are CEL doubles: double + int has no overload, the condition fails to evaluate.
+    name: 'attribute condition adding an int to a JSON number',
+    principal: 'user',
+    condition: () => 'assertion.iat + 1 > 0',
+    refusal: 'unauthorized_client',
+  },
   { name: 'a disabled provider', principal: 'user', disabled: true, refusal: 'invalid_target' },
   { name: 'expired', principal: 'user', expired: true, refusal: 'invalid_grant' },
   // The long sub last: once the organization's sub adds environment_id, every token has it.

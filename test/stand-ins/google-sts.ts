@@ -371,10 +371,12 @@ function evaluate(expression: string, bindings: Record<string, CelInput>): unkno
   return isCelError(value) ? undefined : value;
 }
 
-/** Claims as CEL values: objects as maps, integers as CEL ints. */
+/**
+ * Claims as CEL values: objects as maps and every number a double, as CEL holds JSON
+ * (google.protobuf.Struct), so `assertion.iat + 1` has no overload while `assertion.iat + 1.0` has.
+ */
 function toCel(value: unknown): CelInput {
   if (Array.isArray(value)) return value.map(toCel) as CelInput;
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
   if (value && typeof value === 'object')
     return new Map(Object.entries(value).map(([key, member]) => [key, toCel(member)])) as CelInput;
   return value as CelInput;
