@@ -17,7 +17,11 @@ import {
 } from '../stand-ins/google-sts.ts';
 import { startKubernetesApiStandIn } from '../stand-ins/kubernetes-api.ts';
 import { startVaultStandIn, type VaultStandIn } from '../stand-ins/vault-jwt.ts';
-import { connectCall, sdkClient, setUpEnvironmentThroughApi } from '../support/api-setup.ts';
+import {
+  addProjectEnvironmentThroughApi,
+  connectCall,
+  setUpEnvironmentThroughApi,
+} from '../support/api-setup.ts';
 import { type EnvidProcess, removeDir, startEnvid } from '../support/envid-process.ts';
 import { runCli } from '../support/run-cli.ts';
 import { makeTestCertificates, type TestCertificates } from '../support/test-ca.ts';
@@ -96,19 +100,10 @@ describe('envid idp trust', () => {
   beforeAll(async () => {
     server = await startEnvid();
     setup = await setUpEnvironmentThroughApi(server.url, server.adminToken);
-    const admin = sdkClient(server.url, setup.pat);
-    const { project } = await admin.projects.create({
-      name: 'other',
-      environmentClass: {},
-      initializer: { specs: [{ git: { remoteUri: 'https://github.com/acme/other.git' } }] },
-    });
-    otherProjectId = project!.id!;
-    const { environment } = await admin.environments.createFromProject({
-      projectId: otherProjectId,
-      spec: { machine: { class: setup.runnerId } },
-    });
-    otherToken = (await admin.environments.createEnvironmentToken({ environmentId: environment.id }))
-      .accessToken;
+    ({ projectId: otherProjectId, environmentToken: otherToken } = await addProjectEnvironmentThroughApi(
+      server.url,
+      setup,
+    ));
     certificates = await makeTestCertificates();
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsTrustCheck } from '../../src/relying-parties/aws/check.ts';
 import {
   checkOidcProviderUrl,
+  oidcProviderFromInput,
   type StsStandIn,
   type StsTrustCondition,
   startStsStandIn,
@@ -176,6 +177,21 @@ describe('envid idp check aws agrees with the STS stand-in', () => {
 
     expect(code).toBe(testCase.refusal);
     expect(verdict.accepted ? undefined : verdict.code).toBe(testCase.refusal);
+  });
+
+  it('reads the OIDC provider as create-open-id-connect-provider takes it (with the scheme), as STS does', async () => {
+    const token = await tokens.token(audience);
+    const { iss, sub } = claimsOf(token);
+    // What `envid idp trust aws` prints as documents.openIdConnectProvider: the issuer with its scheme.
+    const input = { Url: iss, ClientIDList: [audience] };
+    const conditions = [condition('sub', 'StringEquals', [sub]), audOk];
+    const [policy] = iamDocuments(iss, [audience], conditions);
+    const verdict = runTrustCheck(awsTrustCheck, token, { documents: [policy, input] });
+    sts.providers.splice(0, Infinity, oidcProviderFromInput(input));
+    sts.roles.splice(0, Infinity, { arn: roleArn, trustedIssuer: iss, conditions });
+    sts.clockOffsetSeconds = 0;
+    expect(await assumeRole(sts, token)).toBeUndefined();
+    expect(verdict).toMatchObject({ accepted: true });
   });
 
   it('shows where a StringLike pattern’s literal part first differs from the sub', async () => {

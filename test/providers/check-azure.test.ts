@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { azureTrustCheck } from '../../src/relying-parties/azure/check.ts';
 import {
+  checkFederatedCredentials,
   type EntraStandIn,
   type FederatedIdentityCredential,
   startEntraStandIn,
@@ -158,6 +159,43 @@ describe('envid idp check azure agrees with the Entra ID stand-in', () => {
       tokenValue: sub,
       differsAt: sub.length - 1,
     });
+  });
+
+  it('the 20 and 600 limits: what Entra holds both take, what Graph refuses to create neither does', async () => {
+    const token = await tokens.token(audience);
+    const { iss, sub } = claimsOf(token);
+    const others = (count: number) =>
+      Array.from({ length: count }, (_, index) =>
+        credential(iss, `${sub}:${index}`, audience, `other-${index}`),
+      );
+    const subject600 = `${sub}:${'x'.repeat(600 - sub.length - 1)}`;
+    const loads = (credentials: FederatedIdentityCredential[]) => {
+      const check = () => runTrustCheck(azureTrustCheck, token, { documents: [credentials] });
+      const create = () => checkFederatedCredentials(credentials);
+      return { check, create };
+    };
+
+    // Twenty, the token's own last; a subject of 600 characters: accepted, refused, as Entra answers.
+    const twenty = [...others(19), credential(iss, sub)];
+    expect(loads(twenty).create).not.toThrow();
+    entra.clockOffsetSeconds = 0;
+    entra.apps[0]!.federatedCredentials = twenty;
+    expect(await exchange(entra, readFileSync(certificates.caFile), token)).toBeUndefined();
+    expect(loads(twenty).check()).toMatchObject({ accepted: true });
+    const long = [credential(iss, subject600)];
+    expect(subject600).toHaveLength(600);
+    expect(loads(long).create).not.toThrow();
+    entra.apps[0]!.federatedCredentials = long;
+    expect(await exchange(entra, readFileSync(certificates.caFile), token)).toBe('AADSTS700213');
+    expect(loads(long).check()).toMatchObject({ code: 'AADSTS700213' });
+
+    // Twenty-one, or a subject of 601 characters: Graph refuses to create it, the check to read it.
+    const twentyOne = [...others(20), credential(iss, sub)];
+    expect(loads(twentyOne).create).toThrow(/at most 20/);
+    expect(loads(twentyOne).check).toThrow(/config 1: 21 federated credentials; Entra holds at most 20/);
+    const tooLong = [credential(iss, `${subject600}x`)];
+    expect(loads(tooLong).create).toThrow(/at most 600/);
+    expect(loads(tooLong).check).toThrow(/credential 1: subject has 601 characters; Entra holds at most 600/);
   });
 
   it('refuses --subject-prefix: Entra matches subjects exactly', async () => {

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { googleTrustCheck } from '../../src/relying-parties/gcp/check.ts';
-import { type GoogleStsStandIn, startGoogleStsStandIn } from '../stand-ins/google-sts.ts';
+import {
+  type GoogleStsStandIn,
+  providerFromDocument,
+  startGoogleStsStandIn,
+} from '../stand-ins/google-sts.ts';
 import {
   type CheckTokenSource,
   runTrustCheck,
@@ -21,13 +25,19 @@ interface GoogleCase {
   principal?: TokenPrincipal;
   issuerUri?: (iss: string) => string;
   allowedAudiences?: string[];
-  /** The attribute condition in CEL, as the provider holds it, and the same rule for the stand-in. */
-  condition?: (sub: string) => { cel: string; holds: (claims: Record<string, unknown>) => boolean };
+  /** The attribute mapping (default `google.subject=assertion.sub`), CEL over `assertion`. */
+  mapping?: Record<string, string>;
+  /** The attribute condition, CEL over `assertion`, `google` and `attribute`. */
+  condition?: (claims: Record<string, string>) => string;
   disabled?: boolean;
   expired?: boolean;
   /** undefined: accepted; else Google STS's error. */
   refusal?: string;
 }
+
+const cel = JSON.stringify;
+/** What `envid idp trust gcp` maps google.subject to past 127 bytes: the sub's default keys. */
+const defaultKeys = `'organization_id:' + assertion.organization_id + ':project_id:' + assertion.project_id`;
 
 /** Google's documented rules (docs/providers/gcp.md): each case runs through idp check and the stand-in. */
 const cases: GoogleCase[] = [
@@ -47,36 +57,77 @@ const cases: GoogleCase[] = [
   {
     name: 'attribute condition on the exact sub',
     principal: 'user',
-    condition: (sub) => ({
-      cel: `assertion.sub == ${JSON.stringify(sub)}`,
-      holds: (claims) => claims['sub'] === sub,
-    }),
+    condition: ({ sub }) => `assertion.sub == ${cel(sub)}`,
   },
   {
     name: 'attribute condition on the sub in another case',
     principal: 'user',
-    condition: (sub) => ({
-      cel: `assertion.sub == ${JSON.stringify(sub.toUpperCase())}`,
-      holds: (claims) => claims['sub'] === sub.toUpperCase(),
-    }),
+    condition: ({ sub }) => `assertion.sub == ${cel(sub!.toUpperCase())}`,
     refusal: 'unauthorized_client',
   },
   {
     name: 'attribute condition on another organization’s prefix',
     principal: 'user',
-    condition: () => ({
-      cel: 'assertion.sub.startsWith("organization_id:00000000-")',
-      holds: (claims) => String(claims['sub']).startsWith('organization_id:00000000-'),
-    }),
+    condition: () => 'assertion.sub.startsWith("organization_id:00000000-")',
     refusal: 'unauthorized_client',
   },
+  {
+    name: 'attribute condition on a mapped attribute',
+    principal: 'user',
+    mapping: { 'google.subject': 'assertion.sub', 'attribute.organization_id': 'assertion.organization_id' },
+    condition: ({ organization_id }) => `attribute.organization_id == ${cel(organization_id)}`,
+  },
+  {
+    name: 'attribute condition on google.subject',
+    principal: 'user',
+    condition: ({ sub }) => `google.subject == ${cel(`${sub}:x`)}`,
+    refusal: 'unauthorized_client',
+  },
+  {
+    name: 'google.subject mapped to a boolean',
+    principal: 'user',
+    mapping: { 'google.subject': 'assertion.sub == "x"' },
+    refusal: 'unauthorized_client',
+  },
+  {
+    name: 'google.subject mapped from a claim the token lacks',
+    principal: 'user',
+    mapping: { 'google.subject': 'assertion.team' },
+    refusal: 'unauthorized_client',
+  },
+  {
+    name: 'attribute condition on the time claims',
+    principal: 'user',
+    condition: () => 'assertion.exp - assertion.iat <= 3600.0 && assertion.iat > 0',
+  },
+  {
+    // JSON numbers are CEL doubles: double + int has no overload, the condition fails to evaluate.
+    name: 'attribute condition adding an int to a JSON number',
+    principal: 'user',
+    condition: () => 'assertion.iat + 1 > 0',
+    refusal: 'unauthorized_client',
+  },
+  { name: 'a disabled provider', principal: 'user', disabled: true, refusal: 'invalid_target' },
+  { name: 'expired', principal: 'user', expired: true, refusal: 'invalid_grant' },
+  // The long sub last: once the organization's sub adds environment_id, every token has it.
   {
     name: 'a sub over 127 bytes mapped to google.subject',
     principal: 'environment-long-sub',
     refusal: 'invalid_grant',
   },
-  { name: 'a disabled provider', principal: 'user', disabled: true, refusal: 'invalid_target' },
-  { name: 'expired', principal: 'user', expired: true, refusal: 'invalid_grant' },
+  {
+    name: 'a sub over 127 bytes, google.subject mapped from its default keys',
+    principal: 'environment-long-sub',
+    mapping: { 'google.subject': defaultKeys, 'attribute.project': 'assertion.project_id' },
+    condition: ({ sub }) => `assertion.sub == ${cel(sub)}`,
+  },
+  {
+    name: 'a sub over 127 bytes, google.subject from environment_id, a condition on another project',
+    principal: 'environment-long-sub',
+    mapping: { 'google.subject': 'assertion.environment_id', 'attribute.project': 'assertion.project_id' },
+    condition: () => 'attribute.project == "00000000-0000-0000-0000-000000000000"',
+    refusal: 'unauthorized_client',
+  },
 ];
 
 describe('envid idp check gcp agrees with the Google STS stand-in', () => {
@@ -94,19 +145,18 @@ describe('envid idp check gcp agrees with the Google STS stand-in', () => {
 
   it.each(cases)('$name', async (testCase) => {
     const token = await tokens.token(audience, testCase.principal);
-    const { iss, sub } = claimsOf(token);
-    const issuerUri = testCase.issuerUri?.(iss) ?? iss;
-    const condition = testCase.condition?.(sub);
+    const claims = claimsOf(token);
+    const issuerUri = testCase.issuerUri?.(claims.iss) ?? claims.iss;
     const offset = testCase.expired ? secondsPastExpiry(token) : 0;
 
     // As `gcloud iam workload-identity-pools providers describe … --format=json` prints it.
     const described = {
       name,
       displayName: 'envid',
-      state: testCase.disabled ? 'ACTIVE' : 'ACTIVE',
+      state: 'ACTIVE',
       ...(testCase.disabled ? { disabled: true } : {}),
-      attributeMapping: { 'google.subject': 'assertion.sub' },
-      ...(condition ? { attributeCondition: condition.cel } : {}),
+      attributeMapping: testCase.mapping ?? { 'google.subject': 'assertion.sub' },
+      ...(testCase.condition ? { attributeCondition: testCase.condition(claims) } : {}),
       oidc: {
         issuerUri,
         ...(testCase.allowedAudiences ? { allowedAudiences: testCase.allowedAudiences } : {}),
@@ -118,13 +168,8 @@ describe('envid idp check gcp agrees with the Google STS stand-in', () => {
       { documents: [described] },
       Math.floor(Date.now() / 1000) + offset,
     );
-    google.providers.set(name, {
-      name,
-      issuerUri,
-      ...(testCase.allowedAudiences ? { allowedAudiences: testCase.allowedAudiences } : {}),
-      ...(condition ? { attributeCondition: condition.holds } : {}),
-      ...(testCase.disabled ? { disabled: true } : {}),
-    });
+    // The stand-in loads the same document and evaluates its CEL itself.
+    google.providers.set(name, providerFromDocument(described));
     google.clockOffsetSeconds = offset;
     const response = await fetch(google.tokenUrl, {
       method: 'POST',
@@ -141,6 +186,10 @@ describe('envid idp check gcp agrees with the Google STS stand-in', () => {
 
     expect(response.ok ? undefined : answer.error).toBe(testCase.refusal);
     expect(verdict.accepted ? undefined : verdict.code).toBe(testCase.refusal);
+    if (verdict.accepted) {
+      // Both name the same federated principal.
+      expect(google.issued.at(-1)!.principal).toBe(verdict.identity!['principal']);
+    }
   });
 
   it('accepts the long sub once google.subject maps a shorter claim, and names the principal', async () => {

@@ -40,6 +40,7 @@ describe('envid idp login gcp: every Google refusal says what was expected', () 
     provider('envid-ok');
     provider('envid-condition', { attributeCondition: () => false });
     provider('envid-slash', { issuerUri: `${server.url}/` });
+    provider('envid-mapping', { attributeMapping: { 'google.subject': 'assertion.sub == "x"' } });
     google.serviceAccounts.set(lockedAccount, { email: lockedAccount, workloadIdentityUsers: [] });
   });
 
@@ -52,13 +53,19 @@ describe('envid idp login gcp: every Google refusal says what was expected', () 
     removeDir(dir);
   });
 
-  it('attribute condition, issuer, impersonation and a missing provider: an expected: line each, nothing written', async () => {
+  it('attribute condition and mapping, issuer, impersonation and a missing provider: an expected: line each, nothing written', async () => {
     const cases: [string, string, string[], string][] = [
       [
         'attribute condition',
         'envid-condition',
         [],
         "expected: attribute condition true for the token's claims",
+      ],
+      [
+        'google.subject mapped to no string',
+        'envid-mapping',
+        [],
+        'expected: google.subject a CEL expression giving a string, e.g. assertion.sub',
       ],
       [
         'issuer with a trailing slash',

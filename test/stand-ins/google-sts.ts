@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type CelInput, run } from '@bufbuild/cel';
+import { type CelInput, isCelError, run } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
 import type { JSONWebKeySet } from 'jose';
 import { checkEnvidJwt, peekClaims } from '../support/envid-jwt-check.ts';
 import { listenLocally, readBody } from '../support/local-server.ts';
@@ -19,13 +20,22 @@ export interface StandInProvider {
   issuerUri: string;
   /** Empty: the token's aud must be `//iam.googleapis.com/<name>` (or with an `https:` prefix). */
   allowedAudiences?: string[];
-  /** The attribute condition, as a predicate over the token's claims (Google's is CEL: providerFromDocument). */
-  attributeCondition?: (claims: Record<string, unknown>) => boolean;
+  /**
+   * The attribute condition, as a predicate over the token's claims and the mapped attributes
+   * (Google's is CEL over `assertion`, `google` and `attribute`: providerFromDocument).
+   */
+  attributeCondition?: (claims: Record<string, unknown>, mapped: MappedAttributes) => boolean;
   /** CEL expressions over `assertion` by target attribute; absent: `google.subject=assertion.sub`. */
   attributeMapping?: Record<string, string>;
   disabled?: boolean;
   /** Keys uploaded to the provider (`--jwk-json-path`) instead of fetching the issuer's JWKS. */
   uploadedJwks?: JSONWebKeySet;
+}
+
+/** What the attribute mapping made of a token: `google.subject` as google.subject, `attribute.x` as attribute.x. */
+export interface MappedAttributes {
+  google: Record<string, unknown>;
+  attribute: Record<string, unknown>;
 }
 
 export interface StandInServiceAccount {
@@ -206,9 +216,11 @@ async function exchange(
   }
   if (typeof claims['sub'] !== 'string' || claims['sub'] === '')
     return stsError('invalid_grant', 'Invalid ID Token: sub is required.');
-  const sub = mapSubject(provider, claims);
-  if (sub === undefined)
-    return stsError('invalid_request', 'The mapping for google.subject did not yield a string.');
+  const mapped = mapAttributes(provider, claims);
+  const sub = mapped.google['subject'];
+  // What Google answers a google.subject mapping that gives no string (a CEL boolean, a missing claim).
+  if (typeof sub !== 'string')
+    return stsError('unauthorized_client', "The mapped attribute 'google.subject' must be of type STRING.");
   if (Buffer.byteLength(sub) > 127) {
     return stsError(
       'invalid_grant',
@@ -216,7 +228,7 @@ async function exchange(
         'or the incoming assertion to produce a mapped attribute that is less than 127 bytes.',
     );
   }
-  if (provider.attributeCondition && !provider.attributeCondition(claims)) {
+  if (provider.attributeCondition && !provider.attributeCondition(claims, mapped)) {
     return stsError('unauthorized_client', 'The given credential is rejected by the attribute condition.');
   }
   const pool = provider.name.replace(/\/providers\/[^/]+$/, '');
@@ -337,17 +349,34 @@ function generateAccessToken(
   return { status: 200, body: { accessToken, expireTime } };
 }
 
-/** google.subject under the provider's attribute mapping (Google's default: `assertion.sub`). */
-function mapSubject(provider: StandInProvider, claims: Record<string, unknown>): string | undefined {
-  const expression = provider.attributeMapping?.['google.subject'] ?? 'assertion.sub';
-  const value = run(expression, { assertion: toCel(claims) });
-  return typeof value === 'string' ? value : undefined;
+/**
+ * Each target of the provider's attribute mapping (Google's default: `google.subject=assertion.sub`),
+ * CEL over `assertion`; a mapping that fails to evaluate maps nothing.
+ */
+function mapAttributes(provider: StandInProvider, claims: Record<string, unknown>): MappedAttributes {
+  const mapped: MappedAttributes = { google: {}, attribute: {} };
+  const mapping = provider.attributeMapping ?? { 'google.subject': 'assertion.sub' };
+  for (const [target, expression] of Object.entries(mapping)) {
+    const value = evaluate(expression, { assertion: toCel(claims) });
+    const [scope, key] = target.split(/\.(.*)/s);
+    if (value === undefined || !key || (scope !== 'google' && scope !== 'attribute')) continue;
+    mapped[scope][key] = value;
+  }
+  return mapped;
 }
 
-/** Claims as CEL values: objects as maps, integers as CEL ints. */
+/** A CEL value, with the strings extension Google's CEL has; undefined for a CEL error. */
+function evaluate(expression: string, bindings: Record<string, CelInput>): unknown {
+  const value = run(expression, bindings, { funcs: strings });
+  return isCelError(value) ? undefined : value;
+}
+
+/**
+ * Claims as CEL values: objects as maps and every number a double, as CEL holds JSON
+ * (google.protobuf.Struct), so `assertion.iat + 1` has no overload while `assertion.iat + 1.0` has.
+ */
 function toCel(value: unknown): CelInput {
   if (Array.isArray(value)) return value.map(toCel) as CelInput;
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
   if (value && typeof value === 'object')
     return new Map(Object.entries(value).map(([key, member]) => [key, toCel(member)])) as CelInput;
   return value as CelInput;
@@ -355,14 +384,16 @@ function toCel(value: unknown): CelInput {
 
 /**
  * A provider from the document `gcloud iam workload-identity-pools providers describe --format=json`
- * shows: `name`, `oidc.issuerUri`, `oidc.allowedAudiences`, `attributeMapping` and `attributeCondition`
- * (CEL over `assertion`; a condition that fails to evaluate rejects the token, as Google's does).
+ * shows: `name`, `oidc.issuerUri`, `oidc.allowedAudiences`, `attributeMapping`, `attributeCondition`
+ * (CEL over `assertion`, `google` and `attribute`; a condition that fails to evaluate rejects the
+ * token, as Google's does) and `disabled`.
  */
 export function providerFromDocument(document: {
   name: string;
   oidc: { issuerUri: string; allowedAudiences?: string[] };
   attributeMapping?: Record<string, string>;
   attributeCondition?: string;
+  disabled?: boolean;
 }): StandInProvider {
   if (document.attributeMapping && !document.attributeMapping['google.subject'])
     throw new Error('INVALID_ARGUMENT: the attribute mapping must map google.subject');
@@ -373,7 +404,16 @@ export function providerFromDocument(document: {
     ...(document.oidc.allowedAudiences ? { allowedAudiences: document.oidc.allowedAudiences } : {}),
     ...(document.attributeMapping ? { attributeMapping: document.attributeMapping } : {}),
     ...(condition
-      ? { attributeCondition: (claims) => run(condition, { assertion: toCel(claims) }) === true }
+      ? {
+          attributeCondition: (claims, mapped) =>
+            evaluate(condition, {
+              assertion: toCel(claims),
+              // The mapped values are CEL values already.
+              google: new Map(Object.entries(mapped.google)) as CelInput,
+              attribute: new Map(Object.entries(mapped.attribute)) as CelInput,
+            }) === true,
+        }
       : {}),
+    ...(document.disabled ? { disabled: true } : {}),
   };
 }

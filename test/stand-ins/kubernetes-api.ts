@@ -57,6 +57,8 @@ export interface KubernetesApiStandIn {
   requests: { path: string; token?: string; user?: UserInfo }[];
   /** Why tokens were refused, as the API server logs it. */
   log: string[];
+  /** Added to the stand-in's clock, to play an API server that sees the token after its exp. */
+  clockOffsetSeconds: number;
   configure(configuration: AuthenticationConfiguration | string): void;
   close(): Promise<void>;
 }
@@ -126,6 +128,7 @@ export async function startKubernetesApiStandIn(options: {
     configuration: loadAuthenticationConfiguration(options.configuration),
     requests: [] as KubernetesApiStandIn['requests'],
     log: [] as string[],
+    clockOffsetSeconds: 0,
   };
   const handler = (request: IncomingMessage, response: ServerResponse) => {
     handle(state, request, response).catch((error: Error) =>
@@ -143,7 +146,7 @@ export async function startKubernetesApiStandIn(options: {
   });
 }
 
-type State = Pick<KubernetesApiStandIn, 'configuration' | 'requests' | 'log'>;
+type State = Pick<KubernetesApiStandIn, 'configuration' | 'requests' | 'log' | 'clockOffsetSeconds'>;
 
 function status(response: ServerResponse, code: number, reason: string, message: string): void {
   response.writeHead(code, { 'content-type': 'application/json' });
@@ -205,6 +208,7 @@ async function authenticate(state: State, token: string): Promise<UserInfo | und
   const checked = await checkEnvidJwt(token, {
     issuer: authenticator.issuer.url,
     algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'],
+    clockOffsetSeconds: state.clockOffsetSeconds,
   });
   if (!checked.ok) return refuse(`oidc: verify token: ${checked.reason}: ${checked.detail}`);
   const claims = checked.payload as Record<string, unknown>;

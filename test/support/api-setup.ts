@@ -74,3 +74,23 @@ export async function setUpEnvironmentThroughApi(
     environmentToken: accessToken,
   };
 }
+
+/**
+ * Another project of the same organization (set up by setUpEnvironmentThroughApi), with an environment
+ * on the runner and that environment's token: a principal the first project's trust must refuse.
+ */
+export async function addProjectEnvironmentThroughApi(
+  url: string,
+  setup: { pat: string; runnerId: string },
+  name = 'other',
+) {
+  const admin = sdkClient(url, setup.pat);
+  const initializer = { specs: [{ git: { remoteUri: `https://github.com/acme/${name}.git` } }] };
+  const { project } = await admin.projects.create({ name, environmentClass: {}, initializer });
+  const { environment } = await admin.environments.createFromProject({
+    projectId: project!.id!,
+    spec: { machine: { class: setup.runnerId } },
+  });
+  const { accessToken } = await admin.environments.createEnvironmentToken({ environmentId: environment.id });
+  return { projectId: project!.id!, environmentToken: accessToken };
+}

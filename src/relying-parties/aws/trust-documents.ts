@@ -68,8 +68,10 @@ export function readAwsTrust(input: TrustInput): AwsTrust {
         trust.statements.push(readStatement(statement, `${source} Statement[${index}]`, index));
       });
     } else if (typeof value['Url'] === 'string') {
+      // `get-open-id-connect-provider` shows the URL without its scheme; `create-open-id-connect-provider`'s
+      // input (what `envid idp trust aws` prints) has it: https, or http for an issuer on this machine.
       trust.providers.push({
-        url: value['Url'].replace(/^https:\/\//, ''),
+        url: value['Url'].replace(/^https?:\/\//, ''),
         clientIds: stringList(value['ClientIDList'] ?? [], source, 'ClientIDList'),
       });
     } else if (!source.includes(' documents.')) {

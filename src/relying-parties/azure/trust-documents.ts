@@ -7,6 +7,7 @@ import {
   unrecognized,
   unwrapTrustInput,
 } from '../support/trust-input.ts';
+import { azureLimits } from './limits.ts';
 import { azureDefaultAudience } from './rules.ts';
 
 /** A federated identity credential as Microsoft Graph and `az … federated-credential` show it. */
@@ -44,6 +45,11 @@ export function readAzureTrust(input: TrustInput): AzureFederatedCredential[] {
       throw unrecognized(source, 'Azure', accepted);
     }
     listed = true;
+    // One list is one application's (or managed identity's): Graph refuses a 21st credential.
+    if (list.length > azureLimits.trustEntries)
+      throw usageError(
+        `${source}: ${list.length} federated credentials; Entra holds at most ${azureLimits.trustEntries} per application or managed identity (Microsoft Graph refuses the next): see envid idp trust azure's planning for a coarser sub`,
+      );
     list.forEach((entry, index) => {
       credentials.push(readCredential(entry, `${source} credential ${index + 1}`));
     });
@@ -55,14 +61,13 @@ export function readAzureTrust(input: TrustInput): AzureFederatedCredential[] {
     );
   if (flags.subject === undefined || flags.issuer === undefined)
     throw usageError(`give --subject (and --issuer), or --config with ${accepted}`);
-  return [
-    {
-      name: 'flags',
-      issuer: flags.issuer,
-      subject: flags.subject,
-      audiences: [flags.audience ?? azureDefaultAudience],
-    },
-  ];
+  const credential = {
+    name: 'flags',
+    issuer: flags.issuer,
+    subject: flags.subject,
+    audiences: [flags.audience ?? azureDefaultAudience],
+  };
+  return [withinLimits(credential, '--subject / --issuer')];
 }
 
 function readCredential(entry: unknown, source: string): AzureFederatedCredential {
@@ -73,10 +78,23 @@ function readCredential(entry: unknown, source: string): AzureFederatedCredentia
     throw usageError(
       `${source}: audiences must hold exactly one audience (Entra allows one), got ${audiences.length}`,
     );
-  return {
+  const credential = {
     name,
     issuer: requireString(entry['issuer'], source, 'issuer'),
     subject: requireString(entry['subject'], source, 'subject'),
     audiences,
   };
+  return withinLimits(credential, source);
+}
+
+/** The credential, if Entra can hold it: issuer and subject of at most 600 characters. */
+function withinLimits(credential: AzureFederatedCredential, source: string): AzureFederatedCredential {
+  for (const field of ['issuer', 'subject'] as const) {
+    const { max } = azureLimits[field];
+    if (credential[field].length > max)
+      throw usageError(
+        `${source}: ${field} has ${credential[field].length} characters; Entra holds at most ${max} (Microsoft Graph refuses to create such a credential)`,
+      );
+  }
+  return credential;
 }

@@ -116,14 +116,24 @@ export function checkGoogleTrust(
   const mapped = mapAttributes(token, provider);
   if ('refusal' in mapped) return refuse(mapped.refusal);
   const subject = mapped.google['subject'];
-  const bytes = Buffer.byteLength(String(subject ?? ''));
+  if (typeof subject !== 'string')
+    return refuse({
+      code: 'unauthorized_client',
+      reason: "The mapped attribute 'google.subject' must be of type STRING",
+      rule: `attributeMapping google.subject = ${provider.attributeMapping['google.subject']}`,
+      ruleValue: 'a string',
+      tokenValue: JSON.stringify(subject),
+      comparable: false,
+      fix: 'map google.subject to a string, e.g. "google.subject": "assertion.sub" (a comparison such as assertion.sub == "…" belongs in the attribute condition)',
+    });
+  const bytes = Buffer.byteLength(subject);
   if (bytes > googleLimits.subject.max)
     return refuse({
       code: 'invalid_grant',
       reason: `The size of mapped attribute google.subject exceeds the ${googleLimits.subject.max} bytes limit`,
       rule: `attributeMapping google.subject = ${provider.attributeMapping['google.subject']}`,
       ruleValue: `at most ${googleLimits.subject.max} bytes`,
-      tokenValue: `${bytes} bytes: ${String(subject)}`,
+      tokenValue: `${bytes} bytes: ${subject}`,
       comparable: false,
       fix: 'map google.subject to a shorter value, e.g. "google.subject": "assertion.environment_id" (or another ID claim), and keep the full sub in an attribute: "attribute.sub": "assertion.sub" is also limited, so prefer "attribute.project": "assertion.project_id"; or shorten the organization’s sub format (envid oidc-config set)',
     });
@@ -137,9 +147,9 @@ export function checkGoogleTrust(
         ...explainCondition(provider.attributeCondition, bindings, result.ok ? undefined : result.error),
       });
   }
-  const identity: Record<string, string> = { 'google.subject': String(subject) };
+  const identity: Record<string, string> = { 'google.subject': subject };
   const pool = provider.name?.replace(/\/providers\/[^/]+$/, '');
-  if (pool) identity['principal'] = `principal://iam.googleapis.com/${pool}/subject/${String(subject)}`;
+  if (pool) identity['principal'] = `principal://iam.googleapis.com/${pool}/subject/${subject}`;
   return accepted(party, warnings, identity);
 }
 
@@ -156,8 +166,10 @@ function mapAttributes(
       if (name !== 'google.subject') continue;
       return {
         refusal: {
-          code: 'invalid_grant',
-          reason: 'The attribute mapping google.subject could not be evaluated for this token',
+          // Google answers a google.subject that is no string so; a mapping without a value is one.
+          code: 'unauthorized_client',
+          reason:
+            'The attribute mapping google.subject could not be evaluated for this token: it must be of type STRING',
           rule: `attributeMapping google.subject = ${expression}`,
           ruleValue: expression,
           tokenValue: result.error,

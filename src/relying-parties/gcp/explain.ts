@@ -70,6 +70,13 @@ export function explainGoogleError(error: GoogleError, context: GoogleLoginConte
         nextStep: `check it exists and is enabled: ${describeProvider}`,
       };
     case 'unauthorized_client':
+      // Google answers a google.subject mapping that gives no string with this code too.
+      if (description.includes('google.subject'))
+        return {
+          meaning: "the provider's attribute mapping gives google.subject no string for this token",
+          expected: { 'google.subject': 'a CEL expression giving a string, e.g. assertion.sub' },
+          nextStep: `check the mapping (${describeProvider} --format='value(attributeMapping)'): a comparison belongs in --attribute-condition`,
+        };
       return {
         meaning: "the token was rejected by the provider's attribute condition",
         expected: {

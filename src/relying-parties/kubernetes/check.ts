@@ -12,7 +12,7 @@ import {
   stringClaim,
   type TokenUnderCheck,
 } from '../support/check-verdict.ts';
-import { evaluateCel } from '../support/evaluate-cel.ts';
+import { celSyntaxError, evaluateCel } from '../support/evaluate-cel.ts';
 import { isLoopbackIssuer } from '../support/loopback-issuer.ts';
 import { timeFix, timeProblem } from '../support/token-times.ts';
 import {
@@ -131,7 +131,7 @@ function readAuthenticator(entry: unknown, source: string, index: number): JwtAu
   if (!Array.isArray(userRules)) throw usageError(`${source}: userValidationRules must be a list`);
   const extra = (mappings['extra'] ?? []) as unknown;
   if (!Array.isArray(extra)) throw usageError(`${source}: claimMappings.extra must be a list`);
-  return {
+  const authenticator: JwtAuthenticator = {
     index,
     issuer: { url: requireString(issuer['url'], source, 'issuer.url'), audiences: auds as string[] },
     claimValidationRules: rules.map((rule, at) =>
@@ -157,6 +157,34 @@ function readAuthenticator(entry: unknown, source: string, index: number): JwtAu
       };
     }),
   };
+  requireParsedCel(authenticator, source);
+  return authenticator;
+}
+
+/** The API server compiles every expression when it loads the file and refuses the file if one fails. */
+function requireParsedCel(authenticator: JwtAuthenticator, source: string): void {
+  const expressions = new Map<string, string>();
+  authenticator.claimValidationRules.forEach((rule, at) => {
+    if ('expression' in rule) expressions.set(`claimValidationRules[${at}].expression`, rule.expression);
+  });
+  for (const name of ['username', 'groups', 'uid'] as const) {
+    const mapping = authenticator[name];
+    if (mapping && 'expression' in mapping)
+      expressions.set(`claimMappings.${name}.expression`, mapping.expression);
+  }
+  authenticator.extra.forEach((item, at) => {
+    expressions.set(`claimMappings.extra[${at}].valueExpression`, item.valueExpression);
+  });
+  authenticator.userValidationRules.forEach((rule, at) => {
+    expressions.set(`userValidationRules[${at}].expression`, rule.expression);
+  });
+  for (const [field, expression] of expressions) {
+    const error = celSyntaxError(expression);
+    if (error !== undefined)
+      throw usageError(
+        `${source}: ${field} does not compile, so the API server refuses this configuration: ${error}`,
+      );
+  }
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) =>

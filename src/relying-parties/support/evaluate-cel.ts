@@ -1,4 +1,4 @@
-import { isCelError, isCelList, run } from '@bufbuild/cel';
+import { isCelError, isCelList, parse, run } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 
 /** A CEL expression's value, or why it has none (a syntax error, a missing field, a type mismatch). */
@@ -17,5 +17,22 @@ export function evaluateCel(expression: string, bindings: Record<string, unknown
     return { ok: true, value: isCelList(value) ? Array.from(value) : value };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
+  }
+}
+
+/**
+ * Why `expression` does not parse, or undefined. A provider refuses such a configuration when it is
+ * loaded, before any token; CEL's optional syntax (`claims.?x`, `[?k]`), which Kubernetes accepts,
+ * is one the evaluator here (cel-es) does not parse.
+ */
+export function celSyntaxError(expression: string): string | undefined {
+  try {
+    parse(expression);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message;
+    return /\.\?|\[\?/.test(expression)
+      ? `CEL optional syntax (.? or [?) is not one idp check evaluates (${message})`
+      : message;
   }
 }
