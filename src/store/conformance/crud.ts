@@ -13,6 +13,7 @@ import {
   newRunner,
   newServiceAccount,
   newSigningKey,
+  newSsoConfiguration,
   newUser,
 } from './fixtures.ts';
 import type { GetStore } from './get-store.ts';
@@ -180,6 +181,26 @@ const cases: { [K in Kind]: KindCase<K> } = {
         },
       }),
     edit: (r) => ({ ...r, details: { ...r.details, edited: true } }),
+  },
+  ssoConfigurations: {
+    kind: 'ssoConfigurations',
+    optional: [],
+    minimal: (p) => newSsoConfiguration(p.organizationId),
+    full: (p) =>
+      newSsoConfiguration(p.organizationId, {
+        emailDomains: ['acme.example', 'eu.acme.example'],
+        state: 'inactive',
+        claims: { 'https://example.com/claims/team': 'team' },
+        additionalScopes: ['groups', 'offline_access'],
+        forwardedClaims: ['groups', 'preferred_username'],
+        claimsExpression: '"envid-users" in claims.groups',
+      }),
+    edit: (r) => ({
+      ...r,
+      state: 'inactive',
+      emailDomains: ['other.example'],
+      updatedAt: new Date(r.updatedAt.getTime() + 1),
+    }),
   },
 };
 

@@ -11,6 +11,7 @@ import type {
   Runner,
   ServiceAccount,
   SigningKey,
+  SsoConfiguration,
   User,
 } from '../records.ts';
 
@@ -149,3 +150,26 @@ export const newAuditEvent = (o: Partial<AuditEvent> = {}): AuditEvent => ({
   createdAt: nextTime(),
   ...o,
 });
+
+export const newSsoConfiguration = (
+  organizationId: string,
+  o: Partial<SsoConfiguration> = {},
+): SsoConfiguration => {
+  const createdAt = nextTime();
+  return {
+    id: newId(),
+    organizationId,
+    issuerUrl: 'https://sso.example.com',
+    clientId: `client-${randomBytes(4).toString('hex')}`,
+    encryptedClientSecret: 'envid-secret:v1:k:iv:ct:tag',
+    emailDomains: ['acme.example'],
+    state: 'active',
+    claims: {},
+    additionalScopes: [],
+    forwardedClaims: [],
+    claimsExpression: '',
+    createdAt,
+    updatedAt: createdAt,
+    ...o,
+  };
+};

@@ -31,6 +31,12 @@ const tables: { [K in keyof Records]: TableSpec } = {
     quiet: true,
     uuid: ['id', 'organizationId', 'principalId', 'actorId'],
   },
+  ssoConfigurations: {
+    table: 'sso_configurations',
+    json: ['emailDomains', 'claims', 'additionalScopes', 'forwardedClaims'],
+    stringLists: ['emailDomains'],
+    uuid: ['id', 'organizationId'],
+  },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -46,6 +52,7 @@ export class SqlStore implements Store {
   readonly credentials!: Collections['credentials'];
   readonly signingKeys!: Collections['signingKeys'];
   readonly auditEvents!: Collections['auditEvents'];
+  readonly ssoConfigurations!: Collections['ssoConfigurations'];
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;
