@@ -48,6 +48,8 @@ export interface ServerOptions {
   limits?: RequestLimitOptions;
   /** Fastify's logger option; off unless given. */
   logger?: FastifyServerOptions['logger'];
+  /** How long an SSO issuer's discovery document may take when a configuration is saved. */
+  ssoDiscoveryTimeoutMs?: number;
   /** Extra methods, for tests. */
   methods?: MethodDefinition[];
 }
@@ -143,6 +145,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     authenticator: new Authenticator(store, clock, changes),
     limits: new RequestLimits(options.limits),
     tokens: { issuer, keys, subjects: new TokenSubjects(store, clock, changes), audit },
+    sso: {
+      masterKey: options.masterKey,
+      ...(options.ssoDiscoveryTimeoutMs ? { discoveryTimeoutMs: options.ssoDiscoveryTimeoutMs } : {}),
+    },
   };
   registerHealthRoutes(app, store);
   documents = registerOidcRoutes(app, { issuer, keys });
