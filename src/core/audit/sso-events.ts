@@ -34,3 +34,57 @@ export function ssoConfigurationEvent(base: {
     createdAt: base.now,
   };
 }
+
+/** A completed SSO sign-in: the user is both principal and actor. */
+export function ssoSignedInEvent(base: {
+  id: string;
+  now: Date;
+  config: SsoConfiguration;
+  userId: string;
+  subject: string;
+  userCreated: boolean;
+  joined: boolean;
+  clientAddress: string;
+}): AuditEvent {
+  return {
+    id: base.id,
+    kind: 'sso.signed_in',
+    organizationId: base.config.organizationId,
+    principalKind: 'user',
+    principalId: base.userId,
+    actorKind: 'user',
+    actorId: base.userId,
+    details: {
+      ssoConfigurationId: base.config.id,
+      issuer: base.config.issuerUrl,
+      subject: base.subject,
+      userCreated: base.userCreated,
+      joined: base.joined,
+      clientAddress: base.clientAddress,
+    },
+    createdAt: base.now,
+  };
+}
+
+/** A refused SSO sign-in, with the reason the browser was shown. */
+export function ssoSignInRefusedEvent(base: {
+  id: string;
+  now: Date;
+  config?: SsoConfiguration;
+  subject?: string;
+  reason: string;
+  clientAddress: string;
+}): AuditEvent {
+  return {
+    id: base.id,
+    kind: 'sso.sign_in_refused',
+    ...(base.config ? { organizationId: base.config.organizationId } : {}),
+    details: {
+      ...(base.config ? { ssoConfigurationId: base.config.id, issuer: base.config.issuerUrl } : {}),
+      ...(base.subject ? { subject: base.subject } : {}),
+      reason: base.reason,
+      clientAddress: base.clientAddress,
+    },
+    createdAt: base.now,
+  };
+}

@@ -26,3 +26,34 @@ export interface SsoConfiguration {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A user's identity at an upstream provider: unique by (issuer, subject). */
+export interface UserIdentity {
+  id: string;
+  userId: string;
+  issuer: string;
+  subject: string;
+  createdAt: Date;
+}
+
+/** A sign-in between /sso/start and /sso/callback. `id` is the SHA-256 (hex) of its `state`. */
+export interface SsoSignIn {
+  id: string;
+  ssoConfigurationId: string;
+  codeVerifier: string;
+  nonce: string;
+  /** A same-origin path to return to (checked at start). */
+  returnTo: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A browser's session; the cookie holds the secret, this its SHA-256 (hex). */
+export interface BrowserSession {
+  id: string;
+  userId: string;
+  secretHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt?: Date;
+}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newId } from '../../core/ids.ts';
 import type {
   AuditEvent,
+  BrowserSession,
   Credential,
   Environment,
   Membership,
@@ -12,7 +13,9 @@ import type {
   ServiceAccount,
   SigningKey,
   SsoConfiguration,
+  SsoSignIn,
   User,
+  UserIdentity,
 } from '../records.ts';
 
 /** Creation times a millisecond apart, so records made in a row list in the order they were made. */
@@ -170,6 +173,41 @@ export const newSsoConfiguration = (
     claimsExpression: '',
     createdAt,
     updatedAt: createdAt,
+    ...o,
+  };
+};
+
+export const newUserIdentity = (userId: string, o: Partial<UserIdentity> = {}): UserIdentity => ({
+  id: newId(),
+  userId,
+  issuer: 'https://sso.example.com',
+  subject: randomBytes(8).toString('hex'),
+  createdAt: nextTime(),
+  ...o,
+});
+
+export const newSsoSignIn = (ssoConfigurationId: string, o: Partial<SsoSignIn> = {}): SsoSignIn => {
+  const createdAt = nextTime();
+  return {
+    id: randomBytes(32).toString('hex'),
+    ssoConfigurationId,
+    codeVerifier: randomBytes(32).toString('base64url'),
+    nonce: randomBytes(16).toString('base64url'),
+    returnTo: '/',
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 600_000),
+    ...o,
+  };
+};
+
+export const newBrowserSession = (userId: string, o: Partial<BrowserSession> = {}): BrowserSession => {
+  const createdAt = nextTime();
+  return {
+    id: newId(),
+    userId,
+    secretHash: randomBytes(32).toString('hex'),
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 86_400_000),
     ...o,
   };
 };

@@ -37,6 +37,10 @@ const tables: { [K in keyof Records]: TableSpec } = {
     stringLists: ['emailDomains'],
     uuid: ['id', 'organizationId'],
   },
+  userIdentities: { table: 'user_identities', json: [], uuid: ['id', 'userId'] },
+  // The ID is the SHA-256 of the sign-in's state, not a UUID.
+  ssoSignIns: { table: 'sso_sign_ins', json: [], quiet: true, uuid: ['ssoConfigurationId'] },
+  browserSessions: { table: 'browser_sessions', json: [], quiet: true, uuid: ['id', 'userId'] },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -53,6 +57,9 @@ export class SqlStore implements Store {
   readonly signingKeys!: Collections['signingKeys'];
   readonly auditEvents!: Collections['auditEvents'];
   readonly ssoConfigurations!: Collections['ssoConfigurations'];
+  readonly userIdentities!: Collections['userIdentities'];
+  readonly ssoSignIns!: Collections['ssoSignIns'];
+  readonly browserSessions!: Collections['browserSessions'];
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;

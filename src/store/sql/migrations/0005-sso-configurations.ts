@@ -1,4 +1,7 @@
-/** Organizations' SSO configurations (OrganizationService *SSOConfiguration). */
+/**
+ * Organizations' SSO configurations (OrganizationService *SSOConfiguration), the upstream identities
+ * users sign in with, sign-ins under way, and browser sessions (docs/decisions/0180-sso-sign-in.md).
+ */
 export const up = `
 create table sso_configurations (
   id uuid primary key,
@@ -20,4 +23,37 @@ create table sso_configurations (
   unique (organization_id, issuer_url, client_id)
 );
 create index sso_configurations_organization on sso_configurations(organization_id);
+
+-- Who a user is upstream: found by (issuer, subject), never by e-mail alone.
+create table user_identities (
+  id uuid primary key,
+  user_id uuid not null references users(id) on delete cascade,
+  issuer text not null,
+  subject text not null,
+  created_at timestamptz not null,
+  unique (issuer, subject)
+);
+create index user_identities_user on user_identities(user_id);
+
+-- A sign-in between /sso/start and /sso/callback: the ID is the SHA-256 of its state; used once.
+create table sso_sign_ins (
+  id text primary key,
+  sso_configuration_id uuid not null references sso_configurations(id) on delete cascade,
+  code_verifier text not null,
+  nonce text not null,
+  return_to text not null,
+  created_at timestamptz not null,
+  expires_at timestamptz not null
+);
+
+-- A browser's session: the cookie holds the secret, the row its SHA-256 (revocable, never the secret).
+create table browser_sessions (
+  id uuid primary key,
+  user_id uuid not null references users(id) on delete cascade,
+  secret_hash text not null unique,
+  created_at timestamptz not null,
+  expires_at timestamptz not null,
+  revoked_at timestamptz
+);
+create index browser_sessions_user on browser_sessions(user_id);
 `;
