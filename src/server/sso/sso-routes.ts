@@ -153,12 +153,13 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
       });
       claims = (tokens.claims() ?? {}) as Record<string, unknown>;
     } catch (error) {
-      return refuse(
-        request,
-        reply,
-        `the provider's answer did not verify: ${(error as Error).message}`,
-        config,
-      );
+      // openid-client names the claim that failed (iss, aud, nonce, exp…) in the error's cause.
+      type Caused = { cause?: Caused; claim?: unknown };
+      const cause = (error as Caused).cause;
+      const claim = cause?.claim ?? cause?.cause?.claim;
+      const which = typeof claim === 'string' ? ` (claim ${claim})` : '';
+      const reason = `the provider's answer did not verify: ${(error as Error).message}${which}`;
+      return refuse(request, reply, reason, config);
     }
     const subject = typeof claims.sub === 'string' ? claims.sub : undefined;
     let admitted: Awaited<ReturnType<typeof admitSsoUser>>;
