@@ -3,7 +3,7 @@ import Provider from 'oidc-provider';
 
 /**
  * panva's oidc-provider (a certified OpenID provider, not a stand-in) on 127.0.0.1, port 0: the
- * upstream SSO of the SSO tests. Its one client is `client`; its accounts release email,
+ * upstream SSO of the SSO tests. Its client is `client` (and `other`, for wrong-audience tests); its accounts release email,
  * preferred_username and groups.
  */
 export interface UpstreamAccount {
@@ -22,7 +22,7 @@ export interface Upstream {
 }
 
 export async function startUpstream(
-  options: { redirectUris?: string[]; clientId?: string } = {},
+  options: { redirectUris?: string[]; clientId?: string; idTokenTtlSeconds?: number } = {},
 ): Promise<Upstream> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -31,15 +31,14 @@ export async function startUpstream(
   const client = { id: options.clientId ?? 'envid', secret: 'upstream-client-secret-0123456789' };
   const accounts = new Map<string, UpstreamAccount>();
   const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: client.id,
-        client_secret: client.secret,
-        redirect_uris: options.redirectUris ?? ['http://127.0.0.1/sso/callback'],
-        response_types: ['code'],
-        grant_types: ['authorization_code'],
-      },
-    ],
+    // `other` is a second client with the same secret: a code made for one is not the other's.
+    clients: [client.id, 'other'].map((client_id) => ({
+      client_id,
+      client_secret: client.secret,
+      redirect_uris: options.redirectUris ?? ['http://127.0.0.1/sso/callback'],
+      response_types: ['code'],
+      grant_types: ['authorization_code'],
+    })),
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
@@ -48,6 +47,7 @@ export async function startUpstream(
     },
     scopes: ['openid', 'email', 'profile', 'groups'],
     conformIdTokenClaims: false,
+    ttl: { IdToken: options.idTokenTtlSeconds ?? 3600 },
     pkce: { required: () => true },
     async findAccount(_ctx: unknown, id: string) {
       const account = accounts.get(id);

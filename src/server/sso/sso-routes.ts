@@ -38,6 +38,20 @@ function answerText(reply: FastifyReply, status: number, text: string) {
     .send(`${text}\n`);
 }
 
+/**
+ * What openid-client found wrong, in words: it wraps the check that failed ("unexpected iss…") in a
+ * general error ("invalid response encountered"), and names a failed ID token claim in the cause.
+ */
+function verificationProblem(error: unknown): string {
+  type Caused = { message?: unknown; cause?: Caused; claim?: unknown };
+  const parts: string[] = [];
+  for (let at = error as Caused | undefined; at && parts.length < 3; at = at.cause) {
+    if (typeof at.message === 'string' && !parts.includes(at.message)) parts.push(at.message);
+    if (typeof at.claim === 'string') parts.push(`claim ${at.claim}`);
+  }
+  return parts.join(': ') || 'unknown error';
+}
+
 export function registerSsoRoutes(app: FastifyInstance, context: ServerContext): void {
   const { store, clock } = context;
   const secure = () => context.tokens.issuer().startsWith('https:');
@@ -78,7 +92,7 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
     if (config?.state !== 'active') {
       return answerText(reply, 404, `SSO configuration ${id} not found, or not active`);
     }
-    const upstream = await upstreamClient(config, context.sso.masterKey);
+    const upstream = await upstreamClient(config, context.sso.masterKey, clock);
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -142,7 +156,7 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
     }
     let claims: Record<string, unknown>;
     try {
-      const upstream = await upstreamClient(config, context.sso.masterKey);
+      const upstream = await upstreamClient(config, context.sso.masterKey, clock);
       const current = new URL(callbackUrl());
       current.search = new URLSearchParams(query as Record<string, string>).toString();
       const tokens = await client.authorizationCodeGrant(upstream, current, {
@@ -153,12 +167,7 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
       });
       claims = (tokens.claims() ?? {}) as Record<string, unknown>;
     } catch (error) {
-      // openid-client names the claim that failed (iss, aud, nonce, exp…) in the error's cause.
-      type Caused = { cause?: Caused; claim?: unknown };
-      const cause = (error as Caused).cause;
-      const claim = cause?.claim ?? cause?.cause?.claim;
-      const which = typeof claim === 'string' ? ` (claim ${claim})` : '';
-      const reason = `the provider's answer did not verify: ${(error as Error).message}${which}`;
+      const reason = `the provider's answer did not verify: ${verificationProblem(error)}`;
       return refuse(request, reply, reason, config);
     }
     const subject = typeof claims.sub === 'string' ? claims.sub : undefined;

@@ -39,7 +39,9 @@ describe('SSO sign-in in the browser', () => {
   beforeAll(async () => {
     server = await startApiTestServer('pglite', { issuer: () => base || 'http://127.0.0.1' });
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    upstream = await startUpstream({ redirectUris: [`${base}/sso/callback`] });
+    // envid's clock judges ID token times: start it at the real time the upstream signs with.
+    server.clock.set(Date.now());
+    upstream = await startUpstream({ redirectUris: [`${base}/sso/callback`], idTokenTtlSeconds: 60 });
     second = await startUpstream({ redirectUris: [`${base}/sso/callback`] });
     upstream.accounts.set('alice', {
       sub: 'alice',
@@ -198,7 +200,7 @@ describe('SSO sign-in in the browser', () => {
     const answer = await browser.request(callback!.href);
     expect(answer.status).toBe(403);
     expect(await answer.text()).toMatch(
-      /^Sign-in refused: the provider's answer did not verify: .*\(claim nonce\)/,
+      /^Sign-in refused: the provider's answer did not verify: .*claim nonce/,
     );
     expect(await counts()).toEqual(before);
   });
@@ -238,4 +240,47 @@ describe('SSO sign-in in the browser', () => {
       expect(answer.headers.get('location')).toBeNull();
     },
   );
+
+  it('refuses an answer that names another issuer (RFC 9207 iss), creating nothing', async () => {
+    const browser = new HandBrowser();
+    const { callback } = await upstreamSignIn(browser, startUrl(configId), 'bob');
+    expect(callback!.searchParams.get('iss')).toBe(upstream.issuer);
+    callback!.searchParams.set('iss', second.issuer);
+    const before = await counts();
+    const answer = await browser.request(callback!.href);
+    expect(answer.status).toBe(403);
+    expect(await answer.text()).toMatch(/^Sign-in refused: the provider's answer did not verify: .*iss/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a code made for another client (the audience is not envid)', async () => {
+    const browser = new HandBrowser();
+    const { callback } = await upstreamSignIn(browser, startUrl(configId), 'bob');
+    // Between start and callback the configuration is pointed at another client of the same provider.
+    await server.store.ssoConfigurations.update(configId, (row) => ({ ...row, clientId: 'other' }));
+    const before = await counts();
+    try {
+      const answer = await browser.request(callback!.href);
+      expect(answer.status).toBe(403);
+      expect(await answer.text()).toMatch(/^Sign-in refused: the provider's answer did not verify: /);
+      expect(await counts()).toEqual(before);
+    } finally {
+      await server.store.ssoConfigurations.update(configId, (row) => ({
+        ...row,
+        clientId: upstream.client.id,
+      }));
+    }
+  });
+
+  it('refuses an ID token that expired before it reached envid', async () => {
+    const browser = new HandBrowser();
+    const { callback } = await upstreamSignIn(browser, startUrl(configId), 'bob');
+    // The upstream's ID tokens live 60 s (plus openid-client's 30 s tolerance); the sign-in 10 minutes.
+    server.clock.advance(2 * 60 * 1000);
+    const before = await counts();
+    const answer = await browser.request(callback!.href);
+    expect(answer.status).toBe(403);
+    expect(await answer.text()).toMatch(/^Sign-in refused: the provider's answer did not verify: .*exp/);
+    expect(await counts()).toEqual(before);
+  });
 });
