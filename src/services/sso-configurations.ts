@@ -5,7 +5,7 @@ import { newId, newTimeOrderedId } from '../core/ids.ts';
 import { encryptSecret } from '../core/keys/encrypt-secret.ts';
 import type { MasterKey } from '../core/keys/master-key.ts';
 import { celSyntaxProblem } from '../shared/evaluate-cel.ts';
-import type { SsoConfiguration, SsoConfigurationState } from '../store/records.ts';
+import type { SsoConfiguration } from '../store/records.ts';
 import type { Page, PageRequest } from '../store/store.ts';
 import { assertCanAdminister, assertCanRead, inCallerOrganization } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
@@ -26,18 +26,11 @@ export interface SsoSecrets {
   discoveryTimeoutMs?: number;
 }
 
-/** The fields a create call sets (already parsed: lower-case domains, no duplicates). */
-export interface SsoConfigurationFields {
-  issuerUrl: string;
-  clientId: string;
-  clientSecret: string;
-  emailDomains: string[];
-  state: SsoConfigurationState;
-  claims: Record<string, string>;
-  additionalScopes: string[];
-  forwardedClaims: string[];
-  claimsExpression: string;
-}
+/** The fields a create call sets (already parsed: lower-case domains, no duplicates), the secret in the clear. */
+export type SsoConfigurationFields = Omit<
+  SsoConfiguration,
+  'id' | 'organizationId' | 'encryptedClientSecret' | 'createdAt' | 'updatedAt'
+> & { clientSecret: string };
 
 /** An update: absent fields stay as they are. */
 export type SsoConfigurationChange = Partial<SsoConfigurationFields>;
@@ -100,6 +93,13 @@ async function findReadable({ store, principal }: ServiceContext, id: string): P
 
 export const getSsoConfiguration = (context: ServiceContext, id: string) => findReadable(context, id);
 
+/** The configuration `id` when the caller may change it: not_found as for reads, then permission_denied. */
+async function findAdministered(context: ServiceContext, id: string): Promise<SsoConfiguration> {
+  const config = await findReadable(context, id);
+  assertCanAdminister(context.principal, config.organizationId, missing(id));
+  return config;
+}
+
 export async function listSsoConfigurations(
   { store, principal }: ServiceContext,
   organizationId: string,
@@ -116,8 +116,7 @@ export async function updateSsoConfiguration(
   change: SsoConfigurationChange,
 ): Promise<SsoConfiguration> {
   const { store, clock, principal } = context;
-  const current = await findReadable(context, id);
-  assertCanAdminister(principal, current.organizationId, missing(id));
+  const current = await findAdministered(context, id);
   if (change.claimsExpression !== undefined) checkClaimsExpression(change.claimsExpression);
   if (change.issuerUrl !== undefined && change.issuerUrl !== current.issuerUrl) {
     await checkSsoIssuer(change.issuerUrl, secrets.discoveryTimeoutMs ?? defaultDiscoveryTimeoutMs);
@@ -154,8 +153,7 @@ export async function updateSsoConfiguration(
 
 export async function deleteSsoConfiguration(context: ServiceContext, id: string): Promise<void> {
   const { store, clock, principal } = context;
-  const current = await findReadable(context, id);
-  assertCanAdminister(principal, current.organizationId, missing(id));
+  const current = await findAdministered(context, id);
   await store.transaction(async (tx) => {
     await tx.ssoConfigurations.delete(id);
     await tx.auditEvents.insert(

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { MasterKey } from './master-key.ts';
-import { openBytes, sealBytes } from './sealed-bytes.ts';
+import { openBytes, parseSealed, sealBytes } from './sealed-bytes.ts';
 
 /**
  * Private keys at rest: AES-256-GCM under the master key, the PKCS8 DER as plaintext, the key's `kid`
@@ -27,13 +27,13 @@ export function encryptPrivateKey(
 }
 
 export function decryptPrivateKey(encrypted: string, kid: string, masterKey: MasterKey): KeyObject {
-  const parts = encrypted.split(':');
-  if (parts.length !== 6 || `${parts[0]}:${parts[1]}` !== prefix) {
+  const sealed = parseSealed(encrypted, prefix);
+  if (!sealed) {
     throw new KeyDecryptionError(
       `signing key ${kid}: the stored private key is not in a format this version of envid reads (expected ${prefix})`,
     );
   }
-  const [, , keyId, iv, ciphertext, tag] = parts as [string, string, string, string, string, string];
+  const { keyId, parts } = sealed;
   if (keyId !== masterKey.id) {
     throw new KeyDecryptionError(
       `signing key ${kid} was encrypted under master key ${keyId}, but the configured master key is ${masterKey.id}: ` +
@@ -42,7 +42,7 @@ export function decryptPrivateKey(encrypted: string, kid: string, masterKey: Mas
   }
   let der: Buffer;
   try {
-    der = openBytes([iv, ciphertext, tag], `${prefix}:${kid}`, masterKey);
+    der = openBytes(parts, `${prefix}:${kid}`, masterKey);
   } catch {
     throw new KeyDecryptionError(
       `signing key ${kid} cannot be decrypted: the stored key was altered or belongs to another key ID (master key ${masterKey.id})`,

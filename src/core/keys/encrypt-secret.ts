@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { MasterKey } from './master-key.ts';
-import { openBytes, sealBytes } from './sealed-bytes.ts';
+import { openBytes, parseSealed, sealBytes } from './sealed-bytes.ts';
 
 /**
  * Upstream client secrets at rest (SSO configurations): sealed like signing keys, with the
@@ -24,18 +24,18 @@ export function encryptSecret(
 
 /** The secret in the clear; the error names the owner and the master key, never the secret. */
 export function decryptSecret(encrypted: string, ownerId: string, masterKey: MasterKey): string {
-  const parts = encrypted.split(':');
-  if (parts.length !== 6 || `${parts[0]}:${parts[1]}` !== prefix) {
+  const sealed = parseSealed(encrypted, prefix);
+  if (!sealed) {
     throw new SecretDecryptionError(`${ownerId}: the stored secret is not in the format ${prefix}`);
   }
-  const [, , keyId, iv, ciphertext, tag] = parts as [string, string, string, string, string, string];
+  const { keyId, parts } = sealed;
   if (keyId !== masterKey.id) {
     throw new SecretDecryptionError(
       `${ownerId}: the stored secret was encrypted under master key ${keyId}, but the configured master key is ${masterKey.id}`,
     );
   }
   try {
-    return openBytes([iv, ciphertext, tag], `${prefix}:${ownerId}`, masterKey).toString('utf8');
+    return openBytes(parts, `${prefix}:${ownerId}`, masterKey).toString('utf8');
   } catch {
     throw new SecretDecryptionError(`${ownerId}: the stored secret was altered or belongs to another record`);
   }

@@ -35,3 +35,17 @@ export function openBytes(
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
 }
+
+/**
+ * The parts of a sealed text `<prefix>:<master key id>:<iv>:<ciphertext>:<tag>` (prefix `name:v1`),
+ * or undefined when it is not in that format.
+ */
+export function parseSealed(
+  text: string,
+  prefix: string,
+): { keyId: string; parts: [string, string, string] } | undefined {
+  const fields = text.split(':');
+  if (fields.length !== 6 || `${fields[0]}:${fields[1]}` !== prefix) return undefined;
+  const [, , keyId, iv, ciphertext, tag] = fields as [string, string, string, string, string, string];
+  return { keyId, parts: [iv, ciphertext, tag] };
+}

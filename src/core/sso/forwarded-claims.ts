@@ -1,26 +1,10 @@
 import type { IdpClaims } from '../tokens/principal-claims.ts';
+import { protocolClaims } from './protocol-claims.ts';
 
 /**
  * PLACEHOLDER until the ssoclaims branch merges (it owns this file and its rules; same signature):
  * the upstream claims named in `forward` that are strings or lists of strings, never a protocol claim.
  */
-const protocol = new Set([
-  'iss',
-  'aud',
-  'exp',
-  'iat',
-  'nbf',
-  'nonce',
-  'at_hash',
-  'c_hash',
-  'auth_time',
-  'azp',
-  'sid',
-  'jti',
-  'acr',
-  'amr',
-  'sub',
-]);
 
 export function forwardedClaimsOf(
   upstreamClaims: Record<string, unknown>,
@@ -29,7 +13,7 @@ export function forwardedClaimsOf(
   const kept: IdpClaims = {};
   for (const name of forward) {
     const value = upstreamClaims[name];
-    if (protocol.has(name)) continue;
+    if (protocolClaims.has(name)) continue;
     if (typeof value === 'string') kept[name] = value;
     else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) kept[name] = value;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { protocolClaims } from '../../../core/sso/protocol-claims.ts';
 import { domainName } from './invite-domains.ts';
 
 /**
@@ -44,24 +45,6 @@ const scopes = z
   .max(20, { error: 'must name at most 20 scopes' })
   .transform((list) => [...new Set(list)].filter((s) => !['openid', 'email', 'profile'].includes(s)));
 
-/** Claims that say how a token was made, not who signed in: never forwarded (sso-shared contract). */
-const protocolClaims = new Set([
-  'iss',
-  'aud',
-  'exp',
-  'iat',
-  'nbf',
-  'nonce',
-  'at_hash',
-  'c_hash',
-  'auth_time',
-  'azp',
-  'sid',
-  'jti',
-  'acr',
-  'amr',
-  'sub',
-]);
 const claimName = z
   .string()
   .min(1, { error: 'a claim name must not be empty' })
