@@ -1,10 +1,11 @@
 /** The cookies of a request, by name (the first of a repeated name wins). */
 export function readCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
+  for (const raw of (header ?? '').split(';')) {
+    const part = raw.trim();
     const at = part.indexOf('=');
     if (at < 1) continue;
-    const name = part.slice(0, at).trim();
+    const name = part.slice(0, at);
     if (!cookies.has(name)) cookies.set(name, part.slice(at + 1).trim());
   }
   return cookies;
