@@ -23,6 +23,7 @@ import { apiMethods } from './routes/api/index.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { answerDocumentRequest, type OidcDocuments, registerOidcRoutes } from './routes/oidc.ts';
 import { serializeError } from './serialize-error.ts';
+import { registerSsoRoutes } from './sso/sso-routes.ts';
 import { TokenSubjects } from './tokens/token-subjects.ts';
 
 export interface ServerOptions {
@@ -48,6 +49,8 @@ export interface ServerOptions {
   limits?: RequestLimitOptions;
   /** Fastify's logger option; off unless given. */
   logger?: FastifyServerOptions['logger'];
+  /** How long an SSO issuer's discovery document may take when a configuration is saved. */
+  ssoDiscoveryTimeoutMs?: number;
   /** Extra methods, for tests. */
   methods?: MethodDefinition[];
 }
@@ -143,10 +146,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     authenticator: new Authenticator(store, clock, changes),
     limits: new RequestLimits(options.limits),
     tokens: { issuer, keys, subjects: new TokenSubjects(store, clock, changes), audit },
+    sso: {
+      masterKey: options.masterKey,
+      ...(options.ssoDiscoveryTimeoutMs ? { discoveryTimeoutMs: options.ssoDiscoveryTimeoutMs } : {}),
+    },
   };
   registerHealthRoutes(app, store);
   documents = registerOidcRoutes(app, { issuer, keys });
   registerMethods(app, context, [...apiMethods, ...(options.methods ?? [])]);
+  registerSsoRoutes(app, context);
   return app;
 }
 

@@ -13,6 +13,12 @@ import type { Project } from '../core/domain/project.ts';
 import type { PublicJwk } from '../core/domain/public-jwk.ts';
 import type { Runner } from '../core/domain/runner.ts';
 import type { ServiceAccount } from '../core/domain/service-account.ts';
+import type {
+  BrowserSession,
+  SsoConfiguration,
+  SsoSignIn,
+  UserIdentity,
+} from '../core/domain/sso-configuration.ts';
 import type { User } from '../core/domain/user.ts';
 
 export type { AuditEvent, AuditEventKind } from '../core/domain/audit-event.ts';
@@ -22,6 +28,13 @@ export type { Initializer, Project } from '../core/domain/project.ts';
 export type { PublicJwk } from '../core/domain/public-jwk.ts';
 export type { Runner } from '../core/domain/runner.ts';
 export type { ServiceAccount } from '../core/domain/service-account.ts';
+export type {
+  BrowserSession,
+  SsoConfiguration,
+  SsoConfigurationState,
+  SsoSignIn,
+  UserIdentity,
+} from '../core/domain/sso-configuration.ts';
 export type { User } from '../core/domain/user.ts';
 /** Who a credential authenticates (declared with the kinds: core/principal-kinds.ts). */
 export type { PrincipalKind } from '../core/principal-kinds.ts';
@@ -115,4 +128,8 @@ export interface Records {
   credentials: Credential;
   signingKeys: SigningKey;
   auditEvents: AuditEvent;
+  ssoConfigurations: SsoConfiguration;
+  userIdentities: UserIdentity;
+  ssoSignIns: SsoSignIn;
+  browserSessions: BrowserSession;
 }

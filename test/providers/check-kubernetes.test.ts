@@ -233,7 +233,7 @@ ${mappings}`,
     );
     expect(yaml).toContain('claims.?groups');
     expect(() => runTrustCheck(kubernetesTrustCheck, token, { documents: [yaml] })).toThrow(
-      /claimMappings\.groups\.expression does not compile.*CEL optional syntax \(\.\? or \[\?\) is not one idp check evaluates/,
+      /claimMappings\.groups\.expression does not compile.*CEL optional syntax \(\.\? or \[\?\) is not one envid evaluates/,
     );
   });
 

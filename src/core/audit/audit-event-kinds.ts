@@ -11,4 +11,9 @@ export const auditEventKinds = [
   'key.rotated',
   'key.removed',
   'key.revoked',
+  'sso_config.created',
+  'sso_config.updated',
+  'sso_config.deleted',
+  'sso.signed_in',
+  'sso.sign_in_refused',
 ] as const satisfies readonly AuditEventKind[];

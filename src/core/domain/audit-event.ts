@@ -6,13 +6,21 @@ export type AuditEventKind =
   | 'key.created'
   | 'key.rotated'
   | 'key.removed'
-  | 'key.revoked';
+  | 'key.revoked'
+  | 'sso_config.created'
+  | 'sso_config.updated'
+  | 'sso_config.deleted'
+  | 'sso.signed_in'
+  | 'sso.sign_in_refused';
 
 /**
  * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
  * caused it (absent when the server itself did, e.g. scheduled rotation). Details by kind:
  * token.issued {jti, audiences, sub, iat, exp, clientAddress}; oidc_config.updated {before, after, subChanges,
- * subChangeConfirmed}; key.* {kid, reason}.
+ * subChangeConfirmed}; key.* {kid, reason};
+ * sso_config.* {ssoConfigurationId, before?, after?, clientSecretChanged?} (never the secret);
+ * sso.signed_in {ssoConfigurationId, issuer, subject, userCreated, joined}; sso.sign_in_refused
+ * {ssoConfigurationId?, issuer?, subject?, reason}.
  */
 export interface AuditEvent {
   id: string;

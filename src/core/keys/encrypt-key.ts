@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { MasterKey } from './master-key.ts';
+import { openBytes, parseSealed, sealBytes } from './sealed-bytes.ts';
 
 /**
  * Private keys at rest: AES-256-GCM under the master key, the PKCS8 DER as plaintext, the key's `kid`
@@ -19,24 +20,20 @@ export function encryptPrivateKey(
   masterKey: MasterKey,
   random: (size: number) => Buffer = randomBytes,
 ): string {
-  const iv = random(12);
-  const cipher = createCipheriv('aes-256-gcm', masterKey.bytes, iv);
-  cipher.setAAD(Buffer.from(`${prefix}:${kid}`));
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-  const ciphertext = Buffer.concat([cipher.update(der), cipher.final()]);
+  const parts = sealBytes(der, `${prefix}:${kid}`, masterKey, random);
   der.fill(0);
-  const parts = [iv, ciphertext, cipher.getAuthTag()].map((b) => b.toString('base64url'));
   return [prefix, masterKey.id, ...parts].join(':');
 }
 
 export function decryptPrivateKey(encrypted: string, kid: string, masterKey: MasterKey): KeyObject {
-  const parts = encrypted.split(':');
-  if (parts.length !== 6 || `${parts[0]}:${parts[1]}` !== prefix) {
+  const sealed = parseSealed(encrypted, prefix);
+  if (!sealed) {
     throw new KeyDecryptionError(
       `signing key ${kid}: the stored private key is not in a format this version of envid reads (expected ${prefix})`,
     );
   }
-  const [, , keyId, iv, ciphertext, tag] = parts as [string, string, string, string, string, string];
+  const { keyId, parts } = sealed;
   if (keyId !== masterKey.id) {
     throw new KeyDecryptionError(
       `signing key ${kid} was encrypted under master key ${keyId}, but the configured master key is ${masterKey.id}: ` +
@@ -45,10 +42,7 @@ export function decryptPrivateKey(encrypted: string, kid: string, masterKey: Mas
   }
   let der: Buffer;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', masterKey.bytes, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(`${prefix}:${kid}`));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    der = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+    der = openBytes(parts, `${prefix}:${kid}`, masterKey);
   } catch {
     throw new KeyDecryptionError(
       `signing key ${kid} cannot be decrypted: the stored key was altered or belongs to another key ID (master key ${masterKey.id})`,

@@ -1,3 +1,4 @@
+import { evaluateCel } from '../../shared/evaluate-cel.ts';
 import type { TrustCheck } from '../relying-party.ts';
 import {
   accepted,
@@ -10,7 +11,6 @@ import {
   stringClaim,
   type TokenUnderCheck,
 } from '../support/check-verdict.ts';
-import { evaluateCel } from '../support/evaluate-cel.ts';
 import { isLoopbackIssuer, loopbackWarning } from '../support/loopback-issuer.ts';
 import { timeFix, timeProblem } from '../support/token-times.ts';
 import { googleLimits } from './limits.ts';

@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { celSyntaxProblem, evaluateCel } from '../../shared/evaluate-cel.ts';
 import { usageError } from '../../shared/exit-codes.ts';
 import type { TrustCheck } from '../relying-party.ts';
 import {
@@ -12,7 +13,6 @@ import {
   stringClaim,
   type TokenUnderCheck,
 } from '../support/check-verdict.ts';
-import { celSyntaxError, evaluateCel } from '../support/evaluate-cel.ts';
 import { isLoopbackIssuer } from '../support/loopback-issuer.ts';
 import { timeFix, timeProblem } from '../support/token-times.ts';
 import {
@@ -179,7 +179,7 @@ function requireParsedCel(authenticator: JwtAuthenticator, source: string): void
     expressions.set(`userValidationRules[${at}].expression`, rule.expression);
   });
   for (const [field, expression] of expressions) {
-    const error = celSyntaxError(expression);
+    const error = celSyntaxProblem(expression);
     if (error !== undefined)
       throw usageError(
         `${source}: ${field} does not compile, so the API server refuses this configuration: ${error}`,

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
+import type { SsoSecrets } from '../../services/sso-configurations.ts';
 import type { Store } from '../../store/store.ts';
 import type { TokenAuditLog } from '../audit/audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
@@ -20,6 +21,8 @@ export interface ServerContext {
   /** Per-principal and per-address request limits. */
   limits: RequestLimits;
   tokens: TokenServices;
+  /** Seals SSO client secrets and bounds the issuer check (SSO configurations, sign-in). */
+  sso: SsoSecrets;
 }
 
 /** What issuing tokens needs, all answered from memory; the key manager also lists and rotates keys. */

@@ -4,6 +4,7 @@ import type { Records } from '../records.ts';
 import type { Collection, Store } from '../store.ts';
 import {
   newAuditEvent,
+  newBrowserSession,
   newCredential,
   newEnvironment,
   newMembership,
@@ -13,7 +14,10 @@ import {
   newRunner,
   newServiceAccount,
   newSigningKey,
+  newSsoConfiguration,
+  newSsoSignIn,
   newUser,
+  newUserIdentity,
 } from './fixtures.ts';
 import type { GetStore } from './get-store.ts';
 
@@ -25,6 +29,7 @@ interface Parents {
   userId: string;
   runnerId: string;
   projectId: string;
+  ssoConfigurationId: string;
 }
 
 /** One record kind: a record without its optional fields, one with all of them, and an edit. */
@@ -183,6 +188,51 @@ const cases: { [K in Kind]: KindCase<K> } = {
       }),
     edit: (r) => ({ ...r, details: { ...r.details, edited: true } }),
   },
+  ssoConfigurations: {
+    kind: 'ssoConfigurations',
+    optional: [],
+    minimal: (p) => newSsoConfiguration(p.organizationId),
+    full: (p) =>
+      newSsoConfiguration(p.organizationId, {
+        emailDomains: ['acme.example', 'eu.acme.example'],
+        state: 'inactive',
+        claims: { 'https://example.com/claims/team': 'team' },
+        additionalScopes: ['groups', 'offline_access'],
+        forwardedClaims: ['groups', 'preferred_username'],
+        claimsExpression: '"envid-users" in claims.groups',
+      }),
+    edit: (r) => ({
+      ...r,
+      state: 'inactive',
+      emailDomains: ['other.example'],
+      updatedAt: new Date(r.updatedAt.getTime() + 1),
+    }),
+  },
+  userIdentities: {
+    kind: 'userIdentities',
+    optional: [],
+    minimal: (p) => newUserIdentity(p.userId),
+    full: (p) =>
+      newUserIdentity(p.userId, {
+        issuer: 'https://login.example.com/tenant/v2.0',
+        subject: `AAAA-ünï-${newUserIdentity(p.userId).subject}`,
+      }),
+    edit: (r) => ({ ...r, subject: `${r.subject}-edited` }),
+  },
+  ssoSignIns: {
+    kind: 'ssoSignIns',
+    optional: [],
+    minimal: (p) => newSsoSignIn(p.ssoConfigurationId),
+    full: (p) => newSsoSignIn(p.ssoConfigurationId, { returnTo: '/projects?tab=env#top' }),
+    edit: (r) => ({ ...r, returnTo: '/elsewhere' }),
+  },
+  browserSessions: {
+    kind: 'browserSessions',
+    optional: ['revokedAt'],
+    minimal: (p) => newBrowserSession(p.userId),
+    full: (p) => newBrowserSession(p.userId, { revokedAt: new Date('2030-02-01T00:00:00.000Z') }),
+    edit: (r) => ({ ...r, revokedAt: new Date('2030-03-01T00:00:00.000Z') }),
+  },
 };
 
 async function makeParents(store: Store): Promise<Parents> {
@@ -190,7 +240,14 @@ async function makeParents(store: Store): Promise<Parents> {
   const user = await store.users.insert(newUser());
   const runner = await store.runners.insert(newRunner(organization.id));
   const project = await store.projects.insert(newProject(organization.id));
-  return { organizationId: organization.id, userId: user.id, runnerId: runner.id, projectId: project.id };
+  const sso = await store.ssoConfigurations.insert(newSsoConfiguration(organization.id));
+  return {
+    organizationId: organization.id,
+    userId: user.id,
+    runnerId: runner.id,
+    projectId: project.id,
+    ssoConfigurationId: sso.id,
+  };
 }
 
 /** Removes the optional fields from a record. */

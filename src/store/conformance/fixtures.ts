@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newId } from '../../core/ids.ts';
 import type {
   AuditEvent,
+  BrowserSession,
   Credential,
   Environment,
   Membership,
@@ -11,7 +12,10 @@ import type {
   Runner,
   ServiceAccount,
   SigningKey,
+  SsoConfiguration,
+  SsoSignIn,
   User,
+  UserIdentity,
 } from '../records.ts';
 
 /** Creation times a millisecond apart, so records made in a row list in the order they were made. */
@@ -149,3 +153,61 @@ export const newAuditEvent = (o: Partial<AuditEvent> = {}): AuditEvent => ({
   createdAt: nextTime(),
   ...o,
 });
+
+export const newSsoConfiguration = (
+  organizationId: string,
+  o: Partial<SsoConfiguration> = {},
+): SsoConfiguration => {
+  const createdAt = nextTime();
+  return {
+    id: newId(),
+    organizationId,
+    issuerUrl: 'https://sso.example.com',
+    clientId: `client-${randomBytes(4).toString('hex')}`,
+    encryptedClientSecret: 'envid-secret:v1:k:iv:ct:tag',
+    emailDomains: ['acme.example'],
+    state: 'active',
+    claims: {},
+    additionalScopes: [],
+    forwardedClaims: [],
+    claimsExpression: '',
+    createdAt,
+    updatedAt: createdAt,
+    ...o,
+  };
+};
+
+export const newUserIdentity = (userId: string, o: Partial<UserIdentity> = {}): UserIdentity => ({
+  id: newId(),
+  userId,
+  issuer: 'https://sso.example.com',
+  subject: randomBytes(8).toString('hex'),
+  createdAt: nextTime(),
+  ...o,
+});
+
+export const newSsoSignIn = (ssoConfigurationId: string, o: Partial<SsoSignIn> = {}): SsoSignIn => {
+  const createdAt = nextTime();
+  return {
+    id: randomBytes(32).toString('hex'),
+    ssoConfigurationId,
+    codeVerifier: randomBytes(32).toString('base64url'),
+    nonce: randomBytes(16).toString('base64url'),
+    returnTo: '/',
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 600_000),
+    ...o,
+  };
+};
+
+export const newBrowserSession = (userId: string, o: Partial<BrowserSession> = {}): BrowserSession => {
+  const createdAt = nextTime();
+  return {
+    id: newId(),
+    userId,
+    secretHash: randomBytes(32).toString('hex'),
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 86_400_000),
+    ...o,
+  };
+};

@@ -31,6 +31,16 @@ const tables: { [K in keyof Records]: TableSpec } = {
     quiet: true,
     uuid: ['id', 'organizationId', 'principalId', 'actorId'],
   },
+  ssoConfigurations: {
+    table: 'sso_configurations',
+    json: ['emailDomains', 'claims', 'additionalScopes', 'forwardedClaims'],
+    stringLists: ['emailDomains'],
+    uuid: ['id', 'organizationId'],
+  },
+  userIdentities: { table: 'user_identities', json: [], uuid: ['id', 'userId'] },
+  // The ID is the SHA-256 of the sign-in's state, not a UUID.
+  ssoSignIns: { table: 'sso_sign_ins', json: [], quiet: true, uuid: ['ssoConfigurationId'] },
+  browserSessions: { table: 'browser_sessions', json: [], quiet: true, uuid: ['id', 'userId'] },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -46,6 +56,10 @@ export class SqlStore implements Store {
   readonly credentials!: Collections['credentials'];
   readonly signingKeys!: Collections['signingKeys'];
   readonly auditEvents!: Collections['auditEvents'];
+  readonly ssoConfigurations!: Collections['ssoConfigurations'];
+  readonly userIdentities!: Collections['userIdentities'];
+  readonly ssoSignIns!: Collections['ssoSignIns'];
+  readonly browserSessions!: Collections['browserSessions'];
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;

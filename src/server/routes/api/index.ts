@@ -13,6 +13,7 @@ import { runnerMethods } from './runners.ts';
 import { serviceAccountTokenMethods } from './service-account-tokens.ts';
 import { serviceAccountMethods } from './service-accounts.ts';
 import { signingKeyMethods } from './signing-keys.ts';
+import { ssoConfigurationMethods } from './sso-configurations.ts';
 import { trustPlanMethods } from './trust-plans.ts';
 import { userMethods } from './users.ts';
 
@@ -26,6 +27,7 @@ export const apiMethods: MethodDefinition[] = [
   ...trustPlanMethods,
   ...organizationMethods,
   ...oidcConfigMethods,
+  ...ssoConfigurationMethods,
   ...auditMethods,
   ...memberMethods,
   ...inviteMethods,

@@ -15,7 +15,7 @@ const label = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const isDomainName = (value: string): boolean =>
   value.length <= 253 && value.includes('.') && value.split('.').every((part) => label.test(part));
 
-const domain = z
+export const domainName = z
   .string()
   .trim()
   .transform((value) => value.toLowerCase())
@@ -27,7 +27,7 @@ const domain = z
 /** `inviteDomains: {domains: [...]}` of UpdateOrganization: lower case, duplicates folded, order kept. */
 export const inviteDomainsInput = z.object({
   domains: z
-    .array(domain)
+    .array(domainName)
     .max(maxInviteDomains, { error: `must name at most ${maxInviteDomains} domains` })
     .default([])
     .transform((domains) => [...new Set(domains)]),

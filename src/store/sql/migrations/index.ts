@@ -2,6 +2,7 @@ import * as resources from './0001-resources.ts';
 import * as keysAudit from './0002-keys-audit.ts';
 import * as invites from './0003-invites.ts';
 import * as environmentLookups from './0004-environment-lookups.ts';
+import * as ssoConfigurations from './0005-sso-configurations.ts';
 import * as environmentCreatorIdp from './0006-environment-creator-idp.ts';
 
 export interface Migration {
@@ -16,5 +17,6 @@ export const migrations: Migration[] = [
   { id: '0002-keys-audit', up: keysAudit.up },
   { id: '0003-invites', up: invites.up },
   { id: '0004-environment-lookups', up: environmentLookups.up },
+  { id: '0005-sso-configurations', up: ssoConfigurations.up },
   { id: '0006-environment-creator-idp', up: environmentCreatorIdp.up },
 ];

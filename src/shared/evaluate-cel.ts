@@ -21,18 +21,18 @@ export function evaluateCel(expression: string, bindings: Record<string, unknown
 }
 
 /**
- * Why `expression` does not parse, or undefined. A provider refuses such a configuration when it is
- * loaded, before any token; CEL's optional syntax (`claims.?x`, `[?k]`), which Kubernetes accepts,
- * is one the evaluator here (cel-es) does not parse.
+ * Why `expression` does not parse as CEL, or undefined when it does (a rule is checked when saved, as a
+ * provider checks its configuration when loaded). CEL's optional syntax (`claims.?x`, `[?k]`), which
+ * Kubernetes accepts, is one the evaluator here (cel-es) does not parse: the message says so.
  */
-export function celSyntaxError(expression: string): string | undefined {
+export function celSyntaxProblem(expression: string): string | undefined {
   try {
     parse(expression);
     return undefined;
   } catch (error) {
     const message = (error as Error).message;
     return /\.\?|\[\?/.test(expression)
-      ? `CEL optional syntax (.? or [?) is not one idp check evaluates (${message})`
+      ? `CEL optional syntax (.? or [?) is not one envid evaluates (${message})`
       : message;
   }
 }
