@@ -46,3 +46,19 @@ export function fencedBlocks(file: string): FencedBlock[] {
   if (open) throw new Error(`${file}:${open.line}: a code block is never closed`);
   return blocks;
 }
+
+/** GitHub's anchor for a Markdown heading. */
+export const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+
+/** The anchors of a Markdown file's headings (`file` relative to the repository). */
+export function anchorsOf(file: string): Set<string> {
+  const headings = readFileSync(join(repoRoot, file), 'utf8')
+    .split('\n')
+    .filter((line) => /^#{1,6} /.test(line));
+  return new Set(headings.map((line) => slug(line.replace(/^#+ /, ''))));
+}

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './markdown-blocks.ts';
+import { anchorsOf, repoRoot, slug, userDocs } from './markdown-blocks.ts';
 
 // The project documents its own contract in docs/: code, tests and docs cite those pages, never a
 // document that lives outside the repository (a specification or notes no reader of the code has).
@@ -20,21 +20,6 @@ function filesUnder(dir: string): string[] {
 const sources = [...trees.flatMap(filesUnder), ...topFiles].filter(
   (path) => path !== thisFile && /\.(ts|mjs|js|md|json|sh)$/.test(path),
 );
-
-/** GitHub's anchor for a Markdown heading. */
-const slug = (heading: string) =>
-  heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N} _-]/gu, '')
-    .replace(/ /g, '-');
-
-function anchorsOf(doc: string): Set<string> {
-  const headings = readFileSync(join(repoRoot, doc), 'utf8')
-    .split('\n')
-    .filter((line) => /^#{1,6} /.test(line));
-  return new Set(headings.map((line) => slug(line.replace(/^#+ /, ''))));
-}
 
 describe('the project cites only its own documents', () => {
   it('reads the source, test and documentation trees', () => {
@@ -63,6 +48,23 @@ describe('the project cites only its own documents', () => {
         const exists = statSync(join(repoRoot, doc), { throwIfNoEntry: false })?.isFile() === true;
         if (!exists || (anchor !== undefined && !anchorsOf(doc).has(anchor)))
           broken.push(`${path}: ${match[0]}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('links README.md and docs/ pages to files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const file of userDocs()) {
+      // Code blocks are examples, not links.
+      const text = readFileSync(join(repoRoot, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue; // https:, mailto:
+        const [path, anchor] = target!.split('#') as [string, string | undefined];
+        const linked = path ? normalize(join(dirname(file), path)) : file;
+        if (!existsSync(join(repoRoot, linked))) broken.push(`${file}: ${target} (no such file)`);
+        else if (anchor && linked.endsWith('.md') && !anchorsOf(linked).has(anchor))
+          broken.push(`${file}: ${target} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);
