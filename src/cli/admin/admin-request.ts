@@ -20,7 +20,8 @@ export type ViewName =
   | 'signingKey'
   | 'auditEvent'
   | 'invite'
-  | 'inviteSummary';
+  | 'inviteSummary'
+  | 'ssoConfiguration';
 
 /** Answers shown by a renderer of their own (render.ts). */
 export type RenderName = 'oidcConfig' | 'oidcPreview' | 'keyChange';

@@ -132,6 +132,19 @@ export const views: Record<ViewName, Column[]> = {
     ['ACTIVATED', (k) => time(k.activatedAt)],
     ['RETIRED', (k) => time(k.retiredAt)],
   ],
+  ssoConfiguration: [
+    ['ID', (c) => c.id],
+    ['ISSUER', (c) => c.issuerUrl],
+    ['CLIENT ID', (c) => c.clientId],
+    [
+      'STATE',
+      (c) =>
+        String(c.state ?? '')
+          .replace(/^SSO_CONFIGURATION_STATE_/, '')
+          .toLowerCase(),
+    ],
+    ['E-MAIL DOMAINS', (c) => (c.emailDomains ?? [c.emailDomain].filter(Boolean)).join(', ')],
+  ],
   auditEvent: [
     ['TIME', (e) => time(e.createdAt)],
     ['KIND', (e) => e.kind],

@@ -53,6 +53,11 @@ describe.each(engines)('page tokens on %s', (engine) => {
       token: () => a.admin.token,
     },
     { method: 'OrganizationService/ListOrganizations', body: () => ({}), token: () => server.adminToken },
+    {
+      method: 'OrganizationService/ListSSOConfigurations',
+      body: () => ({ organizationId: a.organization.id }),
+      token: () => a.admin.token,
+    },
     { method: 'UserService/ListPersonalAccessTokens', body: () => ({}), token: () => a.admin.token },
     { method: 'ProjectService/ListProjects', body: () => ({}), token: () => a.admin.token },
     { method: 'RunnerService/ListRunners', body: () => ({}), token: () => a.admin.token },
