@@ -124,6 +124,8 @@ export async function updateSsoConfiguration(
   const { clientSecret, ...kept } = change;
   const defined = Object.fromEntries(Object.entries(kept).filter(([, value]) => value !== undefined));
   return store.transaction(async (tx) => {
+    // One moment for the row and its audit event, as the other services' events take.
+    const now = clock.now();
     let before: SsoConfiguration | undefined;
     const after = await tx.ssoConfigurations.update(id, (row) => {
       before = row;
@@ -133,13 +135,13 @@ export async function updateSsoConfiguration(
         ...(clientSecret !== undefined
           ? { encryptedClientSecret: encryptSecret(clientSecret, id, secrets.masterKey) }
           : {}),
-        updatedAt: clock.now(),
+        updatedAt: now,
       };
     });
     await tx.auditEvents.insert(
       ssoConfigurationEvent({
-        id: newTimeOrderedId(clock.now()),
-        now: clock.now(),
+        id: newTimeOrderedId(now),
+        now,
         kind: 'sso_config.updated',
         actor: actorOf(principal),
         before: before!,
@@ -156,10 +158,11 @@ export async function deleteSsoConfiguration(context: ServiceContext, id: string
   const current = await findAdministered(context, id);
   await store.transaction(async (tx) => {
     await tx.ssoConfigurations.delete(id);
+    const now = clock.now();
     await tx.auditEvents.insert(
       ssoConfigurationEvent({
-        id: newTimeOrderedId(clock.now()),
-        now: clock.now(),
+        id: newTimeOrderedId(now),
+        now,
         kind: 'sso_config.deleted',
         actor: actorOf(principal),
         before: current,
