@@ -6,6 +6,7 @@ import type { KeyMaterial } from '../core/keys/generate-key.ts';
 import type { MasterKey } from '../core/keys/master-key.ts';
 import type { RotationPolicy } from '../core/keys/rotation-policy.ts';
 import type { Store } from '../store/store.ts';
+import { AuditPartitionKeeper } from './audit/audit-partition-keeper.ts';
 import { StoreAuditLog } from './audit/store-audit-log.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { ChangeFeed } from './cache/change-feed.ts';
@@ -51,6 +52,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** How long an SSO issuer's discovery document may take when a configuration is saved. */
   ssoDiscoveryTimeoutMs?: number;
+  /** Days the audit log keeps a month after it ends (whole months are dropped); kept forever when absent. */
+  auditRetentionDays?: number;
   /** Extra methods, for tests. */
   methods?: MethodDefinition[];
 }
@@ -129,12 +132,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ...(options.keyBits ? { modulusBits: options.keyBits } : {}),
     ...(options.generateKey ? { generate: options.generateKey } : {}),
   });
+  const auditPartitions = new AuditPartitionKeeper(store, clock, audit, app.log, options.auditRetentionDays);
   app.addHook('onReady', async () => {
     await changes.start();
     await keys.start();
+    await auditPartitions.start();
   });
   app.addHook('onClose', async () => {
     keys.stop();
+    await auditPartitions.stop();
     await audit.drained();
     await changes.stop();
   });

@@ -59,6 +59,20 @@ const configSchema = z.object({
     .positive({ error: 'must be more than 0' })
     .max(365, { error: 'must be at most 365' })
     .default(30),
+  auditRetentionDays: z
+    .string()
+    .transform((value, context) => {
+      if (value === 'off') return undefined;
+      const days = Number(value);
+      if (Number.isInteger(days) && days >= 1 && days <= 36_500) return days;
+      context.issues.push({
+        code: 'custom',
+        input: value,
+        message: 'must be a whole number of days from 1 to 36500, or off',
+      });
+      return z.NEVER;
+    })
+    .optional(),
   trustProxy: z
     .string()
     .transform((value, context) => {

@@ -88,6 +88,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     rotationPolicy: policy,
     keyBits: config.keyBits,
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    ...(config.auditRetentionDays !== undefined ? { auditRetentionDays: config.auditRetentionDays } : {}),
     connections: {
       headersTimeoutMs: Math.round(config.headersTimeout * 1000),
       requestTimeoutMs: Math.round(config.requestTimeout * 1000),

@@ -65,6 +65,13 @@ export const serveSettings = [
     description: 'how long a signing key signs before the next takes over [30]',
   },
   {
+    key: 'auditRetentionDays',
+    flag: '--audit-retention-days',
+    value: 'days',
+    env: 'ENVID_AUDIT_RETENTION_DAYS',
+    description: 'keep each month of the audit log until this many days after it ends, or off [off]',
+  },
+  {
     key: 'trustProxy',
     flag: '--trust-proxy',
     value: 'addresses',

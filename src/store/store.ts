@@ -1,3 +1,4 @@
+import type { AuditPartitions } from './audit-partitions.ts';
 import type { Records } from './records.ts';
 
 export interface PageRequest {
@@ -76,6 +77,8 @@ export type Collections = { [K in keyof Records]: Collection<Records[K]> };
 
 export interface Store extends Collections {
   readonly engine: 'pglite' | 'postgres';
+  /** The audit log's month partitions: created ahead, dropped for retention. */
+  readonly auditPartitions: AuditPartitions;
   /**
    * Runs `work` in one transaction: everything it writes lands, or nothing does. Nested calls join it.
    * A store error inside `work` (say AlreadyExistsError) aborts the transaction on both engines: let it

@@ -126,3 +126,24 @@ describe('envid serve rate limits', () => {
     );
   });
 });
+
+describe('the audit retention', () => {
+  it('keeps everything unless told; takes whole days from a flag or variable, or off', () => {
+    expect(resolveServeConfig({}, {}).auditRetentionDays).toBeUndefined();
+    expect(resolveServeConfig({}, { ENVID_AUDIT_RETENTION_DAYS: '400' }).auditRetentionDays).toBe(400);
+    expect(
+      resolveServeConfig({ auditRetentionDays: 'off' }, { ENVID_AUDIT_RETENTION_DAYS: '400' })
+        .auditRetentionDays,
+    ).toBeUndefined();
+  });
+
+  it('refuses anything else, naming the flag, its variable and the form', () => {
+    for (const value of ['0', '-1', '1.5', '36501', 'forever', '30d']) {
+      expect(() => resolveServeConfig({ auditRetentionDays: value }, {})).toThrow(
+        new ConfigError(
+          '--audit-retention-days (ENVID_AUDIT_RETENTION_DAYS): must be a whole number of days from 1 to 36500, or off',
+        ),
+      );
+    }
+  });
+});

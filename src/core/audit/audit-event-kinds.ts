@@ -16,4 +16,5 @@ export const auditEventKinds = [
   'sso_config.deleted',
   'sso.signed_in',
   'sso.sign_in_refused',
+  'audit.retention_applied',
 ] as const satisfies readonly AuditEventKind[];

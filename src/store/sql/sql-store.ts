@@ -1,8 +1,10 @@
 import { type Kysely, sql } from 'kysely';
+import type { AuditPartitions } from '../audit-partitions.ts';
 import type { Records } from '../records.ts';
 import type { Collections, Store } from '../store.ts';
 import { changeChannel, type InTransaction, SqlCollection, type TableSpec } from './collection.ts';
 import type { SqlDatabase } from './database.ts';
+import { SqlAuditPartitions } from './sql-audit-partitions.ts';
 
 const tables: { [K in keyof Records]: TableSpec } = {
   organizations: {
@@ -60,6 +62,7 @@ export class SqlStore implements Store {
   readonly userIdentities!: Collections['userIdentities'];
   readonly ssoSignIns!: Collections['ssoSignIns'];
   readonly browserSessions!: Collections['browserSessions'];
+  readonly auditPartitions: AuditPartitions;
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;
@@ -74,6 +77,7 @@ export class SqlStore implements Store {
   ) {
     this.#watchers = parent?.watchers ?? new Set();
     this.#written = parent?.written;
+    this.auditPartitions = new SqlAuditPartitions(db);
     const inTransaction: InTransaction = (work) =>
       this.#written ? work(this.db) : this.db.transaction().execute((tx) => work(tx));
     const committed = (table: string) => {
