@@ -8,7 +8,7 @@ import { engines } from '../support/databases.ts';
 /** A second server on the first one's database (a restart), asked ListAuditEvents by the installation admin. */
 async function restarted(
   first: ApiTestServer,
-  shared: Partial<ServerOptions>,
+  shared: ReturnType<typeof testServerOptions>,
   options: Pick<ServerOptions, 'auditRetentionDays'>,
 ) {
   await first.app.close();
