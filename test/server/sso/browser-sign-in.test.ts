@@ -5,6 +5,7 @@ import { issueCredential } from '../../../src/services/credentials/issue-credent
 import { type ApiTestServer, startApiTestServer } from '../../support/api-server.ts';
 import { HandBrowser } from '../../support/browser-by-hand.ts';
 import { type SeededOrganization, seedOrganizationWithPrincipals } from '../../support/principals.ts';
+import { createUpstreamSsoConfiguration } from '../../support/sso-configuration.ts';
 import { startUpstream, type Upstream } from '../../support/upstream-oidc.ts';
 import { upstreamSignIn } from '../../support/upstream-sign-in.ts';
 
@@ -21,22 +22,8 @@ describe('SSO sign-in in the browser', () => {
   let configId = '';
   let secondConfigId = '';
 
-  const createConfig = async (organizationId: string, provider: Upstream, extra: object) => {
-    const answer = await server.call(
-      'OrganizationService/CreateSSOConfiguration',
-      {
-        organizationId,
-        issuerUrl: provider.issuer,
-        clientId: provider.client.id,
-        clientSecret: provider.client.secret,
-        emailDomain: 'acme.example',
-        ...extra,
-      },
-      server.adminToken,
-    );
-    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    return answer.body.ssoConfiguration.id as string;
-  };
+  const createConfig = (organizationId: string, provider: Upstream, extra: Record<string, unknown>) =>
+    createUpstreamSsoConfiguration(server, organizationId, provider, extra);
 
   beforeAll(async () => {
     server = await startApiTestServer('pglite', { issuer: () => base || 'http://127.0.0.1' });

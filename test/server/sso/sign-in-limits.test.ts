@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiTestServer, startApiTestServer } from '../../support/api-server.ts';
 import { engines } from '../../support/databases.ts';
 import { seedOrganizationWithPrincipals } from '../../support/principals.ts';
+import { createUpstreamSsoConfiguration } from '../../support/sso-configuration.ts';
 import { startUpstream, type Upstream } from '../../support/upstream-oidc.ts';
 
 /**
@@ -18,19 +19,7 @@ describe.each(engines)('SSO sign-in limits on %s', (engine) => {
     upstream = await startUpstream();
     server = await startApiTestServer(engine, { limits: { ssoStarts: { count: 3, seconds: 60 } } });
     const org = await seedOrganizationWithPrincipals(server.store, server.clock, 'A');
-    const created = await server.call(
-      'OrganizationService/CreateSSOConfiguration',
-      {
-        organizationId: org.organization.id,
-        issuerUrl: upstream.issuer,
-        clientId: upstream.client.id,
-        clientSecret: upstream.client.secret,
-        emailDomain: 'acme.example',
-      },
-      server.adminToken,
-    );
-    expect(created.status, JSON.stringify(created.body)).toBe(200);
-    configId = created.body.ssoConfiguration.id;
+    configId = await createUpstreamSsoConfiguration(server, org.organization.id, upstream);
   });
   afterAll(async () => {
     await server?.close();
