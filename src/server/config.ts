@@ -98,6 +98,7 @@ const configSchema = z.object({
     .default(defaultConnectionLimits.maxConnections),
   tokenRateLimit: rateLimit.default(defaultRequestLimits.tokens),
   authFailureLimit: rateLimit.default(defaultRequestLimits.authFailures),
+  ssoStartLimit: rateLimit.default(defaultRequestLimits.ssoStarts),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -95,7 +95,11 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       keepAliveTimeoutMs: Math.round(config.keepAliveTimeout * 1000),
       maxConnections: config.maxConnections,
     },
-    limits: { tokens: config.tokenRateLimit, authFailures: config.authFailureLimit },
+    limits: {
+      tokens: config.tokenRateLimit,
+      authFailures: config.authFailureLimit,
+      ssoStarts: config.ssoStartLimit,
+    },
     logger: { level: config.logLevel },
   });
   try {

@@ -123,6 +123,14 @@ export const serveSettings = [
     description: 'failed authentications per client address (IPv6: per /64), or off; then 429 [100/60s]',
   },
   {
+    key: 'ssoStartLimit',
+    flag: '--sso-start-limit',
+    value: 'count/seconds',
+    env: 'ENVID_SSO_START_LIMIT',
+    description:
+      'browser sign-ins started (/sso/start) per client address (IPv6: per /64), or off; then 429 [60/60s]',
+  },
+  {
     key: 'logLevel',
     flag: '--log-level',
     value: 'level',

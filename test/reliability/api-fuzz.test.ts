@@ -81,13 +81,13 @@ describe.each(engines)('API fuzz on %s', (engine) => {
     generatorsOf(
       harness.fixture,
       apiMethods.find((method) => methodName(method) === name)!,
-      methodExamples[name]!(harness.fixture.ids),
+      methodExamples[name]!(harness.fixture.ids, harness.fixture),
     );
 
   it('answers every example with a success', async () => {
     const failures: string[] = [];
     for (const name of fuzzed) {
-      const example = methodExamples[name]!(harness.fixture.ids);
+      const example = methodExamples[name]!(harness.fixture.ids, harness.fixture);
       const judged = await judgeCall(harness, { method: name, ...example, origin: 'example' }, settings);
       if (judged.answer.status !== 200 || judged.problems.length > 0) {
         failures.push(

@@ -99,6 +99,7 @@ describe('envid serve rate limits', () => {
     const config = resolveServeConfig({}, {});
     expect(config.tokenRateLimit).toEqual({ count: 100, seconds: 10 });
     expect(config.authFailureLimit).toEqual({ count: 100, seconds: 60 });
+    expect(config.ssoStartLimit).toEqual({ count: 60, seconds: 60 });
   });
 
   it('take <count>/<seconds>s or off from a flag or variable; the flag wins', () => {
@@ -111,6 +112,13 @@ describe('envid serve rate limits', () => {
       resolveServeConfig({ authFailureLimit: '20/300s' }, { ENVID_AUTH_FAILURE_LIMIT: 'off' })
         .authFailureLimit,
     ).toEqual({ count: 20, seconds: 300 });
+    expect(resolveServeConfig({}, { ENVID_SSO_START_LIMIT: '10/30s' }).ssoStartLimit).toEqual({
+      count: 10,
+      seconds: 30,
+    });
+    expect(
+      resolveServeConfig({ ssoStartLimit: 'off' }, { ENVID_SSO_START_LIMIT: '10/30s' }).ssoStartLimit,
+    ).toBe('off');
   });
 
   it('refuse anything else, naming the flag, its variable, the value and the form', () => {

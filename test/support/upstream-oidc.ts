@@ -20,6 +20,11 @@ export interface Upstream {
   issuer: string;
   client: { id: string; secret: string };
   accounts: Map<string, UpstreamAccount>;
+  /**
+   * What the upstream gets wrong on purpose, while set: `idTokenAudience` signs the ID tokens it
+   * issues for that audience instead of the client that asked (validly signed, wrongly addressed).
+   */
+  tamper: { idTokenAudience?: string };
   close(): Promise<void>;
 }
 
@@ -57,11 +62,36 @@ export async function startUpstream(
       return { accountId: id, claims: async () => ({ email_verified: true, ...account }) };
     },
   });
+  const tamper: Upstream['tamper'] = {};
+  // oidc-provider takes an ID token's `aud` from its client's ID: while tampering, the token sees a
+  // client whose ID is the other audience (everything else, keys and algorithms, is the real one's).
+  type IdTokenIssue = (this: { client: object }, options?: { use?: string }) => Promise<string>;
+  const idTokens = (provider as unknown as { IdToken: { prototype: { issue: IdTokenIssue } } }).IdToken
+    .prototype;
+  const issue = idTokens.issue;
+  idTokens.issue = async function (this: { client: object }, options) {
+    const audience = tamper.idTokenAudience;
+    if (options?.use !== 'idtoken' || audience === undefined) return issue.call(this, options);
+    const real = this.client;
+    this.client = new Proxy(real, {
+      get(target, key) {
+        if (key === 'clientId') return audience;
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    try {
+      return await issue.call(this, options);
+    } finally {
+      this.client = real;
+    }
+  };
   server.on('request', provider.callback());
   return {
     issuer,
     client,
     accounts,
+    tamper,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -10,11 +10,21 @@ export interface RequestLimitOptions {
   tokens?: RateLimitSetting;
   /** Failed authentications per client address, IPv6 per /64 (`--auth-failure-limit`). */
   authFailures?: RateLimitSetting;
+  /** Browser sign-ins started (GET /sso/start) per client address, IPv6 per /64 (`--sso-start-limit`). */
+  ssoStarts?: RateLimitSetting;
+}
+
+/** A refused /sso/start: the message, when to retry, and whether it is the window's first refusal. */
+export interface SsoStartRefusal {
+  message: string;
+  retryAfterSeconds: number;
+  firstInWindow: boolean;
 }
 
 export const defaultRequestLimits = {
   tokens: { count: 100, seconds: 10 },
   authFailures: { count: 100, seconds: 60 },
+  ssoStarts: { count: 60, seconds: 60 },
 } as const satisfies Required<RequestLimitOptions>;
 
 interface Limiter {
@@ -40,10 +50,12 @@ const retryAfterSeconds = (state: RateLimiterRes): number =>
 export class RequestLimits {
   readonly #tokens: Limiter | undefined;
   readonly #failures: Limiter | undefined;
+  readonly #ssoStarts: Limiter | undefined;
 
   constructor(options: RequestLimitOptions = {}) {
     this.#tokens = limiterFor(options.tokens ?? defaultRequestLimits.tokens);
     this.#failures = limiterFor(options.authFailures ?? defaultRequestLimits.authFailures);
+    this.#ssoStarts = limiterFor(options.ssoStarts ?? defaultRequestLimits.ssoStarts);
   }
 
   /** Counts one ID token request of `principal`; refuses it past the limit. */
@@ -81,5 +93,29 @@ export class RequestLimits {
   /** Counts a failed authentication from `address`. */
   async countFailedAuthentication(address: string): Promise<void> {
     await this.#failures?.counter.penalty(clientAddressKey(address));
+  }
+
+  /**
+   * Counts one browser sign-in started from `address`; answers the refusal past the limit. Each start
+   * writes a row and costs the upstream a discovery fetch, so an address cannot start them unbounded.
+   */
+  async countSsoStart(address: string): Promise<SsoStartRefusal | undefined> {
+    const starts = this.#ssoStarts;
+    if (!starts) return undefined;
+    const key = clientAddressKey(address);
+    try {
+      await starts.counter.consume(key);
+      return undefined;
+    } catch (state) {
+      if (!(state instanceof RateLimiterRes)) throw state;
+      const { count, seconds } = starts.limit;
+      const wait = retryAfterSeconds(state);
+      return {
+        message: `too many sign-ins started from ${key}: at most ${count} in ${seconds} s per client address (envid serve --sso-start-limit); retry in ${wait} s`,
+        retryAfterSeconds: wait,
+        // A refused consume still counts, so the window's first refusal is the one just past the limit.
+        firstInWindow: state.consumedPoints === count + 1,
+      };
+    }
   }
 }

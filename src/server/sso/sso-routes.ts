@@ -10,6 +10,7 @@ import {
   sessionLifetimeMs,
   startBrowserSession,
 } from '../../services/browser-sessions.ts';
+import { deleteExpiredSignIns } from '../../services/expired-sign-ins.ts';
 import { admitSsoUser, SignInRefused } from '../../services/sso-admission.ts';
 import type { SsoConfiguration } from '../../store/records.ts';
 import type { ServerContext } from '../connect/define-method.ts';
@@ -80,6 +81,23 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
   };
 
   app.get('/sso/start', async (request, reply) => {
+    const limited = await context.limits.countSsoStart(request.ip);
+    if (limited) {
+      // Only the window's first refusal is audited: a flood of starts cannot flood the audit log.
+      if (limited.firstInWindow) {
+        const now = clock.now();
+        await store.auditEvents.insert(
+          ssoSignInRefusedEvent({
+            id: newTimeOrderedId(now),
+            now,
+            reason: limited.message,
+            clientAddress: request.ip,
+          }),
+        );
+      }
+      reply.header('retry-after', String(limited.retryAfterSeconds));
+      return answerText(reply, 429, limited.message);
+    }
     const query = request.query as Record<string, unknown>;
     const id = query.ssoConfigurationId;
     const returnTo = typeof query.returnTo === 'string' ? query.returnTo : '/';
@@ -97,6 +115,7 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
     const state = client.randomState();
     const nonce = client.randomNonce();
     const now = clock.now();
+    await deleteExpiredSignIns(store, now, signInLifetimeMs);
     await store.ssoSignIns.insert({
       id: sha256(state),
       ssoConfigurationId: config.id,

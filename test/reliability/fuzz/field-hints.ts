@@ -37,6 +37,7 @@ const idFields: Record<string, IdName[]> = {
   tokenId: ['a.runnerToken', 'a.environmentToken', 'a.adminPat'],
   keyId: ['key.current', 'key.next'],
   inviteId: ['a.invite', 'a.organization'],
+  ssoConfigurationId: ['a.ssoConfiguration', 'b.ssoConfiguration', 'a.organization'],
 };
 
 /** A page token as the store writes one (base64url of `[createdAt, id]`), or any JSON in its place. */
@@ -148,5 +149,43 @@ export function fieldHints(fixture: FuzzFixture): FieldHints {
     ),
     upstreamRemoteUri: fc.constantFrom('https://github.com/up/x.git', 'a b'),
     url: fc.constantFrom('https://github.com/acme/app/pull/2', 'http://[::1]:8080/x', 'https://', 'ftp://x'),
+    // The upstream itself; one spelled differently from its discovery document; one that does not
+    // answer; ones the input check refuses. (Any other https URL would be looked up: see loopback-fetch.ts.)
+    issuerUrl: fc.constantFrom(
+      fixture.sso.issuer,
+      `${fixture.sso.issuer}/`,
+      `${fixture.sso.issuer}/tenant`,
+      fixture.sso.unreachableIssuer,
+      'https://login.acme.example',
+      'http://login.acme.example',
+      `${fixture.sso.issuer}?x=1`,
+      'https://user:pass@login.acme.example',
+      'x'.repeat(2049),
+    ),
+    clientId: fc.constantFrom(fixture.sso.clientId, 'other', '', 'x'.repeat(256)),
+    clientSecret: fc.constantFrom(
+      fixture.sso.clientSecret,
+      'rotated-secret-0123456789',
+      '',
+      'x'.repeat(1025),
+    ),
+    emailDomain: fc.constantFrom('acme.example', 'ACME.example', '*.acme.example', 'a@b.example', ''),
+    forwardedClaims: fc.oneof(
+      fc.subarray(['groups', 'preferred_username', 'department', 'roles']),
+      fc.constantFrom<unknown>(['iss'], ['access_token'], ['nonce', 'groups'], Array(51).fill('g')),
+    ),
+    claimsExpression: fc.constantFrom(
+      '',
+      '"envid-users" in claims.groups',
+      'claims.email.endsWith("@acme.example")',
+      'claims.groups.exists(g, g == "eng")',
+      '1 +',
+      '"x"',
+      'x'.repeat(4097),
+    ),
+    additionalScopes: fc.oneof(
+      fc.subarray(['groups', 'offline_access', 'openid']),
+      fc.constantFrom<unknown>(['a b'], ['"'], Array(21).fill('s')),
+    ),
   };
 }

@@ -1,12 +1,15 @@
 import { generateSecret } from '../../../src/core/credentials.ts';
 import { issueCredential } from '../../../src/services/credentials/issue-credential.ts';
 import type { ApiTestServer } from '../../support/api-server.ts';
+import { closedPort } from '../../support/closed-port.ts';
 import { seedOrganizationWithPrincipals, seedUser } from '../../support/principals.ts';
+import type { Upstream } from '../../support/upstream-oidc.ts';
 
 /**
  * What the fuzz calls the API with: two organizations with a record of every kind (made through the
  * API where it can be, so the audit log, the OIDC configuration and the invite are real too), an empty
- * third one, a user in none (whose e-mail domain organization a admits), and a credential of every kind. IDs are named by what they are, so a generated call
+ * third one, a user in none (whose e-mail domain organization a admits), an SSO configuration in a and
+ * in b against one upstream (panva's oidc-provider on 127.0.0.1, which the harness starts), and a credential of every kind. IDs are named by what they are, so a generated call
  * reads the same (and a seed replays it) whatever UUIDs this run drew.
  */
 
@@ -71,6 +74,8 @@ export const idNames = [
   'loneUserToken',
   'key.current',
   'key.next',
+  'a.ssoConfiguration',
+  'b.ssoConfiguration',
 ] as const;
 export type IdName = (typeof idNames)[number];
 
@@ -79,9 +84,14 @@ export interface FuzzFixture {
   ids: Record<IdName, string>;
   /** When every fixture record was made (the clock stands still), for page tokens. */
   createdAt: Date;
+  /**
+   * The SSO upstream the configurations name, an issuer on a closed loopback port (unreachable), and
+   * the upstream's client secret (which no answer may repeat).
+   */
+  sso: { issuer: string; unreachableIssuer: string; clientId: string; clientSecret: string };
 }
 
-export async function createFuzzFixture(server: ApiTestServer): Promise<FuzzFixture> {
+export async function createFuzzFixture(server: ApiTestServer, upstream: Upstream): Promise<FuzzFixture> {
   const { store, clock } = server;
   const call = async (token: string, method: string, body: unknown) => {
     const answer = await server.call(method, body, token);
@@ -178,11 +188,32 @@ export async function createFuzzFixture(server: ApiTestServer): Promise<FuzzFixt
     name: 'Empty',
   });
   const { project: bProject } = await call(b.admin.token, 'ProjectService/CreateProject', { name: 'b' });
+  const ssoConfigurationIn = async (organizationId: string, token: string) => {
+    const { ssoConfiguration } = await call(token, 'OrganizationService/CreateSSOConfiguration', {
+      organizationId,
+      issuerUrl: upstream.issuer,
+      clientId: upstream.client.id,
+      clientSecret: upstream.client.secret,
+      emailDomain: 'acme.example',
+      additionalScopes: ['groups'],
+      forwardedClaims: ['groups'],
+      claimsExpression: '"envid-users" in claims.groups',
+    });
+    return ssoConfiguration.id as string;
+  };
+  const aSso = await ssoConfigurationIn(aOrg, aAdmin);
+  const bSso = await ssoConfigurationIn(b.organization.id, b.admin.token);
   const { keys } = await call(admin, 'SigningKeyService/ListSigningKeys', {});
   const keyIn = (state: string) => keys.find((key: { state: string }) => key.state === state).keyId;
 
   return {
     createdAt: clock.now(),
+    sso: {
+      issuer: upstream.issuer,
+      unreachableIssuer: `http://127.0.0.1:${await closedPort()}`,
+      clientId: upstream.client.id,
+      clientSecret: upstream.client.secret,
+    },
     secrets: {
       installationAdmin: admin,
       orgAdmin: aAdmin,
@@ -231,6 +262,8 @@ export async function createFuzzFixture(server: ApiTestServer): Promise<FuzzFixt
       loneUserToken: account.personalAccessToken.id,
       'key.current': keyIn('current'),
       'key.next': keyIn('next'),
+      'a.ssoConfiguration': aSso,
+      'b.ssoConfiguration': bSso,
     },
   };
 }

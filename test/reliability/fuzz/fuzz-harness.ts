@@ -4,6 +4,7 @@ import { generateKeyMaterial } from '../../../src/core/keys/generate-key.ts';
 import type { MethodDefinition } from '../../../src/server/connect/define-method.ts';
 import { type ApiTestServer, fixtureKeys, startApiTestServer } from '../../support/api-server.ts';
 import type { Engine } from '../../support/databases.ts';
+import { startUpstream, type Upstream } from '../../support/upstream-oidc.ts';
 import type { Answer } from './check-answer.ts';
 import {
   type DatabaseRows,
@@ -15,6 +16,7 @@ import {
   snapshotDatabase,
 } from './database-snapshot.ts';
 import { createFuzzFixture, type FuzzFixture } from './fuzz-fixture.ts';
+import { keepFetchOnThisMachine } from './loopback-fetch.ts';
 
 /**
  * A server on a fresh database of one engine with the fuzz's fixture, reachable through inject() and
@@ -59,18 +61,23 @@ export class FuzzHarness {
     private readonly tables: string[],
     private readonly baseline: DatabaseSnapshot,
     private readonly rows: DatabaseRows,
+    private readonly upstream: Upstream,
+    private readonly releaseFetch: () => void,
   ) {}
 
   /** `methods`: extra methods to serve (the fuzz's self-check plants defective ones). */
   static async start(engine: Engine, methods: MethodDefinition[] = []): Promise<FuzzHarness> {
+    // Generated issuer URLs must never send a request off this machine.
+    const releaseFetch = keepFetchOnThisMachine();
+    const upstream = await startUpstream();
     // No rate limits: the fuzz is one client calling fast, failing to authenticate on purpose.
     const server = await startApiTestServer(engine, {
       generateKey: reusableKeys(),
       methods,
-      limits: { tokens: 'off', authFailures: 'off' },
+      limits: { tokens: 'off', authFailures: 'off', ssoStarts: 'off' },
     });
     try {
-      const fixture = await createFuzzFixture(server);
+      const fixture = await createFuzzFixture(server, upstream);
       const tables = await listTables(server.store);
       const harness = new FuzzHarness(
         engine,
@@ -79,21 +86,28 @@ export class FuzzHarness {
         tables,
         await snapshotDatabase(server.store, tables),
         await readRows(server.store, tables),
+        upstream,
+        releaseFetch,
       );
       await server.app.listen({ host: '127.0.0.1', port: 0 });
       harness.#port = (server.app.server.address() as { port: number }).port;
       return harness;
     } catch (error) {
       await server.close();
+      await upstream.close();
+      releaseFetch();
       throw error;
     }
   }
 
   /** Every secret the fixture holds, for leak checks. */
   get secrets(): string[] {
-    return Object.values(this.fixture.secrets).filter(
-      (secret) => secret.startsWith('envid_') && secret.length > 20,
-    );
+    return [
+      ...Object.values(this.fixture.secrets).filter(
+        (secret) => secret.startsWith('envid_') && secret.length > 20,
+      ),
+      this.fixture.sso.clientSecret,
+    ];
   }
 
   async inject(path: string, headers: Record<string, string>, payload: string): Promise<Answer> {
@@ -184,5 +198,7 @@ export class FuzzHarness {
 
   async close(): Promise<void> {
     await this.server.close();
+    await this.upstream.close();
+    this.releaseFetch();
   }
 }

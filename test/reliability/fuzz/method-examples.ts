@@ -12,7 +12,8 @@ export interface MethodExample {
   body: Record<string, unknown>;
 }
 
-type Example = (ids: FuzzFixture['ids']) => MethodExample;
+/** `fixture` for what is not an ID (the SSO upstream's issuer). */
+type Example = (ids: FuzzFixture['ids'], fixture: FuzzFixture) => MethodExample;
 
 const initializer = { specs: [{ git: { remoteUri: 'https://github.com/acme/web.git' } }] };
 
@@ -120,6 +121,41 @@ export const methodExamples: Record<string, Example> = {
     as: 'orgAdmin',
     body: { organizationId: ids['a.organization'], oidcConfig: { v2: {} } },
   }),
+  'OrganizationService/CreateSSOConfiguration': (ids, fixture) => ({
+    as: 'orgAdmin',
+    body: {
+      organizationId: ids['a.organization'],
+      issuerUrl: fixture.sso.issuer,
+      // The fixture's configuration uses the upstream's client `envid`; one per client.
+      clientId: 'other',
+      clientSecret: 'another-upstream-secret-0123456789',
+      emailDomain: 'acme.example',
+      emailDomains: ['acme-corp.example'],
+      state: 'SSO_CONFIGURATION_STATE_INACTIVE',
+      additionalScopes: ['groups'],
+      forwardedClaims: ['groups', 'preferred_username'],
+      claimsExpression: 'claims.email.endsWith("@acme.example")',
+    },
+  }),
+  'OrganizationService/GetSSOConfiguration': (ids) => ({
+    as: 'orgMember',
+    body: { ssoConfigurationId: ids['a.ssoConfiguration'] },
+  }),
+  'OrganizationService/UpdateSSOConfiguration': (ids) => ({
+    as: 'orgAdmin',
+    body: {
+      ssoConfigurationId: ids['a.ssoConfiguration'],
+      clientSecret: 'rotated-secret-0123456789',
+      emailDomains: ['acme.example', 'acme-corp.example'],
+      forwardedClaims: ['groups', 'preferred_username'],
+      claimsExpression: '',
+      state: 'SSO_CONFIGURATION_STATE_INACTIVE',
+    },
+  }),
+  'OrganizationService/DeleteSSOConfiguration': (ids) => ({
+    as: 'orgAdmin',
+    body: { ssoConfigurationId: ids['a.ssoConfiguration'] },
+  }),
   'OrganizationService/ListSSOConfigurations': (ids) => ({
     as: 'orgMember',
     body: { organizationId: ids['a.organization'], pagination: { pageSize: 1 } },
@@ -225,16 +261,7 @@ export const methodExamples: Record<string, Example> = {
 /**
  * Registered methods the fuzz leaves alone, each with the reason. Keep it short: a method belongs here
  * only while calling it from a test would harm the machine running it, or while the fixture lacks what
- * its success needs. The SSO methods are the second kind, to be fuzzed next: Create and an issuer change
- * fetch the issuer's discovery document (the fixture has no upstream, and random issuers would send
- * requests off the machine), and Get/Update/Delete need a configuration in the fixture (List is fuzzed: it needs neither). Their input
- * refusals and authorization are tested in test/server/api/sdk-sso-configurations.test.ts and
- * test/services/sso-configurations.test.ts.
+ * its success needs. None today: the SSO methods are fuzzed against the fixture's upstream (an
+ * oidc-provider on 127.0.0.1), and generated issuers never leave the machine (loopback-fetch.ts).
  */
-const ssoReason = 'needs an SSO upstream and configuration in the fuzz fixture (see above); tested apart';
-export const methodsNotFuzzed: Record<string, string> = {
-  'OrganizationService/CreateSSOConfiguration': ssoReason,
-  'OrganizationService/GetSSOConfiguration': ssoReason,
-  'OrganizationService/UpdateSSOConfiguration': ssoReason,
-  'OrganizationService/DeleteSSOConfiguration': ssoReason,
-};
+export const methodsNotFuzzed: Record<string, string> = {};

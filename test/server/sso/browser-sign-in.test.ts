@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { issueCredential } from '../../../src/services/credentials/issue-credential.ts';
 import { type ApiTestServer, startApiTestServer } from '../../support/api-server.ts';
 import { HandBrowser } from '../../support/browser-by-hand.ts';
 import { type SeededOrganization, seedOrganizationWithPrincipals } from '../../support/principals.ts';
+import { createUpstreamSsoConfiguration } from '../../support/sso-configuration.ts';
 import { startUpstream, type Upstream } from '../../support/upstream-oidc.ts';
 import { upstreamSignIn } from '../../support/upstream-sign-in.ts';
 
@@ -19,22 +22,8 @@ describe('SSO sign-in in the browser', () => {
   let configId = '';
   let secondConfigId = '';
 
-  const createConfig = async (organizationId: string, provider: Upstream, extra: object) => {
-    const answer = await server.call(
-      'OrganizationService/CreateSSOConfiguration',
-      {
-        organizationId,
-        issuerUrl: provider.issuer,
-        clientId: provider.client.id,
-        clientSecret: provider.client.secret,
-        emailDomain: 'acme.example',
-        ...extra,
-      },
-      server.adminToken,
-    );
-    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    return answer.body.ssoConfiguration.id as string;
-  };
+  const createConfig = (organizationId: string, provider: Upstream, extra: Record<string, unknown>) =>
+    createUpstreamSsoConfiguration(server, organizationId, provider, extra);
 
   beforeAll(async () => {
     server = await startApiTestServer('pglite', { issuer: () => base || 'http://127.0.0.1' });
@@ -176,6 +165,77 @@ describe('SSO sign-in in the browser', () => {
     expect(signedIn.items[0]?.details).toMatchObject({ ssoConfigurationId: configId, subject: 'alice' });
   });
 
+  it('drops a claim the upstream no longer sends from the next user token and the next environment, at the next sign-in', async () => {
+    upstream.accounts.set('dana', {
+      sub: 'dana',
+      email: 'dana@acme.example',
+      preferred_username: 'dana',
+      groups: ['envid-users', 'eng'],
+    });
+    const signIn = async () => {
+      const browser = new HandBrowser();
+      const { callback } = await upstreamSignIn(browser, startUrl(configId), 'dana');
+      const done = await browser.follow(callback!.href, (next) => !next.pathname.startsWith('/sso/'));
+      expect(done.stoppedAt?.pathname).toBe('/console');
+      return (await session(browser)).body.userId as string;
+    };
+    const userId = await signIn();
+    const { secret } = await issueCredential(server.store, server.clock, {
+      principalKind: 'user',
+      principalId: userId,
+      organizationId: a.organization.id,
+      description: 'dana',
+    });
+    const idToken = async (credential: string) => {
+      const answer = await server.call(
+        'IdentityService/GetIDToken',
+        { audience: ['sts.amazonaws.com'] },
+        credential,
+      );
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return decodeJwt(answer.body.token as string);
+    };
+    const environmentToken = async () => {
+      const created = await server.call(
+        'EnvironmentService/CreateEnvironment',
+        { spec: { machine: { class: a.runner.runner.id } } },
+        secret,
+      );
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      const access = await server.call(
+        'EnvironmentService/CreateEnvironmentAccessToken',
+        { environmentId: created.body.environment.id },
+        secret,
+      );
+      expect(access.status, JSON.stringify(access.body)).toBe(200);
+      return access.body.accessToken as string;
+    };
+    expect((await idToken(secret)).idp_claims).toStrictEqual({
+      groups: ['envid-users', 'eng'],
+      preferred_username: 'dana',
+    });
+    const first = await environmentToken();
+    expect((await idToken(first)).creator_idp_claims).toStrictEqual({
+      groups: ['envid-users', 'eng'],
+      preferred_username: 'dana',
+    });
+
+    // The upstream takes dana out of eng and stops releasing preferred_username; dana signs in again.
+    upstream.accounts.set('dana', { sub: 'dana', email: 'dana@acme.example', groups: ['envid-users'] });
+    expect(await signIn()).toBe(userId);
+    const user = await idToken(secret);
+    expect(user.idp).toBe(upstream.issuer);
+    expect(user.idp_claims).toStrictEqual({ groups: ['envid-users'] });
+    expect((await idToken(await environmentToken())).creator_idp_claims).toStrictEqual({
+      groups: ['envid-users'],
+    });
+    // The environment made before keeps what its creator had then.
+    expect((await idToken(first)).creator_idp_claims).toStrictEqual({
+      groups: ['envid-users', 'eng'],
+      preferred_username: 'dana',
+    });
+  });
+
   it('joins by domain on Entra ID’s xms_edov as on email_verified; an unverified address signs in without joining', async () => {
     for (const [name, joins] of [
       ['erin', true],
@@ -297,6 +357,24 @@ describe('SSO sign-in in the browser', () => {
         ...row,
         clientId: upstream.client.id,
       }));
+    }
+  });
+
+  it('refuses a validly signed ID token made for another audience, naming the audience check, creating nothing', async () => {
+    const browser = new HandBrowser();
+    upstream.tamper.idTokenAudience = 'other';
+    try {
+      const { callback } = await upstreamSignIn(browser, startUrl(configId), 'bob');
+      const before = await counts();
+      const answer = await browser.request(callback!.href);
+      expect(answer.status).toBe(403);
+      expect(await answer.text()).toMatch(
+        /^Sign-in refused: the provider's answer did not verify: .*"aud" \(audience\).*claim aud/,
+      );
+      expect(await counts()).toEqual(before);
+      expect(await lastRefusal()).toMatchObject({ reason: expect.stringContaining('claim aud') });
+    } finally {
+      delete upstream.tamper.idTokenAudience;
     }
   });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiTestServer, startApiTestServer } from '../../support/api-server.ts';
 import { seedOrganizationWithPrincipals } from '../../support/principals.ts';
 import { titled } from '../../support/skip-reason.ts';
+import { createUpstreamSsoConfiguration } from '../../support/sso-configuration.ts';
 import { startUpstream, type Upstream } from '../../support/upstream-oidc.ts';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -31,20 +32,10 @@ describe.skipIf(noChromium !== undefined)(titled('SSO sign-in in Chromium', noCh
     upstream = await startUpstream({ redirectUris: [`${base}/sso/callback`] });
     upstream.accounts.set('ada', { sub: 'ada', email: 'ada@acme.example', groups: ['envid-users'] });
     const a = await seedOrganizationWithPrincipals(server.store, server.clock, 'A');
-    const answer = await server.call(
-      'OrganizationService/CreateSSOConfiguration',
-      {
-        organizationId: a.organization.id,
-        issuerUrl: upstream.issuer,
-        clientId: upstream.client.id,
-        clientSecret: upstream.client.secret,
-        emailDomain: 'acme.example',
-        claimsExpression: '"envid-users" in claims.groups',
-        additionalScopes: ['groups'],
-      },
-      server.adminToken,
-    );
-    configId = answer.body.ssoConfiguration.id;
+    configId = await createUpstreamSsoConfiguration(server, a.organization.id, upstream, {
+      claimsExpression: '"envid-users" in claims.groups',
+      additionalScopes: ['groups'],
+    });
   });
   afterAll(async () => {
     await upstream?.close();
