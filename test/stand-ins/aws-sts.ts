@@ -32,16 +32,30 @@ export interface StsRole {
   /** Default 3,600 s, like IAM's default MaxSessionDuration. */
   maxSessionDuration?: number;
   /**
+   * The trust policy's actions for the federated principal; default `sts:AssumeRoleWithWebIdentity` only.
+   * A token carrying session tags also needs `sts:TagSession`.
+   */
+  actions?: string[];
+  /**
    * Answer this error code instead of evaluating (for the codes a valid envid token cannot cause here:
    * ExpiredTokenException, IDPCommunicationError, IDPRejectedClaim, MalformedPolicyDocument).
    */
   refuseWith?: string;
 }
 
+/** A session STS issued: the role, the session tags it carries (`aws:PrincipalTag/<key>`) and which are transitive. */
+export interface StsSession {
+  arn: string;
+  tags: Record<string, string>;
+  transitiveTagKeys: string[];
+}
+
 export interface StsStandIn {
   url: string;
   providers: StsOidcProvider[];
   roles: StsRole[];
+  /** Every session issued, in order. */
+  sessions: StsSession[];
   /** Every request's parameters, for assertions. */
   requests: Record<string, string>[];
   /** Added to the stand-in's clock, to play an STS whose clock is ahead (an expired token). */
@@ -87,6 +101,7 @@ export async function startStsStandIn(
     providers: config.providers ?? [],
     roles: config.roles ?? [],
     requests: [] as Record<string, string>[],
+    sessions: [] as StsSession[],
     clockOffsetSeconds: 0,
   };
   const server: Server = createServer((request, response) => {
@@ -110,7 +125,12 @@ export async function startStsStandIn(
 
 async function assumeRole(
   params: Record<string, string>,
-  standIn: { providers: StsOidcProvider[]; roles: StsRole[]; clockOffsetSeconds: number },
+  standIn: {
+    providers: StsOidcProvider[];
+    roles: StsRole[];
+    sessions: StsSession[];
+    clockOffsetSeconds: number;
+  },
 ): Promise<{ status: number; xml: string }> {
   if (params['Action'] !== 'AssumeRoleWithWebIdentity' || params['Version'] !== '2011-06-15') {
     return error(
@@ -203,6 +223,12 @@ async function assumeRole(
       ),
     );
   if (!trusted) return error(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+  const tags = readSessionTags(claims[tagsClaim]);
+  if ('invalid' in tags) return error(400, 'InvalidIdentityToken', tags.invalid);
+  const tagged = Object.keys(tags.tags).length > 0;
+  if (tagged && !(role.actions ?? ['sts:AssumeRoleWithWebIdentity']).includes('sts:TagSession')) {
+    return error(403, 'AccessDenied', 'Not authorized to perform sts:TagSession');
+  }
   if (duration > (role.maxSessionDuration ?? 3600)) {
     return error(
       400,
@@ -214,6 +240,12 @@ async function assumeRole(
   const account = roleArn.split(':')[4];
   const roleId = `AROA${randomBytes(8).toString('hex').toUpperCase()}`;
   const expiration = new Date(Date.now() + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const arn = `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+  standIn.sessions.push({ arn, ...tags });
+  // STS answers PackedPolicySize (percent of the packed limit) when session tags or policies were passed.
+  const packed = tagged
+    ? `\n    <PackedPolicySize>${Math.min(99, Math.ceil(JSON.stringify(tags.tags).length / 20))}</PackedPolicySize>`
+    : '';
   return {
     status: 200,
     xml: `<AssumeRoleWithWebIdentityResponse xmlns="${ns}">
@@ -221,7 +253,7 @@ async function assumeRole(
     <SubjectFromWebIdentityToken>${escapeXml(values.sub)}</SubjectFromWebIdentityToken>
     <Audience>${escapeXml(aud)}</Audience>
     <AssumedRoleUser>
-      <Arn>arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}</Arn>
+      <Arn>${arn}</Arn>
       <AssumedRoleId>${roleId}:${sessionName}</AssumedRoleId>
     </AssumedRoleUser>
     <Credentials>
@@ -230,7 +262,7 @@ async function assumeRole(
       <Expiration>${expiration}</Expiration>
       <AccessKeyId>ASIA${randomBytes(8).toString('hex').toUpperCase()}</AccessKeyId>
     </Credentials>
-    <Provider>${escapeXml(iss.replace(/^https?:\/\//, ''))}</Provider>
+    <Provider>${escapeXml(iss.replace(/^https?:\/\//, ''))}</Provider>${packed}
   </AssumeRoleWithWebIdentityResult>
   <ResponseMetadata>
     <RequestId>${randomUUID()}</RequestId>
@@ -238,6 +270,55 @@ async function assumeRole(
 </AssumeRoleWithWebIdentityResponse>
 `,
   };
+}
+
+const tagsClaim = 'https://aws.amazon.com/tags';
+const tagText = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/**
+ * The session tags of a web identity token, by STS's rules: `principal_tags` maps each key to a list
+ * holding its value (STS uses the first), at most 50 tags, keys 1-128 and values 0-256 characters of
+ * letters, digits, spaces and `_ . : / = + - @`, no `aws:` prefix, keys unique ignoring case;
+ * `transitive_tag_keys` names some of those keys.
+ */
+function readSessionTags(
+  claim: unknown,
+): { tags: Record<string, string>; transitiveTagKeys: string[] } | { invalid: string } {
+  if (claim === undefined) return { tags: {}, transitiveTagKeys: [] };
+  const invalid = (why: string) => ({
+    invalid: `The session tags in the web identity token are not valid: ${why}`,
+  });
+  if (typeof claim !== 'object' || claim === null || Array.isArray(claim))
+    return invalid(`${tagsClaim} must be an object`);
+  const { principal_tags: principal = {}, transitive_tag_keys: transitive = [] } = claim as Record<
+    string,
+    unknown
+  >;
+  if (typeof principal !== 'object' || principal === null || Array.isArray(principal))
+    return invalid('principal_tags must be an object');
+  const entries = Object.entries(principal as Record<string, unknown>);
+  if (entries.length > 50) return invalid('more than 50 session tags');
+  const tags: Record<string, string> = {};
+  const lowered = new Set<string>();
+  for (const [key, values] of entries) {
+    const value = Array.isArray(values) ? values[0] : values;
+    if (typeof value !== 'string') return invalid(`the value of ${key} must be a string`);
+    if ([...key].length < 1 || [...key].length > 128 || !tagText.test(key))
+      return invalid(`tag key ${key} does not satisfy the constraints`);
+    if (key.toLowerCase().startsWith('aws:')) return invalid(`tag key ${key} uses the reserved prefix aws:`);
+    if (lowered.has(key.toLowerCase())) return invalid(`duplicate tag key ${key}`);
+    if ([...value].length > 256 || !tagText.test(value))
+      return invalid(`the value of tag ${key} does not satisfy the constraints`);
+    lowered.add(key.toLowerCase());
+    tags[key] = value;
+  }
+  if (
+    !Array.isArray(transitive) ||
+    transitive.some((key) => typeof key !== 'string' || !Object.hasOwn(tags, key))
+  ) {
+    return invalid('transitive_tag_keys must name keys of principal_tags');
+  }
+  return { tags, transitiveTagKeys: transitive as string[] };
 }
 
 function error(status: number, code: string, message: string) {
