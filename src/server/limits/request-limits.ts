@@ -40,6 +40,8 @@ const retryAfterSeconds = (state: RateLimiterRes): number =>
 export class RequestLimits {
   readonly #tokens: Limiter | undefined;
   readonly #failures: Limiter | undefined;
+  /** Requests refused by each limit, for metrics (a plain count: refusals cost nothing more). */
+  readonly refusals = { tokens: 0, auth_failures: 0 };
 
   constructor(options: RequestLimitOptions = {}) {
     this.#tokens = limiterFor(options.tokens ?? defaultRequestLimits.tokens);
@@ -54,6 +56,7 @@ export class RequestLimits {
       await tokens.counter.consume(`${principal.kind}:${principal.id}`);
     } catch (state) {
       if (!(state instanceof RateLimiterRes)) throw state;
+      this.refusals.tokens++;
       const { count, seconds } = tokens.limit;
       const wait = retryAfterSeconds(state);
       throw resourceExhausted(
@@ -70,6 +73,7 @@ export class RequestLimits {
     const key = clientAddressKey(address);
     const state = await failures.counter.get(key);
     if (!state || state.consumedPoints < failures.limit.count) return;
+    this.refusals.auth_failures++;
     const { count, seconds } = failures.limit;
     const wait = retryAfterSeconds(state);
     throw resourceExhausted(

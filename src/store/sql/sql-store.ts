@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Records } from '../records.ts';
-import type { Collections, Store } from '../store.ts';
+import type { Collections, PoolStats, Store } from '../store.ts';
 import { changeChannel, type InTransaction, SqlCollection, type TableSpec } from './collection.ts';
 import type { SqlDatabase } from './database.ts';
 
@@ -103,6 +103,10 @@ export class SqlStore implements Store {
 
   #tell(table: string): void {
     for (const watcher of this.#watchers) watcher(table);
+  }
+
+  poolStats(): PoolStats | undefined {
+    return this.database.poolStats?.();
   }
 
   changesConnected(): boolean {
