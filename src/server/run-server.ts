@@ -59,10 +59,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       );
     }
   }
-  // The data directory holds the master key, the bootstrap token and the embedded database: owner-only,
-  // and one an older envid (or a copy) left looser is tightened before anything is read from it.
-  if (existsSync(config.dataDir)) attempt(() => restrictTree(config.dataDir), 1);
-  const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
+  // The metrics address and token file, like the main address, are checked before anything is created.
   const { metricsListen, metricsTokenFile } = config;
   if (metricsListen && metricsListen.port !== 0) {
     const error = await tryListen(metricsListen.host, metricsListen.port);
@@ -75,6 +72,10 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   }
   const metricsToken = metricsTokenFile ? attempt(() => loadMetricsToken(metricsTokenFile), 2) : undefined;
   const metrics = metricsListen || metricsToken ? new ServerMetrics() : undefined;
+  // The data directory holds the master key, the bootstrap token and the embedded database: owner-only,
+  // and one an older envid (or a copy) left looser is tightened before anything is read from it.
+  if (existsSync(config.dataDir)) attempt(() => restrictTree(config.dataDir), 1);
+  const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
   const logger = pino({ level: config.logLevel });
   const store = await openStore(
     config.databaseUrl
