@@ -112,6 +112,15 @@ describe.each(engines)('metrics on %s', (engine) => {
     expect(text).not.toContain(metricsToken);
   });
 
+  it('names a path without a route `unmatched`, never by the path a client typed', async () => {
+    await start();
+    expect((await fetch(`${base}/typed-by-a-client?secret=1`)).status).toBe(404);
+    expect((await fetch(`${base}/api/gitpod.v1.Typed/Method`, { method: 'POST' })).status).toBe(404);
+    const { text, samples } = await scrape();
+    expect(sampleValue(samples, 'envid_http_request_duration_seconds_count', { route: 'unmatched' })).toBe(2);
+    expect(text).not.toMatch(/typed|Typed/);
+  });
+
   it('a second token of the same principal is a cache hit', async () => {
     await start();
     await getToken(org.tokens.serviceAccount);

@@ -52,19 +52,19 @@ export class ServerMetrics {
     buckets: latencyBuckets,
     registers: [this.registry],
   });
-  /** Bound children by label value: no label hashing per request. */
+  /** Bound children by label values, made once. */
   readonly #latencyByRoute = new Map<string, Observe>();
   readonly #tokenCounters = new Map<string, () => void>();
 
-  /** Records one answered request. `route` is a pattern, never a raw path (bounded label values). */
-  observeRequest(route: string, seconds: number): void {
+  /** What records one answered request of `route`, a pattern (bounded label values); bind it once per route. */
+  latencyOf(route: string): Observe {
     let observe = this.#latencyByRoute.get(route);
     if (!observe) {
       const child = this.#latency.labels(route);
-      observe = (value) => child.observe(value);
+      observe = (seconds) => child.observe(seconds);
       this.#latencyByRoute.set(route, observe);
     }
-    observe(seconds);
+    return observe;
   }
 
   /** Counts one GetIDToken call; `principal` is a principal kind or `none` (not authenticated). */
