@@ -94,7 +94,8 @@ export class KeyManager implements KeySet {
   /** Each loaded key's age and the seconds until the next key takes over, as of `now` (for metrics). */
   rotationStatus(now: Date): KeyRotationStatus {
     const current = this.#keys.find((key) => key.state === 'current');
-    const activated = current?.activatedAt ?? current?.createdAt;
+    // As the rotation plan counts it (plan-rotation.ts): from activation, or publication for an old record.
+    const activated = current?.activatedAt ?? current?.publishedAt;
     return {
       keys: this.#keys.map((key) => ({
         id: key.id,
