@@ -99,6 +99,20 @@ const configSchema = z.object({
   tokenRateLimit: rateLimit.default(defaultRequestLimits.tokens),
   authFailureLimit: rateLimit.default(defaultRequestLimits.authFailures),
   ssoStartLimit: rateLimit.default(defaultRequestLimits.ssoStarts),
+  metricsListen: z
+    .string()
+    .transform((value, context) => {
+      const parsed = parseListenAddress(value);
+      if (parsed) return parsed;
+      context.issues.push({
+        code: 'custom',
+        input: value,
+        message: `"${value}" is not <host>:<port> (a port from 0 to 65535; an IPv6 host in brackets), e.g. 127.0.0.1:9464`,
+      });
+      return z.NEVER;
+    })
+    .optional(),
+  metricsTokenFile: z.string().min(1, { error: 'must not be empty' }).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -126,11 +140,24 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     const setting = serveSettings.find((s) => s.key === issue.path[0]);
     throw new ConfigError(`${setting?.flag} (${setting?.env}): ${issue.message}`);
   }
-  return { ...result.data, dataDir: resolve(result.data.dataDir) };
+  return {
+    ...result.data,
+    dataDir: resolve(result.data.dataDir),
+    ...(result.data.metricsTokenFile ? { metricsTokenFile: resolve(result.data.metricsTokenFile) } : {}),
+  };
 }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** `host:port` or `[ipv6]:port`; undefined when it is neither. */
+export function parseListenAddress(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(value);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return { host: (match[1] ?? match[2])!, port };
 }
 
 function isIssuerUrl(value: string): boolean {

@@ -10,7 +10,10 @@ import { ensureBootstrapCredential } from './bootstrap.ts';
 import { buildServer } from './build-server.ts';
 import { resolveServeConfig, type ServeConfig, type ServeFlags } from './config.ts';
 import { loadMasterKey } from './keys/load-master-key.ts';
-import { describeListenError, tryListen } from './listen-check.ts';
+import { describeListenError, metricsListenSettings, tryListen } from './listen-check.ts';
+import { loadMetricsToken } from './metrics/load-metrics-token.ts';
+import { listenForMetrics, type MetricsListener } from './metrics/metrics-listener.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
 
 /** Expected start-up failures: a message for the operator, no stack trace. */
 class StartError extends Error {
@@ -56,6 +59,19 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       );
     }
   }
+  // The metrics address and token file, like the main address, are checked before anything is created.
+  const { metricsListen, metricsTokenFile } = config;
+  if (metricsListen && metricsListen.port !== 0) {
+    const error = await tryListen(metricsListen.host, metricsListen.port);
+    if (error) {
+      const reason =
+        describeListenError(error, metricsListen.host, metricsListen.port, metricsListenSettings) ??
+        `cannot listen for metrics: ${error.message}`;
+      throw new StartError(reason, 2);
+    }
+  }
+  const metricsToken = metricsTokenFile ? attempt(() => loadMetricsToken(metricsTokenFile), 2) : undefined;
+  const metrics = metricsListen || metricsToken ? new ServerMetrics() : undefined;
   // The data directory holds the master key, the bootstrap token and the embedded database: owner-only,
   // and one an older envid (or a copy) left looser is tightened before anything is read from it.
   if (existsSync(config.dataDir)) attempt(() => restrictTree(config.dataDir), 1);
@@ -101,6 +117,8 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       ssoStarts: config.ssoStartLimit,
     },
     logger: { level: config.logLevel },
+    ...(metrics ? { metrics } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
   });
   try {
     await app.ready();
@@ -109,13 +127,14 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     throw new StartError(`cannot start: ${(error as Error).message}`, 1);
   }
   let stopping = false;
+  let metricsListener: MetricsListener | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: finishing in-flight requests');
     // Connections that go idle after their last response would otherwise linger for the keep-alive timeout.
     const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
-    await app.close();
+    await Promise.all([app.close(), metricsListener?.close()]);
     clearInterval(closeIdle);
     await store.close();
     logger.info('stopped');
@@ -139,6 +158,21 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     'listening',
   );
   process.stdout.write(`envid listening on ${listeningAt}\n`);
+  if (metrics && metricsListen) {
+    try {
+      metricsListener = await listenForMetrics(metrics, metricsListen.host, metricsListen.port);
+    } catch (error) {
+      await app.close();
+      await store.close();
+      throw new StartError(
+        describeListenError(error, metricsListen.host, metricsListen.port, metricsListenSettings) ??
+          `cannot listen for metrics: ${(error as Error).message}`,
+        2,
+      );
+    }
+    logger.info({ address: `${metricsListener.address}/metrics` }, 'metrics listening');
+    process.stdout.write(`envid metrics on ${metricsListener.address}/metrics\n`);
+  }
 }
 
 async function bootstrap(store: Store, config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void> {

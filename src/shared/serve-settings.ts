@@ -122,6 +122,22 @@ export const serveSettings = [
     env: 'ENVID_AUTH_FAILURE_LIMIT',
     description: 'failed authentications per client address (IPv6: per /64), or off; then 429 [100/60s]',
   },
+  // Metrics (docs/observability.md): neither set, no /metrics anywhere.
+  {
+    key: 'metricsListen',
+    flag: '--metrics-listen',
+    value: 'host:port',
+    env: 'ENVID_METRICS_LISTEN',
+    description: 'serve Prometheus metrics at /metrics on a listener of their own, e.g. 127.0.0.1:9464 [off]',
+  },
+  {
+    key: 'metricsTokenFile',
+    flag: '--metrics-token-file',
+    value: 'path',
+    env: 'ENVID_METRICS_TOKEN_FILE',
+    description:
+      'serve /metrics on the main port too, to a scraper sending "Authorization: Bearer <the file\'s contents>" [off]',
+  },
   {
     key: 'ssoStartLimit',
     flag: '--sso-start-limit',

@@ -155,3 +155,40 @@ describe('the audit retention', () => {
     }
   });
 });
+
+describe('envid serve --metrics-listen and --metrics-token-file', () => {
+  it('are off unless set', () => {
+    const config = resolveServeConfig({}, {});
+    expect(config.metricsListen).toBeUndefined();
+    expect(config.metricsTokenFile).toBeUndefined();
+  });
+
+  it('take host:port (IPv6 in brackets, port 0 for a free one) from the flag or the variable', () => {
+    expect(resolveServeConfig({ metricsListen: '127.0.0.1:9464' }, {}).metricsListen).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+    });
+    expect(resolveServeConfig({}, { ENVID_METRICS_LISTEN: '[::1]:0' }).metricsListen).toEqual({
+      host: '::1',
+      port: 0,
+    });
+    expect(resolveServeConfig({}, { ENVID_METRICS_LISTEN: 'metrics.internal:9464' }).metricsListen).toEqual({
+      host: 'metrics.internal',
+      port: 9464,
+    });
+  });
+
+  it('refuses what is not host:port, naming the flag and its variable', () => {
+    for (const value of ['9464', '127.0.0.1', '127.0.0.1:65536', '::1:9464', 'host:port', ':9464', 'a b:1']) {
+      expect(() => resolveServeConfig({ metricsListen: value }, {}), value).toThrow(
+        `--metrics-listen (ENVID_METRICS_LISTEN): "${value}" is not <host>:<port>`,
+      );
+    }
+  });
+
+  it('resolve the token file against the working directory', () => {
+    expect(resolveServeConfig({ metricsTokenFile: 'metrics-token' }, {}).metricsTokenFile).toBe(
+      `${process.cwd()}/metrics-token`,
+    );
+  });
+});

@@ -49,6 +49,8 @@ export class KeyManager implements KeySet {
   readonly #generate: () => Promise<KeyMaterial>;
   #signing: TokenSigningKey | undefined;
   #jwks: PublishedJwks = published([]);
+  /** The key set as last loaded (what the metrics describe). */
+  #keys: readonly SigningKey[] = [];
   #decrypted = new Map<string, TokenSigningKey>();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -87,6 +89,23 @@ export class KeyManager implements KeySet {
 
   jwks(): PublishedJwks {
     return this.#jwks;
+  }
+
+  /** Each loaded key's age and the seconds until the next key takes over, as of `now` (for metrics). */
+  rotationStatus(now: Date): KeyRotationStatus {
+    const current = this.#keys.find((key) => key.state === 'current');
+    // As the rotation plan counts it (plan-rotation.ts): from activation, or publication for an old record.
+    const activated = current?.activatedAt ?? current?.publishedAt;
+    return {
+      keys: this.#keys.map((key) => ({
+        id: key.id,
+        state: key.state,
+        ageSeconds: (now.getTime() - key.createdAt.getTime()) / 1000,
+      })),
+      secondsToRotation: activated
+        ? Math.max(0, (activated.getTime() - now.getTime()) / 1000 + this.#policy.rotationPeriodSeconds)
+        : undefined,
+    };
   }
 
   /** The stored key set (public parts), for the admin API. */
@@ -155,6 +174,7 @@ export class KeyManager implements KeySet {
     this.#decrypted = decrypted;
     this.#signing = current ? decrypted.get(current.id) : undefined;
     this.#jwks = published(keys);
+    this.#keys = keys;
     this.#schedule(planRotation(keys, this.clock.now(), this.#policy).nextCheckAt);
   }
 
@@ -180,6 +200,12 @@ export class KeyManager implements KeySet {
       createdAt: now,
     };
   }
+}
+
+export interface KeyRotationStatus {
+  keys: { id: string; state: SigningKey['state']; ageSeconds: number }[];
+  /** Undefined while no key signs. */
+  secondsToRotation: number | undefined;
 }
 
 function published(keys: readonly Pick<SigningKey, 'state' | 'publicJwk'>[]): PublishedJwks {

@@ -51,6 +51,8 @@ export class RequestLimits {
   readonly #tokens: Limiter | undefined;
   readonly #failures: Limiter | undefined;
   readonly #ssoStarts: Limiter | undefined;
+  /** Requests refused by each limit, for metrics (a plain count: refusals cost nothing more). */
+  readonly refusals = { tokens: 0, auth_failures: 0, sso_start: 0 };
 
   constructor(options: RequestLimitOptions = {}) {
     this.#tokens = limiterFor(options.tokens ?? defaultRequestLimits.tokens);
@@ -66,6 +68,7 @@ export class RequestLimits {
       await tokens.counter.consume(`${principal.kind}:${principal.id}`);
     } catch (state) {
       if (!(state instanceof RateLimiterRes)) throw state;
+      this.refusals.tokens++;
       const { count, seconds } = tokens.limit;
       const wait = retryAfterSeconds(state);
       throw resourceExhausted(
@@ -82,6 +85,7 @@ export class RequestLimits {
     const key = clientAddressKey(address);
     const state = await failures.counter.get(key);
     if (!state || state.consumedPoints < failures.limit.count) return;
+    this.refusals.auth_failures++;
     const { count, seconds } = failures.limit;
     const wait = retryAfterSeconds(state);
     throw resourceExhausted(
@@ -110,6 +114,7 @@ export class RequestLimits {
       if (!(state instanceof RateLimiterRes)) throw state;
       const { count, seconds } = starts.limit;
       const wait = retryAfterSeconds(state);
+      this.refusals.sso_start++;
       return {
         message: `too many sign-ins started from ${key}: at most ${count} in ${seconds} s per client address (envid serve --sso-start-limit); retry in ${wait} s`,
         retryAfterSeconds: wait,

@@ -28,6 +28,11 @@ export class TokenSubjects {
     this.#cache = new InvalidatingCache(feed, clock);
   }
 
+  /** The subject cache, whose hit and miss counts the metrics read. */
+  get cache(): InvalidatingCache<LoadedSubject> {
+    return this.#cache;
+  }
+
   load(principal: OrganizationPrincipal): Promise<LoadedSubject> {
     return this.#cache.get(`${principal.kind}:${principal.organizationId}:${principal.id}`, () =>
       loadTokenSubject(this.store, principal),

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { AuditPartitions } from '../audit-partitions.ts';
 import type { Records } from '../records.ts';
-import type { Collections, Store } from '../store.ts';
+import type { Collections, PoolStats, Store } from '../store.ts';
 import { changeChannel, type InTransaction, SqlCollection, type TableSpec } from './collection.ts';
 import type { SqlDatabase } from './database.ts';
 import { SqlAuditPartitions } from './sql-audit-partitions.ts';
@@ -107,6 +107,10 @@ export class SqlStore implements Store {
 
   #tell(table: string): void {
     for (const watcher of this.#watchers) watcher(table);
+  }
+
+  poolStats(): PoolStats | undefined {
+    return this.database.poolStats?.();
   }
 
   changesConnected(): boolean {
