@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
 import pino from 'pino';
 import { systemClock } from '../core/clock.ts';
@@ -11,6 +12,8 @@ import { buildServer } from './build-server.ts';
 import { resolveServeConfig, type ServeConfig, type ServeFlags } from './config.ts';
 import { loadMasterKey } from './keys/load-master-key.ts';
 import { describeListenError, tryListen } from './listen-check.ts';
+import { loadTlsPair, looseKeyMode, type TlsPair } from './tls/load-tls-pair.ts';
+import { TlsReloader } from './tls/tls-reloader.ts';
 
 /** Expected start-up failures: a message for the operator, no stack trace. */
 class StartError extends Error {
@@ -56,11 +59,21 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       );
     }
   }
+  // Before anything is created: a pair that does not load changes nothing.
+  const tlsFiles = config.tls;
+  const tls: TlsPair | undefined = tlsFiles ? attempt(() => loadTlsPair(tlsFiles), 2) : undefined;
   // The data directory holds the master key, the bootstrap token and the embedded database: owner-only,
   // and one an older envid (or a copy) left looser is tightened before anything is read from it.
   if (existsSync(config.dataDir)) attempt(() => restrictTree(config.dataDir), 1);
   const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
   const logger = pino({ level: config.logLevel });
+  const looseMode = tlsFiles && looseKeyMode(tlsFiles.keyFile);
+  if (looseMode) {
+    logger.warn(
+      { keyFile: tlsFiles.keyFile, mode: looseMode },
+      'tls: the private key file is readable by group or others; chmod 600 it',
+    );
+  }
   const store = await openStore(
     config.databaseUrl
       ? {
@@ -95,8 +108,11 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       maxConnections: config.maxConnections,
     },
     limits: { tokens: config.tokenRateLimit, authFailures: config.authFailureLimit },
+    ...(tls ? { tls } : {}),
     logger: { level: config.logLevel },
   });
+  const reloader =
+    tls && tlsFiles ? new TlsReloader(app.server as HttpsServer, tlsFiles, tls, logger) : undefined;
   try {
     await app.ready();
   } catch (error) {
@@ -107,6 +123,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    reloader?.stop();
     logger.info({ signal }, 'stopping: finishing in-flight requests');
     // Connections that go idle after their last response would otherwise linger for the keep-alive timeout.
     const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
@@ -129,6 +146,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     await store.close();
     throw new StartError(reason, 2);
   }
+  reloader?.start();
   logger.info(
     { address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt },
     'listening',

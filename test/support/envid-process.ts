@@ -83,7 +83,7 @@ export async function untilListening(child: ChildProcess) {
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /envid listening on (http:\/\/\S+)/.exec(output);
+      const match = /envid listening on (https?:\/\/\S+)/.exec(output);
       if (match) resolve(match[1]!);
     };
     child.stdout!.on('data', onData);
