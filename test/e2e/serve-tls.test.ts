@@ -185,7 +185,10 @@ describe.skipIf(noOpenssl !== undefined)(titled('envid serve --tls-cert --tls-ke
     server.child.kill('SIGHUP');
     await waitForServed(third.cert);
     expect(logged(/SIGHUP.*certificate reloaded|certificate reloaded.*SIGHUP/g)).toBe(reloads + 1);
-    // Still serving: SIGHUP no longer ends the process.
+    // Again with nothing changed: said so, and still serving (SIGHUP no longer ends the process).
+    server.child.kill('SIGHUP');
+    await waitFor('the unchanged answer', () => logged(/tls: certificate unchanged/g) === 1);
+    expect(await served()).toBe(fingerprintOf(third.cert));
     expect(server.child.exitCode).toBeNull();
   });
 

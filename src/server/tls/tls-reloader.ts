@@ -62,7 +62,11 @@ export class TlsReloader {
       );
       return;
     }
-    if (next.cert.equals(this.current.cert) && next.key.equals(this.current.key)) return;
+    if (next.cert.equals(this.current.cert) && next.key.equals(this.current.key)) {
+      // A signal deserves an answer; a file event for a file that did not change does not.
+      if (trigger === 'SIGHUP') this.logger.info({ trigger }, 'tls: certificate unchanged');
+      return;
+    }
     this.server.setSecureContext({ cert: next.cert, key: next.key });
     this.current = next;
     this.logger.info({ trigger, certFile: this.files.certFile }, 'tls: certificate reloaded');
