@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -70,6 +70,16 @@ describe.each(engines)('envid discovery export on %s', (engine) => {
       `envid: cannot fetch ${from}/.well-known/openid-configuration: ECONNREFUSED\n`,
     );
     expect(existsSync(join(dir, 's'))).toBe(false);
+  });
+
+  it('says which file it cannot write when --out is not a directory (exit 2)', async () => {
+    const { server, out } = await setUp();
+    writeFileSync(out, 'not a directory');
+    const result = await runCli(['discovery', 'export', '--from', server.url, '--out', out], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(`^envid: --out: cannot write ${out}/\\.well-known/jwks\\.json: `),
+    );
   });
 
   it('--watch rewrites the JWKS on a key change and stops on SIGTERM with exit 0', async () => {

@@ -117,6 +117,10 @@ function parseFlags(flags: ExportFlags) {
 
 async function write(out: string, path: string, body: string): Promise<void> {
   const file = join(out, path);
-  await fs.promises.mkdir(dirname(file), { recursive: true, mode: 0o755 });
-  await writeFileAtomic(file, body, fileMode);
+  try {
+    await fs.promises.mkdir(dirname(file), { recursive: true, mode: 0o755 });
+    await writeFileAtomic(file, body, fileMode);
+  } catch (error) {
+    throw usageError(`--out: cannot write ${file}: ${(error as Error).message}`);
+  }
 }
