@@ -52,6 +52,8 @@ export interface ServerOptions {
   connections?: Partial<ConnectionLimits>;
   /** Request rate limits; each defaults to `envid serve`'s default. */
   limits?: RequestLimitOptions;
+  /** Serve HTTPS with this certificate chain and key (PEM); plain HTTP without. */
+  tls?: { cert: Buffer | string; key: Buffer | string };
   /** Fastify's logger option; off unless given. */
   logger?: FastifyServerOptions['logger'];
   /** How long an SSO issuer's discovery document may take when a configuration is saved. */
@@ -93,8 +95,13 @@ function withSafeErrors(logger: ServerOptions['logger']): FastifyServerOptions['
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const connections = { ...defaultConnectionLimits, ...options.connections };
+  const serverOptions = connectionServerOptions(connections);
   const app = Fastify({
-    ...connectionServerOptions(connections),
+    ...serverOptions,
+    // With https Fastify ignores `http`: the same timeouts go to https.createServer with the pair.
+    ...(options.tls
+      ? { https: { ...serverOptions.http, cert: options.tls.cert, key: options.tls.key } }
+      : {}),
     logger: withSafeErrors(options.logger),
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,

@@ -86,6 +86,8 @@ const configSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
   // Connection and request limits (docs/decisions/0040, 0041).
   headersTimeout: seconds(600, defaultConnectionLimits.headersTimeoutMs),
   requestTimeout: seconds(3600, defaultConnectionLimits.requestTimeoutMs),
@@ -116,7 +118,10 @@ const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
-export type ServeConfig = z.infer<typeof configSchema>;
+/** The settings, with the TLS pair as one optional value (both files or neither). */
+export type ServeConfig = Omit<z.infer<typeof configSchema>, 'tlsCert' | 'tlsKey'> & {
+  tls?: { certFile: string; keyFile: string };
+};
 
 /** Flags win over environment variables, which win over defaults. Errors name the flag and the variable. */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
@@ -127,6 +132,15 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   }
   const result = configSchema
     .superRefine((config, context) => {
+      if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+        const [given, missing] = config.tlsCert === undefined ? ['tlsKey', 'tlsCert'] : ['tlsCert', 'tlsKey'];
+        const other = serveSettings.find((s) => s.key === missing)!;
+        context.addIssue({
+          code: 'custom',
+          path: [given],
+          message: `needs ${other.flag} (${other.env}) too: give both the certificate and its key, or neither`,
+        });
+      }
       if (config.headersTimeout <= config.requestTimeout) return;
       context.addIssue({
         code: 'custom',
@@ -140,10 +154,12 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     const setting = serveSettings.find((s) => s.key === issue.path[0]);
     throw new ConfigError(`${setting?.flag} (${setting?.env}): ${issue.message}`);
   }
+  const { tlsCert, tlsKey, ...rest } = result.data;
   return {
-    ...result.data,
+    ...rest,
     dataDir: resolve(result.data.dataDir),
     ...(result.data.metricsTokenFile ? { metricsTokenFile: resolve(result.data.metricsTokenFile) } : {}),
+    ...(tlsCert && tlsKey ? { tls: { certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } } : {}),
   };
 }
 

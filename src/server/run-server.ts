@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
 import pino from 'pino';
 import { systemClock } from '../core/clock.ts';
@@ -14,6 +15,8 @@ import { describeListenError, metricsListenSettings, tryListen } from './listen-
 import { loadMetricsToken } from './metrics/load-metrics-token.ts';
 import { listenForMetrics, type MetricsListener } from './metrics/metrics-listener.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
+import { loadTlsPair, looseKeyMode, type TlsPair } from './tls/load-tls-pair.ts';
+import { TlsReloader } from './tls/tls-reloader.ts';
 
 /** Expected start-up failures: a message for the operator, no stack trace. */
 class StartError extends Error {
@@ -72,11 +75,21 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   }
   const metricsToken = metricsTokenFile ? attempt(() => loadMetricsToken(metricsTokenFile), 2) : undefined;
   const metrics = metricsListen || metricsToken ? new ServerMetrics() : undefined;
+  // Before anything is created: a pair that does not load changes nothing.
+  const tlsFiles = config.tls;
+  const tls: TlsPair | undefined = tlsFiles ? attempt(() => loadTlsPair(tlsFiles), 2) : undefined;
   // The data directory holds the master key, the bootstrap token and the embedded database: owner-only,
   // and one an older envid (or a copy) left looser is tightened before anything is read from it.
   if (existsSync(config.dataDir)) attempt(() => restrictTree(config.dataDir), 1);
   const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
   const logger = pino({ level: config.logLevel });
+  const looseMode = tlsFiles && looseKeyMode(tlsFiles.keyFile);
+  if (looseMode) {
+    logger.warn(
+      { keyFile: tlsFiles.keyFile, mode: looseMode },
+      'tls: the private key file is readable by group or others; chmod 600 it',
+    );
+  }
   const store = await openStore(
     config.databaseUrl
       ? {
@@ -116,10 +129,13 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       authFailures: config.authFailureLimit,
       ssoStarts: config.ssoStartLimit,
     },
+    ...(tls ? { tls } : {}),
     logger: { level: config.logLevel },
     ...(metrics ? { metrics } : {}),
     ...(metricsToken ? { metricsToken } : {}),
   });
+  const reloader =
+    tls && tlsFiles ? new TlsReloader(app.server as HttpsServer, tlsFiles, tls, logger) : undefined;
   try {
     await app.ready();
   } catch (error) {
@@ -131,6 +147,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    reloader?.stop();
     logger.info({ signal }, 'stopping: finishing in-flight requests');
     // Connections that go idle after their last response would otherwise linger for the keep-alive timeout.
     const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
@@ -153,6 +170,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     await store.close();
     throw new StartError(reason, 2);
   }
+  reloader?.start();
   logger.info(
     { address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt },
     'listening',

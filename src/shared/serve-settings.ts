@@ -79,6 +79,21 @@ export const serveSettings = [
     description:
       'reverse proxies whose X-Forwarded-For names the client: IP addresses or CIDR ranges, comma-separated, or loopback [none]',
   },
+  // TLS (docs/decisions/0197): both or neither; reloaded on SIGHUP and when either file changes.
+  {
+    key: 'tlsCert',
+    flag: '--tls-cert',
+    value: 'file',
+    env: 'ENVID_TLS_CERT',
+    description: 'PEM certificate chain: serve HTTPS (with --tls-key); reloaded on SIGHUP or change [none]',
+  },
+  {
+    key: 'tlsKey',
+    flag: '--tls-key',
+    value: 'file',
+    env: 'ENVID_TLS_KEY',
+    description: 'PEM private key of --tls-cert; reloaded with it [none]',
+  },
   // Connection and request limits (docs/decisions/0040, 0041).
   {
     key: 'headersTimeout',
