@@ -9,6 +9,11 @@ import type { Store } from '../store/store.ts';
 import { ensureBootstrapCredential } from './bootstrap.ts';
 import { buildServer } from './build-server.ts';
 import { resolveServeConfig, type ServeConfig, type ServeFlags } from './config.ts';
+import {
+  ensureInstallationSettings,
+  InstallationSettingsMismatch,
+  replaceSettingsVariable,
+} from './installation/installation-settings.ts';
 import { loadMasterKey } from './keys/load-master-key.ts';
 import { describeListenError, tryListen } from './listen-check.ts';
 
@@ -74,6 +79,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   });
   try {
     await bootstrap(store, config, env);
+    await checkInstallationSettings(store, config, masterKey.id, env);
   } catch (error) {
     await store.close();
     throw error;
@@ -147,6 +153,31 @@ async function bootstrap(store: Store, config: ServeConfig, env: NodeJS.ProcessE
     // Printed once, on the terminal only (never through the logger).
     process.stderr.write(
       `\nInstallation admin token (shown once; also written to ${result.writtenTo}):\n  ${result.generatedSecret}\n\n`,
+    );
+  }
+}
+
+/** Refuses to start a server that would not act as one issuer with the others on its database. */
+async function checkInstallationSettings(
+  store: Store,
+  config: ServeConfig,
+  masterKeyId: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const current = {
+    ...(config.issuer ? { issuer: config.issuer } : {}),
+    masterKeyId,
+    keyBits: config.keyBits,
+    keyRotationDays: config.keyRotationDays,
+  };
+  const outcome = await ensureInstallationSettings(store, systemClock, current, {
+    replace: env[replaceSettingsVariable] === '1',
+  }).catch((error: Error) => {
+    throw new StartError(error.message, error instanceof InstallationSettingsMismatch ? 2 : 1);
+  });
+  if (outcome === 'replaced') {
+    process.stderr.write(
+      `envid serve: recorded this server's settings in the database (${replaceSettingsVariable}=1)\n`,
     );
   }
 }
