@@ -170,8 +170,15 @@ async function checkInstallationSettings(
     keyBits: config.keyBits,
     keyRotationDays: config.keyRotationDays,
   };
+  const replace = env[replaceSettingsVariable] ?? '';
+  if (!['', '0', '1'].includes(replace)) {
+    throw new StartError(
+      `${replaceSettingsVariable} must be 1 (record this server's settings) or 0 or unset`,
+      2,
+    );
+  }
   const outcome = await ensureInstallationSettings(store, systemClock, current, {
-    replace: env[replaceSettingsVariable] === '1',
+    replace: replace === '1',
   }).catch((error: Error) => {
     throw new StartError(error.message, error instanceof InstallationSettingsMismatch ? 2 : 1);
   });

@@ -82,7 +82,7 @@ function describeDifferences(recorded: CurrentSettings, current: CurrentSettings
   if (recorded.masterKeyId !== current.masterKeyId) {
     // The key ID is an HMAC of a fixed label under the key: it tells keys apart without revealing them.
     lines.push(
-      `master key (ENVID_MASTER_KEY or <data-dir>/master-key): recorded key ID ${recorded.masterKeyId}, this server's ${current.masterKeyId}`,
+      `master key (ENVID_MASTER_KEY or <data-dir>/master-key): recorded key ID ${recorded.masterKeyId}, this server's ${current.masterKeyId} (the stored signing keys are sealed under the recorded one)`,
     );
   }
   if (recorded.keyBits !== current.keyBits) {
