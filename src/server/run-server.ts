@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -16,6 +17,8 @@ import {
 } from './installation/installation-settings.ts';
 import { loadMasterKey } from './keys/load-master-key.ts';
 import { describeListenError, tryListen } from './listen-check.ts';
+import { runPrimary } from './workers/run-primary.ts';
+import type { ListeningMessage } from './workers/worker-messages.ts';
 
 /** Expected start-up failures: a message for the operator, no stack trace. */
 class StartError extends Error {
@@ -51,8 +54,9 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       }),
     2,
   );
-  // Port 0 always finds a free port; any other is tried before anything is created or printed.
-  if (config.port !== 0) {
+  // Port 0 always finds a free port; any other is tried before anything is created or printed (by the
+  // primary, once, when there are workers).
+  if (config.port !== 0 && !cluster.isWorker) {
     const error = await tryListen(config.host, config.port);
     if (error) {
       throw new StartError(
@@ -66,6 +70,11 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   if (existsSync(config.dataDir)) attempt(() => restrictTree(config.dataDir), 1);
   const masterKey = attempt(() => loadMasterKey(env, config.dataDir), 2).key;
   const logger = pino({ level: config.logLevel });
+  if (config.workers > 1 && cluster.isPrimary) {
+    // The key file exists now (created above on a first start), so the workers all read the same one.
+    runPrimary(config.workers, logger);
+    return;
+  }
   const store = await openStore(
     config.databaseUrl
       ? {
@@ -135,10 +144,14 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     await store.close();
     throw new StartError(reason, 2);
   }
-  logger.info(
-    { address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt },
-    'listening',
-  );
+  const listening = { address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt };
+  if (cluster.isWorker) {
+    // The primary prints the one "listening" line once every worker listens.
+    logger.debug({ ...listening, worker: env.ENVID_WORKER_INDEX }, 'worker listening');
+    process.send?.({ type: 'envid-listening', address: listeningAt } satisfies ListeningMessage);
+    return;
+  }
+  logger.info(listening, 'listening');
   process.stdout.write(`envid listening on ${listeningAt}\n`);
 }
 

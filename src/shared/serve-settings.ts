@@ -65,6 +65,14 @@ export const serveSettings = [
     description: 'how long a signing key signs before the next takes over [30]',
   },
   {
+    key: 'workers',
+    flag: '--workers',
+    value: 'count',
+    env: 'ENVID_WORKERS',
+    description:
+      'server processes sharing the port (1-64, or auto: one per core); more than 1 needs PostgreSQL [1]',
+  },
+  {
     key: 'trustProxy',
     flag: '--trust-proxy',
     value: 'addresses',
