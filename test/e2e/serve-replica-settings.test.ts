@@ -119,6 +119,12 @@ describe('a restarted embedded server', () => {
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain(`recorded ${issuer}, this server https://other.example.com`);
 
+    const unclear = await serveRefused(['--data-dir', dataDir, '--issuer', 'https://other.example.com'], {
+      ENVID_REPLACE_INSTALLATION_SETTINGS: 'yes',
+    });
+    expect(unclear.code).toBe(2);
+    expect(unclear.stderr).toContain('ENVID_REPLACE_INSTALLATION_SETTINGS must be 1');
+
     const again = await startEnvid({ dataDir, adminToken: first.adminToken, env: { ENVID_ISSUER: issuer } });
     cleanups.push(() => again.stop());
     expect(await discoveredIssuer(again)).toBe(issuer);
