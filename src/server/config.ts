@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type ServeFlags, serveSettings } from '../shared/serve-settings.ts';
@@ -23,6 +24,19 @@ const rateLimit = z.string().transform((value, context) => {
     code: 'custom',
     input: value,
     message: `"${value}" is not <count>/<seconds>s (a count of 1 or more in 1-86400 s, e.g. 100/10s) or off`,
+  });
+  return z.NEVER;
+});
+
+/** `auto`: one per core (availableParallelism); more than 64 processes on one machine buys nothing. */
+const workerCount = z.string().transform((value, context) => {
+  if (value === 'auto') return availableParallelism();
+  const count = /^\d{1,2}$/.test(value) ? Number(value) : Number.NaN;
+  if (count >= 1 && count <= 64) return count;
+  context.issues.push({
+    code: 'custom',
+    input: value,
+    message: `"${value}" is not a count from 1 to 64 or auto`,
   });
   return z.NEVER;
 });
@@ -73,6 +87,7 @@ const configSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  workers: workerCount.default(1),
   trustProxy: z
     .string()
     .transform((value, context) => {
@@ -139,6 +154,15 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
           code: 'custom',
           path: [given],
           message: `needs ${other.flag} (${other.env}) too: give both the certificate and its key, or neither`,
+        });
+      }
+      if (config.workers > 1 && !config.databaseUrl) {
+        context.addIssue({
+          code: 'custom',
+          path: ['workers'],
+          message:
+            `${config.workers} workers need PostgreSQL (--database-url, ENVID_DATABASE_URL): the embedded ` +
+            'database is opened by one process at a time; use 1 worker or set a database URL',
         });
       }
       if (config.headersTimeout <= config.requestTimeout) return;

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
@@ -10,6 +11,11 @@ import type { Store } from '../store/store.ts';
 import { ensureBootstrapCredential } from './bootstrap.ts';
 import { buildServer } from './build-server.ts';
 import { resolveServeConfig, type ServeConfig, type ServeFlags } from './config.ts';
+import {
+  ensureInstallationSettings,
+  InstallationSettingsMismatch,
+  replaceSettingsVariable,
+} from './installation/installation-settings.ts';
 import { loadMasterKey } from './keys/load-master-key.ts';
 import { describeListenError, metricsListenSettings, tryListen } from './listen-check.ts';
 import { loadMetricsToken } from './metrics/load-metrics-token.ts';
@@ -17,6 +23,8 @@ import { listenForMetrics, type MetricsListener } from './metrics/metrics-listen
 import { ServerMetrics } from './metrics/server-metrics.ts';
 import { loadTlsPair, looseKeyMode, type TlsPair } from './tls/load-tls-pair.ts';
 import { TlsReloader } from './tls/tls-reloader.ts';
+import { runPrimary } from './workers/run-primary.ts';
+import type { ListeningMessage } from './workers/worker-messages.ts';
 
 /** Expected start-up failures: a message for the operator, no stack trace. */
 class StartError extends Error {
@@ -52,8 +60,9 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       }),
     2,
   );
-  // Port 0 always finds a free port; any other is tried before anything is created or printed.
-  if (config.port !== 0) {
+  // Port 0 always finds a free port; any other is tried before anything is created or printed (by the
+  // primary, once, when there are workers).
+  if (config.port !== 0 && !cluster.isWorker) {
     const error = await tryListen(config.host, config.port);
     if (error) {
       throw new StartError(
@@ -90,6 +99,11 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       'tls: the private key file is readable by group or others; chmod 600 it',
     );
   }
+  if (config.workers > 1 && cluster.isPrimary) {
+    // The key file exists now (created above on a first start), so the workers all read the same one.
+    runPrimary(config.workers, logger);
+    return;
+  }
   const store = await openStore(
     config.databaseUrl
       ? {
@@ -103,6 +117,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
   });
   try {
     await bootstrap(store, config, env);
+    await checkInstallationSettings(store, config, masterKey.id, env);
   } catch (error) {
     await store.close();
     throw error;
@@ -171,10 +186,14 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
     throw new StartError(reason, 2);
   }
   reloader?.start();
-  logger.info(
-    { address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt },
-    'listening',
-  );
+  const listening = { address: listeningAt, database: store.engine, issuer: config.issuer ?? listeningAt };
+  if (cluster.isWorker) {
+    // The primary prints the one "listening" line once every worker listens.
+    logger.debug({ ...listening, worker: env.ENVID_WORKER_INDEX }, 'worker listening');
+    process.send?.({ type: 'envid-listening', address: listeningAt } satisfies ListeningMessage);
+    return;
+  }
+  logger.info(listening, 'listening');
   process.stdout.write(`envid listening on ${listeningAt}\n`);
   if (metrics && metricsListen) {
     try {
@@ -204,6 +223,38 @@ async function bootstrap(store: Store, config: ServeConfig, env: NodeJS.ProcessE
     // Printed once, on the terminal only (never through the logger).
     process.stderr.write(
       `\nInstallation admin token (shown once; also written to ${result.writtenTo}):\n  ${result.generatedSecret}\n\n`,
+    );
+  }
+}
+
+/** Refuses to start a server that would not act as one issuer with the others on its database. */
+async function checkInstallationSettings(
+  store: Store,
+  config: ServeConfig,
+  masterKeyId: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const current = {
+    ...(config.issuer ? { issuer: config.issuer } : {}),
+    masterKeyId,
+    keyBits: config.keyBits,
+    keyRotationDays: config.keyRotationDays,
+  };
+  const replace = env[replaceSettingsVariable] ?? '';
+  if (!['', '0', '1'].includes(replace)) {
+    throw new StartError(
+      `${replaceSettingsVariable} must be 1 (record this server's settings) or 0 or unset`,
+      2,
+    );
+  }
+  const outcome = await ensureInstallationSettings(store, systemClock, current, {
+    replace: replace === '1',
+  }).catch((error: Error) => {
+    throw new StartError(error.message, error instanceof InstallationSettingsMismatch ? 2 : 1);
+  });
+  if (outcome === 'replaced') {
+    process.stderr.write(
+      `envid serve: recorded this server's settings in the database (${replaceSettingsVariable}=1)\n`,
     );
   }
 }

@@ -72,6 +72,14 @@ export const serveSettings = [
     description: 'keep each month of the audit log until this many days after it ends, or off [off]',
   },
   {
+    key: 'workers',
+    flag: '--workers',
+    value: 'count',
+    env: 'ENVID_WORKERS',
+    description:
+      'server processes sharing the port (1-64, or auto: one per core); more than 1 needs PostgreSQL [1]',
+  },
+  {
     key: 'trustProxy',
     flag: '--trust-proxy',
     value: 'addresses',

@@ -115,6 +115,22 @@ export interface SigningKey {
   retiredAt?: Date;
 }
 
+/**
+ * What every server sharing the database must agree on (one record, installationSettingsId), recorded
+ * by the first server to start (docs/decisions/0198-replicas-and-workers.md).
+ */
+export interface InstallationSettings {
+  id: string;
+  /** Absent: the first server advertised its own address (no ENVID_ISSUER). */
+  issuer?: string;
+  /** The master key's public ID (MasterKey.id), never the key. */
+  masterKeyId: string;
+  keyBits: number;
+  keyRotationDays: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** Every record kind the store keeps, by collection name. */
 export interface Records {
   organizations: Organization;
@@ -132,4 +148,5 @@ export interface Records {
   userIdentities: UserIdentity;
   ssoSignIns: SsoSignIn;
   browserSessions: BrowserSession;
+  installationSettings: InstallationSettings;
 }

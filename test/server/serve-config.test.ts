@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveServeConfig } from '../../src/server/config.ts';
 
@@ -189,6 +190,24 @@ describe('envid serve --metrics-listen and --metrics-token-file', () => {
   it('resolve the token file against the working directory', () => {
     expect(resolveServeConfig({ metricsTokenFile: 'metrics-token' }, {}).metricsTokenFile).toBe(
       `${process.cwd()}/metrics-token`,
+    );
+  });
+});
+
+describe('envid serve --workers (ENVID_WORKERS)', () => {
+  const postgres = { ENVID_DATABASE_URL: 'postgres://envid@db/envid' };
+
+  it('defaults to 1, takes 1 to 64, and auto is one per core', () => {
+    expect(resolveServeConfig({}, {}).workers).toBe(1);
+    expect(resolveServeConfig({ workers: '3' }, postgres).workers).toBe(3);
+    expect(resolveServeConfig({}, { ...postgres, ENVID_WORKERS: '64' }).workers).toBe(64);
+    expect(resolveServeConfig({ workers: 'auto' }, postgres).workers).toBe(availableParallelism());
+  });
+
+  it('refuses more than 1 on the embedded database, and 1 is fine there', () => {
+    expect(resolveServeConfig({ workers: '1' }, {}).workers).toBe(1);
+    expect(() => resolveServeConfig({ workers: '2' }, {})).toThrow(
+      '--workers (ENVID_WORKERS): 2 workers need PostgreSQL (--database-url, ENVID_DATABASE_URL)',
     );
   });
 });

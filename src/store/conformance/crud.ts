@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError } from '../errors.ts';
-import type { Records } from '../records.ts';
+import type { InstallationSettings, Records } from '../records.ts';
 import type { Collection, Store } from '../store.ts';
 import {
   newAuditEvent,
@@ -233,7 +234,27 @@ const cases: { [K in Kind]: KindCase<K> } = {
     full: (p) => newBrowserSession(p.userId, { revokedAt: new Date('2030-02-01T00:00:00.000Z') }),
     edit: (r) => ({ ...r, revokedAt: new Date('2030-03-01T00:00:00.000Z') }),
   },
+  installationSettings: {
+    kind: 'installationSettings',
+    optional: ['issuer'],
+    minimal: () => newInstallationSettings(),
+    full: () => newInstallationSettings({ issuer: 'https://envid.example.com' }),
+    edit: (r) => ({ ...r, keyRotationDays: 0.5, updatedAt: new Date('2030-03-01T00:00:00.000Z') }),
+  },
 };
+
+function newInstallationSettings(overrides: Partial<InstallationSettings> = {}): InstallationSettings {
+  const at = new Date('2030-01-01T00:00:00.000Z');
+  return {
+    id: randomUUID(),
+    masterKeyId: 'AAECAwQFBgc',
+    keyBits: 2048,
+    keyRotationDays: 30,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+}
 
 async function makeParents(store: Store): Promise<Parents> {
   const organization = await store.organizations.insert(newOrganization());

@@ -43,6 +43,7 @@ const tables: { [K in keyof Records]: TableSpec } = {
   // The ID is the SHA-256 of the sign-in's state, not a UUID.
   ssoSignIns: { table: 'sso_sign_ins', json: [], quiet: true, uuid: ['ssoConfigurationId'] },
   browserSessions: { table: 'browser_sessions', json: [], quiet: true, uuid: ['id', 'userId'] },
+  installationSettings: { table: 'installation_settings', json: [], quiet: true, uuid: ['id'] },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -63,6 +64,7 @@ export class SqlStore implements Store {
   readonly ssoSignIns!: Collections['ssoSignIns'];
   readonly browserSessions!: Collections['browserSessions'];
   readonly auditPartitions: AuditPartitions;
+  readonly installationSettings!: Collections['installationSettings'];
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;
