@@ -14,6 +14,9 @@ export const auditEventKinds = [
   'sso_config.created',
   'sso_config.updated',
   'sso_config.deleted',
+  'audience_profile.created',
+  'audience_profile.updated',
+  'audience_profile.deleted',
   'sso.signed_in',
   'sso.sign_in_refused',
 ] as const satisfies readonly AuditEventKind[];

@@ -28,6 +28,6 @@ export interface AudienceProfile extends AudienceProfileSettings {
   organizationId: string;
   /** Grows by one on every update: part of the token cache's key, so a changed profile is seen at once. */
   version: number;
-  createTime: Date;
-  updateTime: Date;
+  createdAt: Date;
+  updatedAt: Date;
 }

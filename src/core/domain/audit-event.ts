@@ -10,6 +10,9 @@ export type AuditEventKind =
   | 'sso_config.created'
   | 'sso_config.updated'
   | 'sso_config.deleted'
+  | 'audience_profile.created'
+  | 'audience_profile.updated'
+  | 'audience_profile.deleted'
   | 'sso.signed_in'
   | 'sso.sign_in_refused';
 
@@ -19,6 +22,7 @@ export type AuditEventKind =
  * token.issued {jti, audiences, sub, iat, exp, clientAddress}; oidc_config.updated {before, after, subChanges,
  * subChangeConfirmed}; key.* {kid, reason};
  * sso_config.* {ssoConfigurationId, before?, after?, clientSecretChanged?} (never the secret);
+ * audience_profile.* {audienceProfileId, before?, after?, subChanges?, subChangeConfirmed?};
  * sso.signed_in {ssoConfigurationId, issuer, subject, userCreated, joined}; sso.sign_in_refused
  * {ssoConfigurationId?, issuer?, subject?, reason}.
  */

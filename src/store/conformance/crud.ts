@@ -3,6 +3,7 @@ import { AlreadyExistsError, NotFoundError } from '../errors.ts';
 import type { Records } from '../records.ts';
 import type { Collection, Store } from '../store.ts';
 import {
+  newAudienceProfile,
   newAuditEvent,
   newBrowserSession,
   newCredential,
@@ -232,6 +233,30 @@ const cases: { [K in Kind]: KindCase<K> } = {
     minimal: (p) => newBrowserSession(p.userId),
     full: (p) => newBrowserSession(p.userId, { revokedAt: new Date('2030-02-01T00:00:00.000Z') }),
     edit: (r) => ({ ...r, revokedAt: new Date('2030-03-01T00:00:00.000Z') }),
+  },
+  audienceProfiles: {
+    kind: 'audienceProfiles',
+    optional: [],
+    minimal: (p) => newAudienceProfile(p.organizationId),
+    full: (p) =>
+      newAudienceProfile(p.organizationId, {
+        audiences: ['sts.amazonaws.com', 'aws-*', 'https://*.vault.example.com/*'],
+        oidcConfig: { version: 'v2' },
+        lifetimeSeconds: 900,
+        signingAlgorithm: 'ES256',
+        extraClaims: [
+          { name: 'project', from: 'project_id' },
+          { name: 'https://example.com/env', value: 'prod-ünï' },
+        ],
+        version: 7,
+      }),
+    edit: (r) => ({
+      ...r,
+      audiences: ['other'],
+      oidcConfig: { version: 'v3', extraSubFields: ['project_id'] },
+      version: r.version + 1,
+      updatedAt: new Date(r.updatedAt.getTime() + 1),
+    }),
   },
 };
 
