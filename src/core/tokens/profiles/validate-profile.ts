@@ -4,7 +4,7 @@ import {
   signingAlgorithms,
 } from '../../domain/audience-profile.ts';
 import { invalidArgument } from '../../errors.ts';
-import { parseOidcConfig } from '../oidc-config.ts';
+import { oidcConfigToMessage, parseOidcConfig } from '../oidc-config.ts';
 import { maxTokenLifetimeSeconds, minTokenLifetimeSeconds } from '../token-lifetime.ts';
 import { parseAudiencePattern, patternsOverlap } from './audience-pattern.ts';
 import { validateExtraClaims } from './extra-claims.ts';
@@ -114,4 +114,16 @@ export function checkNoTies(
       }
     }
   });
+}
+
+/** A profile's settings in the API's form: what parseAudienceProfileSettings reads back unchanged. */
+export function audienceProfileToInput(settings: AudienceProfileSettings) {
+  return {
+    name: settings.name,
+    audiences: [...settings.audiences],
+    oidcConfig: oidcConfigToMessage(settings.oidcConfig),
+    lifetimeSeconds: settings.lifetimeSeconds,
+    signingAlgorithm: settings.signingAlgorithm,
+    extraClaims: settings.extraClaims.map((claim) => ({ ...claim })),
+  };
 }
