@@ -31,9 +31,6 @@ import { actorOf } from './sso-configurations.ts';
 
 const missing = (id: string) => notFound('audience profile', id);
 
-/** At most this many sub changes are named in a refusal's example; the count is always whole. */
-const maxListedSubChanges = 1;
-
 async function findAdministered({ store, principal }: ServiceContext, id: string): Promise<AudienceProfile> {
   const profile = await store.audienceProfiles.findOne(inCallerOrganization(principal, id));
   if (!profile) throw missing(id);

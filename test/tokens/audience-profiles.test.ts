@@ -2,6 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/core/errors.ts';
 import {
+  buildTokenClaims,
+  buildTokenPayload,
+  type TokenProfile,
+  type TokenRequest,
+} from '../../src/core/tokens/issue-token.ts';
+import {
   parseAudiencePattern,
   patternMatches,
   patternsOverlap,
@@ -17,6 +23,7 @@ import {
   parseAudienceProfileSettings,
 } from '../../src/core/tokens/profiles/validate-profile.ts';
 import { thrown } from '../support/thrown.ts';
+import { subjects } from './principals.ts';
 
 // A small alphabet makes overlaps and ties common enough to exercise.
 const literal = fc.stringMatching(/^[ab.]{0,4}$/);
@@ -296,5 +303,60 @@ describe('extra claims', () => {
       project: 'p',
       env: 'prod',
     });
+  });
+});
+
+describe('token payloads shaped by a profile (pure, no server)', () => {
+  const base: TokenRequest = {
+    issuer: 'https://envid.example.com',
+    audiences: ['sts.amazonaws.com'],
+    now: new Date(Date.UTC(2026, 5, 1, 8, 30, 15)),
+    jti: 'a0b1c2d3-e4f5-4a6b-8c7d-8e9f0a1b2c3d',
+    subject: subjects.projectEnvironment,
+    oidcConfig: { version: 'v3', extraSubFields: [] },
+  };
+  const profile = (version: number, extraSubFields: string[]): TokenProfile => ({
+    id: 'p1',
+    name: 'aws',
+    version,
+    oidcConfig: { version: 'v3', extraSubFields },
+    lifetimeSeconds: 900,
+    signingAlgorithm: 'RS256',
+    extraClaims: [{ name: 'team', value: `v${version}` }],
+  });
+  const withProfile = (p: TokenProfile, audiences = ['sts.amazonaws.com']): TokenRequest => ({
+    ...base,
+    audiences,
+    profiles: [matchable({ ...p, audiences: ['sts.amazonaws.com'] })],
+  });
+
+  it('no profiles and an empty list give the very same payload', () => {
+    expect(buildTokenPayload({ ...base, profiles: [] }).json).toBe(buildTokenPayload(base).json);
+  });
+
+  it('alternating shapes for one subject, and a new version of a profile, each get their own claims', () => {
+    const v1 = profile(1, ['environment_id']);
+    const v2 = profile(2, []);
+    const plain = buildTokenPayload(base);
+    for (let round = 0; round < 3; round++) {
+      const shaped = buildTokenPayload(withProfile(v1));
+      expect(shaped.standard.sub).toBe(
+        `${plain.standard.sub}:environment_id:${subjects.projectEnvironment.environment.id}`,
+      );
+      expect(JSON.parse(shaped.json).team).toBe('v1');
+      expect(shaped.standard.exp - shaped.standard.iat).toBe(900);
+      expect(buildTokenPayload(withProfile(v1, ['elsewhere'])).json).toBe(
+        buildTokenPayload({ ...base, audiences: ['elsewhere'] }).json,
+      );
+      const changed = buildTokenPayload(withProfile(v2));
+      expect(changed.standard.sub).toBe(plain.standard.sub);
+      expect(JSON.parse(changed.json).team).toBe('v2');
+    }
+  });
+
+  it('buildTokenPayload writes exactly the JSON of buildTokenClaims with a profile too', () => {
+    const request = withProfile(profile(3, ['project_id']));
+    expect(buildTokenPayload(request).json).toBe(JSON.stringify(buildTokenClaims(request).claims));
+    expect(buildTokenClaims(request).profile?.name).toBe('aws');
   });
 });

@@ -19,7 +19,7 @@ export type AuditEventKind =
 /**
  * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
  * caused it (absent when the server itself did, e.g. scheduled rotation). Details by kind:
- * token.issued {jti, audiences, sub, iat, exp, clientAddress}; oidc_config.updated {before, after, subChanges,
+ * token.issued {jti, audiences, sub, iat, exp, clientAddress, audienceProfile?: {id, name, version}}; oidc_config.updated {before, after, subChanges,
  * subChangeConfirmed}; key.* {kid, reason};
  * sso_config.* {ssoConfigurationId, before?, after?, clientSecretChanged?} (never the secret);
  * audience_profile.* {audienceProfileId, before?, after?, subChanges?, subChangeConfirmed?};
