@@ -1,6 +1,6 @@
 import type { AudienceProfile } from '../domain/audience-profile.ts';
 import type { AuditEvent } from '../domain/audit-event.ts';
-import type { AuditActor } from './audit-events.ts';
+import { type AuditActor, actorFields } from './audit-events.ts';
 
 const audited = ({ createdAt: _c, updatedAt: _u, ...kept }: AudienceProfile) => kept;
 
@@ -20,8 +20,7 @@ export function audienceProfileEvent(base: {
     id: base.id,
     kind: base.kind,
     organizationId: profile.organizationId,
-    actorKind: base.actor.kind,
-    ...(base.actor.id ? { actorId: base.actor.id } : {}),
+    ...actorFields(base.actor),
     details: {
       audienceProfileId: profile.id,
       ...(base.before ? { before: audited(base.before) } : {}),

@@ -16,7 +16,7 @@ interface EventBase {
   now: Date;
 }
 
-const actorFields = (actor: AuditActor | undefined) =>
+export const actorFields = (actor: AuditActor | undefined) =>
   actor ? { actorKind: actor.kind, ...(actor.id ? { actorId: actor.id } : {}) } : {};
 
 /** The record of one issued token (docs/api.md#auditservice): the token's principal is also the actor. */

@@ -3,6 +3,7 @@ import { expectError, expectOk } from '../../support/api-expect.ts';
 import type { ApiTestServer } from '../../support/api-server.ts';
 import { engines } from '../../support/databases.ts';
 import {
+  administrableByOrganizationAdmins,
   countRecords,
   type PrincipalRole,
   type SeededOrganization,
@@ -10,16 +11,8 @@ import {
   tokensByRole,
 } from '../../support/principals.ts';
 
-/** Only admins of `a` and the installation admin; members are told no, outsiders see nothing. */
-const adminOnly: Record<PrincipalRole, number> = {
-  installationAdmin: 200,
-  orgAdmin: 200,
-  orgMember: 403,
-  otherOrgUser: 404,
-  serviceAccount: 404,
-  runner: 404,
-  environment: 404,
-};
+/** Only admins of `a` and the installation admin, for reads too: members are told no, outsiders see nothing. */
+const adminOnly = administrableByOrganizationAdmins;
 
 describe.each(engines)('audience profile methods on %s', (engine) => {
   let server: ApiTestServer;
