@@ -496,6 +496,9 @@ describe('admin command flags', () => {
     expect((await parse('oidc-config', 'preview', '--version', 'v3')).body).toEqual({
       oidcConfig: { v3: { extraSubFields: [] } },
     });
+    expect(
+      (await parse('oidc-config', 'preview', '--version', 'v3', '--audience', 'a', '--audience', 'b')).body,
+    ).toEqual({ oidcConfig: { v3: { extraSubFields: [] } }, audience: ['a', 'b'] });
     expect(await usage('oidc-config', 'set')).toMatch(/required option '--version <version>'/);
     expect(await usage('oidc-config', 'set', '--version', 'v4')).toMatch(
       /invalid --version "v4": must be v3 or v2/,

@@ -185,4 +185,49 @@ describe.each(engines)('audience profile methods on %s', (engine) => {
     expect(events.items.at(-1)!.details).toMatchObject({ subChangeConfirmed: true });
     expect(events.items.at(-1)!.details.subChanges).toBeGreaterThan(0);
   });
+
+  it('PreviewOIDCConfig with an audience shows the profile that shapes its tokens, or the proposed default', async () => {
+    const profile = expectOk(
+      await create({
+        name: 'aws',
+        audiences: ['sts.amazonaws.com'],
+        oidcConfig: { v3: { extraSubFields: ['email'] } },
+        lifetimeSeconds: 900,
+        extraClaims: [{ name: 'team', value: 'platform' }],
+        confirmSubChange: true,
+      }),
+    ).audienceProfile;
+    const preview = (audience?: string[]) =>
+      call('PreviewOIDCConfig', {
+        organizationId: a.organization.id,
+        oidcConfig: { v3: { extraSubFields: ['runner_name'] } },
+        ...(audience ? { audience } : {}),
+      });
+    const shaped = expectOk(await preview(['sts.amazonaws.com']));
+    expect(shaped.audienceProfile).toEqual({
+      id: profile.id,
+      name: 'aws',
+      version: 1,
+      oidcConfig: { v3: { extraSubFields: ['email'] } },
+      lifetimeSeconds: 900,
+      signingAlgorithm: 'RS256',
+    });
+    const user = shaped.principals.find((p: { principal: string }) => p.principal === 'user');
+    expect(user.sub).toMatch(/:email:/);
+    expect(user.claims.team).toBe('platform');
+
+    for (const plain of [await preview(['elsewhere']), await preview()]) {
+      const answer = expectOk(plain);
+      expect(answer).not.toHaveProperty('audienceProfile');
+      const runner = answer.principals.find((p: { principal: string }) => p.principal === 'runner');
+      expect(runner.sub).toMatch(/:runner_name:/);
+      expect(runner.claims).not.toHaveProperty('team');
+    }
+    expectError(
+      await preview(['sts.amazonaws.com', 'elsewhere']),
+      'invalid_argument',
+      'different audience profiles',
+    );
+    expectError(await preview([]), 'invalid_argument', 'audience: at least one audience is required');
+  });
 });
