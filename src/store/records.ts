@@ -6,6 +6,7 @@ import type { PrincipalKind } from '../core/principal-kinds.ts';
  * core's (src/core/domain); the store keeps them and re-exports them for its callers.
  */
 
+import type { AudienceProfile } from '../core/domain/audience-profile.ts';
 import type { AuditEvent } from '../core/domain/audit-event.ts';
 import type { Environment } from '../core/domain/environment.ts';
 import type { OidcConfig } from '../core/domain/oidc-config.ts';
@@ -21,6 +22,7 @@ import type {
 } from '../core/domain/sso-configuration.ts';
 import type { User } from '../core/domain/user.ts';
 
+export type { AudienceProfile, ExtraClaim, SigningAlgorithm } from '../core/domain/audience-profile.ts';
 export type { AuditEvent, AuditEventKind } from '../core/domain/audit-event.ts';
 export type { CreatorPrincipal, Environment, EnvironmentStatus } from '../core/domain/environment.ts';
 export type { OidcConfig } from '../core/domain/oidc-config.ts';
@@ -149,4 +151,5 @@ export interface Records {
   ssoSignIns: SsoSignIn;
   browserSessions: BrowserSession;
   installationSettings: InstallationSettings;
+  audienceProfiles: AudienceProfile;
 }

@@ -496,6 +496,9 @@ describe('admin command flags', () => {
     expect((await parse('oidc-config', 'preview', '--version', 'v3')).body).toEqual({
       oidcConfig: { v3: { extraSubFields: [] } },
     });
+    expect(
+      (await parse('oidc-config', 'preview', '--version', 'v3', '--audience', 'a', '--audience', 'b')).body,
+    ).toEqual({ oidcConfig: { v3: { extraSubFields: [] } }, audience: ['a', 'b'] });
     expect(await usage('oidc-config', 'set')).toMatch(/required option '--version <version>'/);
     expect(await usage('oidc-config', 'set', '--version', 'v4')).toMatch(
       /invalid --version "v4": must be v3 or v2/,
@@ -666,6 +669,74 @@ describe('org sso', () => {
   });
 });
 
+describe('org profiles', () => {
+  it('create, get, list, update, delete shape the bodies the API takes', async () => {
+    expect(
+      await parse(
+        'org',
+        'profiles',
+        'create',
+        '--name',
+        'aws',
+        '--audience',
+        'sts.amazonaws.com',
+        '--audience',
+        'aws-*',
+        '--version',
+        'v3',
+        '--extra-sub-field',
+        'project_id',
+        '--lifetime',
+        '900',
+        '--algorithm',
+        'rs256',
+        '--claim',
+        'project=project_id',
+        '--claim-text',
+        'https://example.com/env=prod',
+        '--confirm-sub-change',
+        '--org',
+        B,
+      ),
+    ).toMatchObject({
+      method: 'OrganizationService/CreateAudienceProfile',
+      body: {
+        organizationId: B,
+        name: 'aws',
+        audiences: ['sts.amazonaws.com', 'aws-*'],
+        oidcConfig: { v3: { extraSubFields: ['project_id'] } },
+        lifetimeSeconds: 900,
+        signingAlgorithm: 'RS256',
+        extraClaims: [
+          { name: 'project', from: 'project_id' },
+          { name: 'https://example.com/env', value: 'prod' },
+        ],
+        confirmSubChange: true,
+      },
+    });
+    expect(await usage('org', 'profiles', 'create', '--audience', 'a')).toMatch(/--name is required/);
+    expect(await usage('org', 'profiles', 'create', '--name', 'a')).toMatch(/--audience is required/);
+    expect(
+      await usage('org', 'profiles', 'create', '--name', 'a', '--audience', 'a', '--lifetime', '1h'),
+    ).toMatch(/--lifetime must be a whole number of seconds/);
+    expect(
+      await usage('org', 'profiles', 'create', '--name', 'a', '--audience', 'a', '--claim', 'nameonly'),
+    ).toMatch(/--claim takes <name>=<value>/);
+    expect((await parse('org', 'profiles', 'update', A, '--no-claims')).body).toEqual({
+      audienceProfileId: A,
+      extraClaims: [],
+    });
+    expect(await usage('org', 'profiles', 'update', A, '--confirm-sub-change')).toMatch(
+      /name at least one setting/,
+    );
+    expect((await parse('org', 'profiles', 'get', A)).body).toEqual({ audienceProfileId: A });
+    expect((await parse('org', 'profiles', 'delete', A, '--confirm-sub-change')).body).toEqual({
+      audienceProfileId: A,
+      confirmSubChange: true,
+    });
+  });
+});
+
 describe('API coverage', () => {
   it('every method of the API has a command (identity methods: envid idp)', async () => {
     const { apiMethods } = await import('../../src/server/routes/api/index.ts');
@@ -732,6 +803,11 @@ describe('API coverage', () => {
       ['org', 'sso', 'list'],
       ['org', 'sso', 'update', A, '--active'],
       ['org', 'sso', 'delete', A],
+      ['org', 'profiles', 'create', '--name', 'n', '--audience', 'a'],
+      ['org', 'profiles', 'get', A],
+      ['org', 'profiles', 'list'],
+      ['org', 'profiles', 'update', A, '--lifetime', '60'],
+      ['org', 'profiles', 'delete', A],
     ];
     const covered = new Set<string>([
       'IdentityService/GetAuthenticatedIdentity',

@@ -30,6 +30,14 @@ const renderers: Record<RenderName, (answer: Answer, io: { stdout: Stream; stder
       formatFields([
         ['current', describeOidcConfig(answer.currentOidcConfig)],
         ['proposed', describeOidcConfig(answer.oidcConfig)],
+        ...(answer.audienceProfile
+          ? ([
+              [
+                'audience profile',
+                `${answer.audienceProfile.name} (${describeOidcConfig(answer.audienceProfile.oidcConfig)}): it shapes these audiences' tokens, not the proposed configuration`,
+              ],
+            ] as [string, string][])
+          : []),
       ]),
     );
     const principals: Answer[] = answer.principals ?? [];

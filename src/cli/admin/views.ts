@@ -145,6 +145,14 @@ export const views: Record<ViewName, Column[]> = {
     ],
     ['E-MAIL DOMAINS', (c) => (c.emailDomains ?? [c.emailDomain].filter(Boolean)).join(', ')],
   ],
+  audienceProfile: [
+    ['ID', (p) => p.id],
+    ['NAME', (p) => p.name],
+    ['AUDIENCES', (p) => (p.audiences ?? []).join(', ')],
+    ['LIFETIME', (p) => p.lifetimeSeconds],
+    ['ALGORITHM', (p) => p.signingAlgorithm],
+    ['VERSION', (p) => p.version],
+  ],
   auditEvent: [
     ['TIME', (e) => time(e.createdAt)],
     ['KIND', (e) => e.kind],

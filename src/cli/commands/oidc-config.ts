@@ -122,10 +122,19 @@ export function registerOidcConfigCommands(program: Command, setup: AdminSetup):
         'envid oidc-config preview --version v2 --json | jq .subChangeCount',
       ],
       json: true,
-      options: configOptions,
+      options: (c) =>
+        configOptions(c).option(
+          '--audience <audience>',
+          'show the tokens for this audience: an audience profile may shape them instead (repeatable)',
+          collect,
+        ),
       parse: (_args, flags) => ({
         method: 'OrganizationService/PreviewOIDCConfig',
-        body: { ...orgBody(flags), oidcConfig: parseOidcConfigFlags(flags) },
+        body: {
+          ...orgBody(flags),
+          oidcConfig: parseOidcConfigFlags(flags),
+          ...(flags.audience ? { audience: flags.audience } : {}),
+        },
         defaultOrganization: 'required',
         output: { kind: 'render', render: 'oidcPreview' },
         json: flags.json === true,

@@ -10,6 +10,9 @@ export type AuditEventKind =
   | 'sso_config.created'
   | 'sso_config.updated'
   | 'sso_config.deleted'
+  | 'audience_profile.created'
+  | 'audience_profile.updated'
+  | 'audience_profile.deleted'
   | 'sso.signed_in'
   | 'sso.sign_in_refused'
   | 'audit.retention_applied';
@@ -17,9 +20,10 @@ export type AuditEventKind =
 /**
  * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
  * caused it (absent when the server itself did, e.g. scheduled rotation). Details by kind:
- * token.issued {jti, audiences, sub, iat, exp, clientAddress}; oidc_config.updated {before, after, subChanges,
+ * token.issued {jti, audiences, sub, iat, exp, clientAddress, audienceProfile?: {id, name, version}}; oidc_config.updated {before, after, subChanges,
  * subChangeConfirmed}; key.* {kid, reason};
  * sso_config.* {ssoConfigurationId, before?, after?, clientSecretChanged?} (never the secret);
+ * audience_profile.* {audienceProfileId, before?, after?, subChanges?, subChangeConfirmed?};
  * sso.signed_in {ssoConfigurationId, issuer, subject, userCreated, joined}; sso.sign_in_refused
  * {ssoConfigurationId?, issuer?, subject?, reason}; audit.retention_applied {from, before, events, retentionDays}
  * (a month of the audit log dropped by the retention setting).

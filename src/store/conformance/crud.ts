@@ -4,6 +4,7 @@ import { AlreadyExistsError, NotFoundError } from '../errors.ts';
 import type { InstallationSettings, Records } from '../records.ts';
 import type { Collection, Store } from '../store.ts';
 import {
+  newAudienceProfile,
   newAuditEvent,
   newBrowserSession,
   newCredential,
@@ -240,6 +241,30 @@ const cases: { [K in Kind]: KindCase<K> } = {
     minimal: () => newInstallationSettings(),
     full: () => newInstallationSettings({ issuer: 'https://envid.example.com' }),
     edit: (r) => ({ ...r, keyRotationDays: 0.5, updatedAt: new Date('2030-03-01T00:00:00.000Z') }),
+  },
+  audienceProfiles: {
+    kind: 'audienceProfiles',
+    optional: [],
+    minimal: (p) => newAudienceProfile(p.organizationId),
+    full: (p) =>
+      newAudienceProfile(p.organizationId, {
+        audiences: ['sts.amazonaws.com', 'aws-*', 'https://*.vault.example.com/*'],
+        oidcConfig: { version: 'v2' },
+        lifetimeSeconds: 900,
+        signingAlgorithm: 'ES256',
+        extraClaims: [
+          { name: 'project', from: 'project_id' },
+          { name: 'https://example.com/env', value: 'prod-ünï' },
+        ],
+        version: 7,
+      }),
+    edit: (r) => ({
+      ...r,
+      audiences: ['other'],
+      oidcConfig: { version: 'v3', extraSubFields: ['project_id'] },
+      version: r.version + 1,
+      updatedAt: new Date(r.updatedAt.getTime() + 1),
+    }),
   },
 };
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '../../core/ids.ts';
 import type {
+  AudienceProfile,
   AuditEvent,
   BrowserSession,
   Credential,
@@ -208,6 +209,27 @@ export const newBrowserSession = (userId: string, o: Partial<BrowserSession> = {
     secretHash: randomBytes(32).toString('hex'),
     createdAt,
     expiresAt: new Date(createdAt.getTime() + 86_400_000),
+    ...o,
+  };
+};
+
+export const newAudienceProfile = (
+  organizationId: string,
+  o: Partial<AudienceProfile> = {},
+): AudienceProfile => {
+  const createdAt = nextTime();
+  return {
+    id: newId(),
+    organizationId,
+    name: `profile-${randomBytes(4).toString('hex')}`,
+    audiences: ['api://AzureADTokenExchange'],
+    oidcConfig: { version: 'v3', extraSubFields: [] },
+    lifetimeSeconds: 3600,
+    signingAlgorithm: 'RS256',
+    extraClaims: [],
+    version: 1,
+    createdAt,
+    updatedAt: createdAt,
     ...o,
   };
 };

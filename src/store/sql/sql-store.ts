@@ -44,6 +44,11 @@ const tables: { [K in keyof Records]: TableSpec } = {
   ssoSignIns: { table: 'sso_sign_ins', json: [], quiet: true, uuid: ['ssoConfigurationId'] },
   browserSessions: { table: 'browser_sessions', json: [], quiet: true, uuid: ['id', 'userId'] },
   installationSettings: { table: 'installation_settings', json: [], quiet: true, uuid: ['id'] },
+  audienceProfiles: {
+    table: 'audience_profiles',
+    json: ['audiences', 'oidcConfig', 'extraClaims'],
+    uuid: ['id', 'organizationId'],
+  },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -65,6 +70,7 @@ export class SqlStore implements Store {
   readonly browserSessions!: Collections['browserSessions'];
   readonly auditPartitions: AuditPartitions;
   readonly installationSettings!: Collections['installationSettings'];
+  readonly audienceProfiles!: Collections['audienceProfiles'];
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;

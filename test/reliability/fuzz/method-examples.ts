@@ -156,6 +156,43 @@ export const methodExamples: Record<string, Example> = {
     as: 'orgAdmin',
     body: { ssoConfigurationId: ids['a.ssoConfiguration'] },
   }),
+  'OrganizationService/CreateAudienceProfile': (ids) => ({
+    as: 'orgAdmin',
+    body: {
+      organizationId: ids['a.organization'],
+      name: 'aws',
+      audiences: ['sts.amazonaws.com', 'aws-*'],
+      oidcConfig: { v3: { extraSubFields: ['project_id'] } },
+      lifetimeSeconds: 600,
+      signingAlgorithm: 'RS256',
+      extraClaims: [
+        { name: 'team', value: 'platform' },
+        { name: 'project', from: 'project_id' },
+      ],
+      confirmSubChange: true,
+    },
+  }),
+  'OrganizationService/GetAudienceProfile': (ids) => ({
+    as: 'orgAdmin',
+    body: { audienceProfileId: ids['a.audienceProfile'] },
+  }),
+  'OrganizationService/ListAudienceProfiles': (ids) => ({
+    as: 'orgAdmin',
+    body: { organizationId: ids['a.organization'], pagination: { pageSize: 1 } },
+  }),
+  'OrganizationService/UpdateAudienceProfile': (ids) => ({
+    as: 'orgAdmin',
+    body: {
+      audienceProfileId: ids['a.audienceProfile'],
+      audiences: ['https://vault.example.com/*', 'vault-*'],
+      lifetimeSeconds: 300,
+      confirmSubChange: true,
+    },
+  }),
+  'OrganizationService/DeleteAudienceProfile': (ids) => ({
+    as: 'orgAdmin',
+    body: { audienceProfileId: ids['a.audienceProfile'], confirmSubChange: true },
+  }),
   'OrganizationService/ListSSOConfigurations': (ids) => ({
     as: 'orgMember',
     body: { organizationId: ids['a.organization'], pagination: { pageSize: 1 } },

@@ -34,7 +34,7 @@ export const getIdToken = defineMethod({
       );
     }
     await limits.countTokenRequest(principal);
-    const { subject, oidcConfig } = await tokens.subjects.load(principal);
+    const { subject, oidcConfig, profiles } = await tokens.subjects.load(principal);
     const now = clock.now();
     const key = tokens.keys.signingKey();
     const payload = buildTokenPayload({
@@ -45,6 +45,7 @@ export const getIdToken = defineMethod({
       jti: randomUUID(),
       subject,
       oidcConfig,
+      profiles,
     });
     // The audit record needs only the claims, so it is written while the token is signed; the token is
     // answered only once both are done, so every answered token is on record.
@@ -56,7 +57,11 @@ export const getIdToken = defineMethod({
           id: newTimeOrderedId(now),
           now,
           subject,
-          issued: { claims: payload.standard, audiences: payload.audiences },
+          issued: {
+            claims: payload.standard,
+            audiences: payload.audiences,
+            ...(payload.profile ? { profile: payload.profile } : {}),
+          },
           clientAddress: request.ip,
         }),
         signed,
