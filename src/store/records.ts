@@ -15,6 +15,7 @@ import type { Runner } from '../core/domain/runner.ts';
 import type { ServiceAccount } from '../core/domain/service-account.ts';
 import type {
   BrowserSession,
+  SsoCliGrant,
   SsoConfiguration,
   SsoSignIn,
   UserIdentity,
@@ -30,6 +31,9 @@ export type { Runner } from '../core/domain/runner.ts';
 export type { ServiceAccount } from '../core/domain/service-account.ts';
 export type {
   BrowserSession,
+  SsoCliGrant,
+  SsoCliGrantKind,
+  SsoCliGrantState,
   SsoConfiguration,
   SsoConfigurationState,
   SsoSignIn,
@@ -132,4 +136,5 @@ export interface Records {
   userIdentities: UserIdentity;
   ssoSignIns: SsoSignIn;
   browserSessions: BrowserSession;
+  ssoCliGrants: SsoCliGrant;
 }

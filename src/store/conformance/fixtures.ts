@@ -12,6 +12,7 @@ import type {
   Runner,
   ServiceAccount,
   SigningKey,
+  SsoCliGrant,
   SsoConfiguration,
   SsoSignIn,
   User,
@@ -208,6 +209,19 @@ export const newBrowserSession = (userId: string, o: Partial<BrowserSession> = {
     secretHash: randomBytes(32).toString('hex'),
     createdAt,
     expiresAt: new Date(createdAt.getTime() + 86_400_000),
+    ...o,
+  };
+};
+
+export const newSsoCliGrant = (ssoConfigurationId: string, o: Partial<SsoCliGrant> = {}): SsoCliGrant => {
+  const createdAt = nextTime();
+  return {
+    id: randomBytes(32).toString('hex'),
+    kind: 'device',
+    ssoConfigurationId,
+    state: 'pending',
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 600_000),
     ...o,
   };
 };

@@ -41,6 +41,13 @@ const tables: { [K in keyof Records]: TableSpec } = {
   // The ID is the SHA-256 of the sign-in's state, not a UUID.
   ssoSignIns: { table: 'sso_sign_ins', json: [], quiet: true, uuid: ['ssoConfigurationId'] },
   browserSessions: { table: 'browser_sessions', json: [], quiet: true, uuid: ['id', 'userId'] },
+  // The ID is the SHA-256 of the one-time code or device code, not a UUID.
+  ssoCliGrants: {
+    table: 'sso_cli_grants',
+    json: [],
+    quiet: true,
+    uuid: ['ssoConfigurationId', 'userId'],
+  },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -60,6 +67,7 @@ export class SqlStore implements Store {
   readonly userIdentities!: Collections['userIdentities'];
   readonly ssoSignIns!: Collections['ssoSignIns'];
   readonly browserSessions!: Collections['browserSessions'];
+  readonly ssoCliGrants!: Collections['ssoCliGrants'];
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;
