@@ -84,6 +84,7 @@ const configSchema = z.object({
     .default(defaultConnectionLimits.maxConnections),
   tokenRateLimit: rateLimit.default(defaultRequestLimits.tokens),
   authFailureLimit: rateLimit.default(defaultRequestLimits.authFailures),
+  ssoCliRateLimit: rateLimit.default(defaultRequestLimits.ssoCli),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

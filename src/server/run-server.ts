@@ -94,7 +94,11 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       keepAliveTimeoutMs: Math.round(config.keepAliveTimeout * 1000),
       maxConnections: config.maxConnections,
     },
-    limits: { tokens: config.tokenRateLimit, authFailures: config.authFailureLimit },
+    limits: {
+      tokens: config.tokenRateLimit,
+      authFailures: config.authFailureLimit,
+      ssoCli: config.ssoCliRateLimit,
+    },
     logger: { level: config.logLevel },
   });
   try {

@@ -16,4 +16,5 @@ export const auditEventKinds = [
   'sso_config.deleted',
   'sso.signed_in',
   'sso.sign_in_refused',
+  'sso.cli_signed_in',
 ] as const satisfies readonly AuditEventKind[];

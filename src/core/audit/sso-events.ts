@@ -88,3 +88,32 @@ export function ssoSignInRefusedEvent(base: {
     createdAt: base.now,
   };
 }
+
+/** `envid login --sso` got its personal access token: the user is both principal and actor. */
+export function ssoCliSignedInEvent(base: {
+  id: string;
+  now: Date;
+  config: SsoConfiguration;
+  userId: string;
+  flow: 'loopback' | 'device';
+  personalAccessTokenId: string;
+  clientAddress: string;
+}): AuditEvent {
+  return {
+    id: base.id,
+    kind: 'sso.cli_signed_in',
+    organizationId: base.config.organizationId,
+    principalKind: 'user',
+    principalId: base.userId,
+    actorKind: 'user',
+    actorId: base.userId,
+    details: {
+      ssoConfigurationId: base.config.id,
+      issuer: base.config.issuerUrl,
+      flow: base.flow,
+      personalAccessTokenId: base.personalAccessTokenId,
+      clientAddress: base.clientAddress,
+    },
+    createdAt: base.now,
+  };
+}

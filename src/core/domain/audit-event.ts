@@ -11,7 +11,8 @@ export type AuditEventKind =
   | 'sso_config.updated'
   | 'sso_config.deleted'
   | 'sso.signed_in'
-  | 'sso.sign_in_refused';
+  | 'sso.sign_in_refused'
+  | 'sso.cli_signed_in';
 
 /**
  * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
@@ -20,7 +21,8 @@ export type AuditEventKind =
  * subChangeConfirmed}; key.* {kid, reason};
  * sso_config.* {ssoConfigurationId, before?, after?, clientSecretChanged?} (never the secret);
  * sso.signed_in {ssoConfigurationId, issuer, subject, userCreated, joined}; sso.sign_in_refused
- * {ssoConfigurationId?, issuer?, subject?, reason}.
+ * {ssoConfigurationId?, issuer?, subject?, reason}; sso.cli_signed_in {ssoConfigurationId, flow,
+ * personalAccessTokenId} (`envid login --sso`).
  */
 export interface AuditEvent {
   id: string;

@@ -1,0 +1,188 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ssoCliSignedInEvent, ssoSignInRefusedEvent } from '../../core/audit/sso-events.ts';
+import { isUuid, newTimeOrderedId } from '../../core/ids.ts';
+import {
+  CliTokenRefused,
+  findPendingDeviceGrant,
+  redeemCliGrant,
+  startDeviceAuthorization,
+} from '../../services/sso-cli-grants.ts';
+import type { SsoConfiguration } from '../../store/records.ts';
+import type { ServerContext } from '../connect/define-method.ts';
+import { beginSignIn } from './begin-sign-in.ts';
+import { cookie, readCookies } from './cookies.ts';
+import { answerPage, codeFormPage } from './device-pages.ts';
+
+/**
+ * The command line's side of SSO sign-in (docs/decisions/0181-sso-command-line-sign-in.md):
+ * POST /sso/cli/token redeems a loopback code or a device code for a personal access token;
+ * POST /sso/device starts a device authorization (RFC 8628); GET /sso/device and
+ * POST /sso/device/verify are the page a second device types the user code into.
+ */
+
+const csrfCookie = 'envid_device_csrf';
+/** Form posts are a few fields; anything larger is not one. */
+const bodyLimit = 8 * 1024;
+
+const field = (body: unknown, name: string): unknown =>
+  body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+
+function oauthError(reply: FastifyReply, status: number, error: string, description: string) {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .send({ error, error_description: description });
+}
+
+const sameText = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { store, clock } = context;
+  const secure = () => context.tokens.issuer().startsWith('https:');
+
+  const audit = async (request: FastifyRequest, reason: string, config?: SsoConfiguration) => {
+    const now = clock.now();
+    await store.auditEvents.insert(
+      ssoSignInRefusedEvent({
+        id: newTimeOrderedId(now),
+        now,
+        reason,
+        clientAddress: request.ip,
+        ...(config ? { config } : {}),
+      }),
+    );
+  };
+
+  /** The rate limit of these routes: answers the reply when the request is refused. */
+  const overLimit = async (request: FastifyRequest, reply: FastifyReply) => {
+    const over = await context.limits.countSsoCliRequest(request.ip);
+    if (!over) return undefined;
+    if (over.firstInWindow) await audit(request, `${request.url}: ${over.refusal.message}`);
+    return oauthError(reply, 429, 'slow_down', over.refusal.message).header(
+      'retry-after',
+      String(over.refusal.retryAfterSeconds),
+    );
+  };
+
+  app.register(async (scope) => {
+    // Forms (RFC 6749 and 8628 post application/x-www-form-urlencoded); JSON as everywhere else.
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+
+    scope.post('/sso/cli/token', { bodyLimit }, async (request, reply) => {
+      const refused = await overLimit(request, reply);
+      if (refused) return refused;
+      try {
+        const form = (request.body ?? {}) as Record<string, unknown>;
+        const { grant, config, credential, secret } = await redeemCliGrant(store, clock, form);
+        const now = clock.now();
+        await store.auditEvents.insert(
+          ssoCliSignedInEvent({
+            id: newTimeOrderedId(now),
+            now,
+            config,
+            userId: grant.userId as string,
+            flow: grant.kind,
+            personalAccessTokenId: credential.id,
+            clientAddress: request.ip,
+          }),
+        );
+        return reply.header('cache-control', 'no-store').send({
+          access_token: secret,
+          token_type: 'Bearer',
+          organization_id: config.organizationId,
+          user_id: grant.userId,
+          personal_access_token_id: credential.id,
+        });
+      } catch (error) {
+        if (!(error instanceof CliTokenRefused)) throw error;
+        // Waiting is not a refusal; everything else is, with the reason.
+        if (error.error !== 'authorization_pending' && error.error !== 'slow_down') {
+          await audit(request, `command-line sign-in: ${error.error}: ${error.message}`, error.config);
+        }
+        return oauthError(reply, 400, error.error, error.message);
+      }
+    });
+
+    scope.post('/sso/device', { bodyLimit }, async (request, reply) => {
+      const refused = await overLimit(request, reply);
+      if (refused) return refused;
+      const id = field(request.body, 'ssoConfigurationId');
+      if (typeof id !== 'string' || !isUuid(id)) {
+        return oauthError(
+          reply,
+          400,
+          'invalid_request',
+          'ssoConfigurationId: must be the UUID of an SSO configuration',
+        );
+      }
+      const config = await store.ssoConfigurations.find(id);
+      if (config?.state !== 'active') {
+        return oauthError(reply, 404, 'invalid_request', `SSO configuration ${id} not found, or not active`);
+      }
+      const started = await startDeviceAuthorization(store, clock, config);
+      const verificationUri = `${context.tokens.issuer()}/sso/device`;
+      return reply.header('cache-control', 'no-store').send({
+        device_code: started.deviceCode,
+        user_code: started.userCode,
+        verification_uri: verificationUri,
+        verification_uri_complete: `${verificationUri}?user_code=${started.userCode}`,
+        expires_in: started.expiresInSeconds,
+        interval: started.intervalSeconds,
+      });
+    });
+
+    scope.get('/sso/device', async (request, reply) => {
+      const typed = field(request.query, 'user_code');
+      // Double-submit token in a SameSite=Strict cookie: a form posted from another site carries neither.
+      const csrf = randomBytes(24).toString('base64url');
+      reply.header('set-cookie', csrfCookieLine(csrf, secure()));
+      return codeFormPage(reply, { csrf, userCode: typeof typed === 'string' ? typed.slice(0, 9) : '' });
+    });
+
+    scope.post('/sso/device/verify', { bodyLimit }, async (request, reply) => {
+      const refused = await overLimit(request, reply);
+      if (refused) return refused;
+      const origin = request.headers.origin;
+      const expectedOrigin = new URL(context.tokens.issuer()).origin;
+      const csrf = field(request.body, 'csrf');
+      const cookieValue = readCookies(request.headers.cookie).get(csrfCookie);
+      if (
+        (origin !== undefined && origin !== expectedOrigin) ||
+        typeof csrf !== 'string' ||
+        !cookieValue ||
+        !sameText(csrf, cookieValue)
+      ) {
+        await audit(request, "device verification: the form was not posted from this server's own page");
+        return answerPage(
+          reply,
+          403,
+          'Start again',
+          "This form was not sent from envid's own page. Open the address your terminal shows and enter the code there.",
+        );
+      }
+      const typed = field(request.body, 'user_code');
+      const grant = typeof typed === 'string' ? await findPendingDeviceGrant(store, clock, typed) : undefined;
+      const config = grant ? await store.ssoConfigurations.find(grant.ssoConfigurationId) : undefined;
+      if (!grant || config?.state !== 'active') {
+        const fresh = randomBytes(24).toString('base64url');
+        reply.header('set-cookie', csrfCookieLine(fresh, secure()));
+        return codeFormPage(reply, {
+          csrf: fresh,
+          userCode: '',
+          status: 400,
+          problem: 'user_code: unknown or expired; enter the 8 letters your terminal shows (e.g. BCDF-GHJK)',
+        });
+      }
+      return beginSignIn(context, reply, config, { returnTo: '/', deviceGrantId: grant.id });
+    });
+  });
+}
+
+const csrfCookieLine = (value: string, secure: boolean) =>
+  `${cookie(csrfCookie, value, { path: '/sso/device', maxAgeSeconds: 600, secure }).replace('SameSite=Lax', 'SameSite=Strict')}`;
