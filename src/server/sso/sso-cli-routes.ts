@@ -109,6 +109,26 @@ export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContex
       }
     });
 
+    // `envid login --sso --org`: the organization's active configurations, IDs only (no issuer, no
+    // client): an unknown organization answers the same empty list as one without SSO.
+    scope.post('/sso/cli/configurations', { bodyLimit }, async (request, reply) => {
+      const refused = await overLimit(request, reply);
+      if (refused) return refused;
+      const organizationId = field(request.body, 'organizationId');
+      if (typeof organizationId !== 'string' || !isUuid(organizationId)) {
+        return oauthError(
+          reply,
+          400,
+          'invalid_request',
+          'organizationId: must be the UUID of an organization',
+        );
+      }
+      const rows = await store.ssoConfigurations.select({ organizationId, state: 'active' }, ['id']);
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ ssoConfigurationIds: rows.map((row) => row.id) });
+    });
+
     scope.post('/sso/device', { bodyLimit }, async (request, reply) => {
       const refused = await overLimit(request, reply);
       if (refused) return refused;
