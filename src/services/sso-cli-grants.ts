@@ -36,6 +36,8 @@ export class CliTokenRefused extends Error {
     message: string,
     /** The grant's configuration, when known (for the audit record). */
     readonly config?: SsoConfiguration,
+    /** The refusal was recorded when it happened (a sign-in the CEL rule refused). */
+    readonly alreadyAudited = false,
   ) {
     super(message);
   }
@@ -249,6 +251,7 @@ async function redeemDeviceCode(store: Store, clock: Clock, form: Record<string,
       'access_denied',
       `the sign-in was refused: ${grant.refusal ?? 'no reason given'}`,
       config,
+      true,
     );
   }
   return issueFor(store, clock, grant, config);

@@ -55,15 +55,17 @@ export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContex
     );
   };
 
-  /** The rate limit of these routes: answers the reply when the request is refused. */
-  const overLimit = async (request: FastifyRequest, reply: FastifyReply) => {
+  /**
+   * The rate limit of these routes: answers true when it refused the request (a boolean: a reply is
+   * thenable, and awaiting one waits for it to be sent).
+   */
+  const overLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     const over = await context.limits.countSsoCliRequest(request.ip);
-    if (!over) return undefined;
+    if (!over) return false;
     if (over.firstInWindow) await audit(request, `${request.url}: ${over.refusal.message}`);
-    return oauthError(reply, 429, 'slow_down', over.refusal.message).header(
-      'retry-after',
-      String(over.refusal.retryAfterSeconds),
-    );
+    reply.header('retry-after', String(over.refusal.retryAfterSeconds));
+    oauthError(reply, 429, 'slow_down', over.refusal.message);
+    return true;
   };
 
   app.register(async (scope) => {
@@ -75,8 +77,7 @@ export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContex
     );
 
     scope.post('/sso/cli/token', { bodyLimit }, async (request, reply) => {
-      const refused = await overLimit(request, reply);
-      if (refused) return refused;
+      if (await overLimit(request, reply)) return reply;
       try {
         const form = (request.body ?? {}) as Record<string, unknown>;
         const { grant, config, credential, secret } = await redeemCliGrant(store, clock, form);
@@ -102,7 +103,7 @@ export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContex
       } catch (error) {
         if (!(error instanceof CliTokenRefused)) throw error;
         // Waiting is not a refusal; everything else is, with the reason.
-        if (error.error !== 'authorization_pending' && error.error !== 'slow_down') {
+        if (!error.alreadyAudited && error.error !== 'authorization_pending' && error.error !== 'slow_down') {
           await audit(request, `command-line sign-in: ${error.error}: ${error.message}`, error.config);
         }
         return oauthError(reply, 400, error.error, error.message);
@@ -112,8 +113,7 @@ export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContex
     // `envid login --sso --org`: the organization's active configurations, IDs only (no issuer, no
     // client): an unknown organization answers the same empty list as one without SSO.
     scope.post('/sso/cli/configurations', { bodyLimit }, async (request, reply) => {
-      const refused = await overLimit(request, reply);
-      if (refused) return refused;
+      if (await overLimit(request, reply)) return reply;
       const organizationId = field(request.body, 'organizationId');
       if (typeof organizationId !== 'string' || !isUuid(organizationId)) {
         return oauthError(
@@ -130,8 +130,7 @@ export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContex
     });
 
     scope.post('/sso/device', { bodyLimit }, async (request, reply) => {
-      const refused = await overLimit(request, reply);
-      if (refused) return refused;
+      if (await overLimit(request, reply)) return reply;
       const id = field(request.body, 'ssoConfigurationId');
       if (typeof id !== 'string' || !isUuid(id)) {
         return oauthError(
@@ -166,8 +165,7 @@ export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContex
     });
 
     scope.post('/sso/device/verify', { bodyLimit }, async (request, reply) => {
-      const refused = await overLimit(request, reply);
-      if (refused) return refused;
+      if (await overLimit(request, reply)) return reply;
       const origin = request.headers.origin;
       const expectedOrigin = new URL(context.tokens.issuer()).origin;
       const csrf = field(request.body, 'csrf');
