@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HandBrowser } from '../../support/browser-by-hand.ts';
 import { engines } from '../../support/databases.ts';
@@ -165,6 +166,17 @@ describe.each(engines)('SSO device authorization on %s', (engine) => {
     expect(setCookie).toMatch(
       /^envid_device_csrf=[^;]+; Path=\/sso\/device; Max-Age=600; HttpOnly; SameSite=Strict$/,
     );
+  });
+
+  it('removes grants past their lifetime when it writes a new one', async () => {
+    const old = await startDevice();
+    // The row's ID is the device code's SHA-256: the store never holds the code.
+    const oldId = createHash('sha256').update(old.device_code).digest('hex');
+    expect(await f.server.store.ssoCliGrants.find(oldId)).toMatchObject({ kind: 'device', state: 'pending' });
+    f.server.clock.advance(10 * 60 * 1000 + 1);
+    await startDevice();
+    expect(await f.server.store.ssoCliGrants.find(oldId)).toBeUndefined();
+    expect((await poll(old.device_code)).body.error).toBe('invalid_grant');
   });
 
   it('names the field when the configuration is missing or unknown', async () => {
