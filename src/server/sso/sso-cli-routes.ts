@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ssoCliSignedInEvent, ssoSignInRefusedEvent } from '../../core/audit/sso-events.ts';
+import { ssoCliSignedInEvent } from '../../core/audit/sso-events.ts';
 import { isUuid, newTimeOrderedId } from '../../core/ids.ts';
 import {
   CliTokenRefused,
@@ -13,6 +13,7 @@ import type { ServerContext } from '../connect/define-method.ts';
 import { beginSignIn } from './begin-sign-in.ts';
 import { cookie, readCookies } from './cookies.ts';
 import { answerPage, codeFormPage } from './device-pages.ts';
+import { recordRefusal } from './record-refusal.ts';
 
 /**
  * The command line's side of SSO sign-in (docs/decisions/0181-sso-command-line-sign-in.md):
@@ -42,18 +43,8 @@ export function registerSsoCliRoutes(app: FastifyInstance, context: ServerContex
   const { store, clock } = context;
   const secure = () => context.tokens.issuer().startsWith('https:');
 
-  const audit = async (request: FastifyRequest, reason: string, config?: SsoConfiguration) => {
-    const now = clock.now();
-    await store.auditEvents.insert(
-      ssoSignInRefusedEvent({
-        id: newTimeOrderedId(now),
-        now,
-        reason,
-        clientAddress: request.ip,
-        ...(config ? { config } : {}),
-      }),
-    );
-  };
+  const audit = (request: FastifyRequest, reason: string, config?: SsoConfiguration) =>
+    recordRefusal(context, request, reason, { config });
 
   /**
    * The rate limit of these routes: answers true when it refused the request (a boolean: a reply is

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
-import { ssoSignedInEvent, ssoSignInRefusedEvent } from '../../core/audit/sso-events.ts';
+import { ssoSignedInEvent } from '../../core/audit/sso-events.ts';
 import { isUuid, newTimeOrderedId } from '../../core/ids.ts';
 import {
   findBrowserSession,
@@ -14,6 +14,7 @@ import type { ServerContext } from '../connect/define-method.ts';
 import { beginSignIn, sha256, stateCookie } from './begin-sign-in.ts';
 import { completeCliSignIn, refuseCliSignIn } from './complete-cli-sign-in.ts';
 import { cookie, readCookies } from './cookies.ts';
+import { recordRefusal } from './record-refusal.ts';
 import { signInEnd } from './sign-in-end.ts';
 import { upstreamClient } from './upstream-client.ts';
 
@@ -61,17 +62,7 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
     subject?: string,
     pending?: SsoSignIn,
   ) => {
-    const now = clock.now();
-    await store.auditEvents.insert(
-      ssoSignInRefusedEvent({
-        id: newTimeOrderedId(now),
-        now,
-        reason,
-        clientAddress: request.ip,
-        ...(config ? { config } : {}),
-        ...(subject ? { subject } : {}),
-      }),
-    );
+    await recordRefusal(context, request, reason, { config, subject });
     reply.header('set-cookie', cookie(stateCookie, '', { path: '/sso', maxAgeSeconds: 0, secure: secure() }));
     if (pending && (await refuseCliSignIn(store, reply, pending, reason))) return reply;
     return answerText(reply, 403, `Sign-in refused: ${reason}`);
