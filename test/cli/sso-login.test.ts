@@ -50,11 +50,20 @@ describe.each(engines)('envid login --sso (loopback) on %s', (engine) => {
     expect(me.body.subject.id).toBe(user?.userId);
   });
 
-  it('picks the organization’s one active configuration with --org', async () => {
+  it('picks the organization’s one active configuration with --org, ignoring a forged loopback call', async () => {
     const configHome = join(home, 'alice-org');
-    const result = await login(['--org', f.org.organization.id], 'alice', configHome);
+    const log = join(home, 'browser.log');
+    const result = await runCli(['login', '--host', f.base, '--sso', '--org', f.org.organization.id], {
+      BROWSER: browser,
+      SSO_TEST_ACCOUNT: 'alice',
+      SSO_TEST_FORGE_FIRST: '1',
+      SSO_TEST_BROWSER_LOG: log,
+      XDG_CONFIG_HOME: configHome,
+      HOME: home,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Logged in to');
+    expect(readFileSync(log, 'utf8')).toContain('forged: 400');
   });
 
   it('ends with the reason when the CEL rule refuses, saving nothing', async () => {

@@ -35,6 +35,15 @@ async function request(url, form) {
 }
 
 let url = process.argv[2];
+// $SSO_TEST_FORGE_FIRST: first call the CLI's loopback with a code of its own and a wrong state, as
+// another local process could; the CLI must ignore it and still finish the real sign-in.
+if (process.env.SSO_TEST_FORGE_FIRST) {
+  const loopback = new URL(new URL(url).searchParams.get('redirect_uri'));
+  loopback.search = 'code=forged&state=wrong';
+  const forged = await request(loopback.href);
+  log(`forged: ${forged.status}`);
+  await forged.body?.cancel();
+}
 let form;
 for (let steps = 0; steps < 30; steps++) {
   const response = await request(url, form);

@@ -204,6 +204,13 @@ describe.each(engines)('SSO sign-in for the command line (loopback) on %s', (eng
       error_description:
         'grant_type must be authorization_code or urn:ietf:params:oauth:grant-type:device_code',
     });
+    // JSON bodies are read as forms are.
+    const json = await fetch(`${f.base}/sso/cli/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password' }),
+    });
+    expect(((await json.json()) as any).error).toBe('unsupported_grant_type');
     expect((await redeem({ grant_type: 'authorization_code', code: 'x' })).body).toEqual({
       error: 'invalid_request',
       error_description: 'code_verifier is required',
