@@ -28,6 +28,7 @@ import { apiMethods } from './routes/api/index.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { answerDocumentRequest, type OidcDocuments, registerOidcRoutes } from './routes/oidc.ts';
 import { serializeError } from './serialize-error.ts';
+import { registerSsoCliRoutes } from './sso/sso-cli-routes.ts';
 import { registerSsoRoutes } from './sso/sso-routes.ts';
 import { TokenSubjects } from './tokens/token-subjects.ts';
 
@@ -200,6 +201,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   documents = registerOidcRoutes(app, { issuer, keys });
   registerMethods(app, context, [...apiMethods, ...(options.methods ?? [])]);
   registerSsoRoutes(app, context);
+  registerSsoCliRoutes(app, context);
   return app;
 }
 

@@ -130,6 +130,7 @@ const configSchema = z.object({
     })
     .optional(),
   metricsTokenFile: z.string().min(1, { error: 'must not be empty' }).optional(),
+  ssoCliRateLimit: rateLimit.default(defaultRequestLimits.ssoCli),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

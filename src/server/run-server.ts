@@ -143,6 +143,7 @@ async function start(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<void> {
       tokens: config.tokenRateLimit,
       authFailures: config.authFailureLimit,
       ssoStarts: config.ssoStartLimit,
+      ssoCli: config.ssoCliRateLimit,
     },
     ...(tls ? { tls } : {}),
     logger: { level: config.logLevel },

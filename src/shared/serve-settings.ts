@@ -170,6 +170,14 @@ export const serveSettings = [
       'browser sign-ins started (/sso/start) per client address (IPv6: per /64), or off; then 429 [60/60s]',
   },
   {
+    key: 'ssoCliRateLimit',
+    flag: '--sso-cli-rate-limit',
+    value: 'count/seconds',
+    env: 'ENVID_SSO_CLI_RATE_LIMIT',
+    description:
+      'POST /sso/device and /sso/cli/token requests per client address (IPv6: per /64), or off [60/60s]',
+  },
+  {
     key: 'logLevel',
     flag: '--log-level',
     value: 'level',

@@ -16,6 +16,7 @@ import type { Runner } from '../core/domain/runner.ts';
 import type { ServiceAccount } from '../core/domain/service-account.ts';
 import type {
   BrowserSession,
+  SsoCliGrant,
   SsoConfiguration,
   SsoSignIn,
   UserIdentity,
@@ -32,6 +33,9 @@ export type { Runner } from '../core/domain/runner.ts';
 export type { ServiceAccount } from '../core/domain/service-account.ts';
 export type {
   BrowserSession,
+  SsoCliGrant,
+  SsoCliGrantKind,
+  SsoCliGrantState,
   SsoConfiguration,
   SsoConfigurationState,
   SsoSignIn,
@@ -152,4 +156,5 @@ export interface Records {
   browserSessions: BrowserSession;
   installationSettings: InstallationSettings;
   audienceProfiles: AudienceProfile;
+  ssoCliGrants: SsoCliGrant;
 }

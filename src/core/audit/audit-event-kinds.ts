@@ -20,4 +20,5 @@ export const auditEventKinds = [
   'sso.signed_in',
   'sso.sign_in_refused',
   'audit.retention_applied',
+  'sso.cli_signed_in',
 ] as const satisfies readonly AuditEventKind[];

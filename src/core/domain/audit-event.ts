@@ -15,7 +15,8 @@ export type AuditEventKind =
   | 'audience_profile.deleted'
   | 'sso.signed_in'
   | 'sso.sign_in_refused'
-  | 'audit.retention_applied';
+  | 'audit.retention_applied'
+  | 'sso.cli_signed_in';
 
 /**
  * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
@@ -25,7 +26,8 @@ export type AuditEventKind =
  * sso_config.* {ssoConfigurationId, before?, after?, clientSecretChanged?} (never the secret);
  * audience_profile.* {audienceProfileId, before?, after?, subChanges?, subChangeConfirmed?};
  * sso.signed_in {ssoConfigurationId, issuer, subject, userCreated, joined}; sso.sign_in_refused
- * {ssoConfigurationId?, issuer?, subject?, reason}; audit.retention_applied {from, before, events, retentionDays}
+ * {ssoConfigurationId?, issuer?, subject?, reason}; sso.cli_signed_in {ssoConfigurationId, flow,
+ * personalAccessTokenId} (`envid login --sso`); audit.retention_applied {from, before, events, retentionDays}
  * (a month of the audit log dropped by the retention setting).
  */
 export interface AuditEvent {

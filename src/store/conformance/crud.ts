@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError } from '../errors.ts';
 import type { InstallationSettings, Records } from '../records.ts';
@@ -16,6 +16,7 @@ import {
   newRunner,
   newServiceAccount,
   newSigningKey,
+  newSsoCliGrant,
   newSsoConfiguration,
   newSsoSignIn,
   newUser,
@@ -223,10 +224,34 @@ const cases: { [K in Kind]: KindCase<K> } = {
   },
   ssoSignIns: {
     kind: 'ssoSignIns',
-    optional: [],
+    optional: ['cliRedirectUri', 'cliCodeChallenge', 'cliState', 'deviceGrantId'],
     minimal: (p) => newSsoSignIn(p.ssoConfigurationId),
-    full: (p) => newSsoSignIn(p.ssoConfigurationId, { returnTo: '/projects?tab=env#top' }),
+    full: (p) =>
+      newSsoSignIn(p.ssoConfigurationId, {
+        returnTo: '/projects?tab=env#top',
+        cliRedirectUri: 'http://127.0.0.1:49152/callback',
+        cliCodeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        cliState: 'cli-state',
+        deviceGrantId: 'a'.repeat(64),
+      }),
     edit: (r) => ({ ...r, returnTo: '/elsewhere' }),
+  },
+  ssoCliGrants: {
+    kind: 'ssoCliGrants',
+    optional: ['userId', 'codeChallenge', 'redirectUri', 'userCodeHash', 'refusal', 'polledAt'],
+    minimal: (p) => newSsoCliGrant(p.ssoConfigurationId),
+    full: (p) =>
+      newSsoCliGrant(p.ssoConfigurationId, {
+        kind: 'loopback',
+        state: 'approved',
+        userId: p.userId,
+        codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        redirectUri: 'http://[::1]:49152/callback',
+        userCodeHash: randomBytes(32).toString('hex'),
+        refusal: 'the rule said no',
+        polledAt: new Date('2030-02-01T00:00:00.000Z'),
+      }),
+    edit: (r) => ({ ...r, state: 'denied' }),
   },
   browserSessions: {
     kind: 'browserSessions',

@@ -13,6 +13,7 @@ import type {
   Runner,
   ServiceAccount,
   SigningKey,
+  SsoCliGrant,
   SsoConfiguration,
   SsoSignIn,
   User,
@@ -230,6 +231,19 @@ export const newAudienceProfile = (
     version: 1,
     createdAt,
     updatedAt: createdAt,
+    ...o,
+  };
+};
+
+export const newSsoCliGrant = (ssoConfigurationId: string, o: Partial<SsoCliGrant> = {}): SsoCliGrant => {
+  const createdAt = nextTime();
+  return {
+    id: randomBytes(32).toString('hex'),
+    kind: 'device',
+    ssoConfigurationId,
+    state: 'pending',
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 600_000),
     ...o,
   };
 };

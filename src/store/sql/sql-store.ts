@@ -49,6 +49,13 @@ const tables: { [K in keyof Records]: TableSpec } = {
     json: ['audiences', 'oidcConfig', 'extraClaims'],
     uuid: ['id', 'organizationId'],
   },
+  // The ID is the SHA-256 of the one-time code or device code, not a UUID.
+  ssoCliGrants: {
+    table: 'sso_cli_grants',
+    json: [],
+    quiet: true,
+    uuid: ['ssoConfigurationId', 'userId'],
+  },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -71,6 +78,7 @@ export class SqlStore implements Store {
   readonly auditPartitions: AuditPartitions;
   readonly installationSettings!: Collections['installationSettings'];
   readonly audienceProfiles!: Collections['audienceProfiles'];
+  readonly ssoCliGrants!: Collections['ssoCliGrants'];
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;

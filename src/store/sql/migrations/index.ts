@@ -4,6 +4,7 @@ import * as invites from './0003-invites.ts';
 import * as environmentLookups from './0004-environment-lookups.ts';
 import * as ssoConfigurations from './0005-sso-configurations.ts';
 import * as environmentCreatorIdp from './0006-environment-creator-idp.ts';
+import * as ssoCliSignIns from './0007-sso-cli-sign-ins.ts';
 import * as audienceProfiles from './0008-audience-profiles.ts';
 import * as installationSettings from './0010-installation-settings.ts';
 import * as auditPartitions from './0011-audit-partitions.ts';
@@ -22,6 +23,7 @@ export const migrations: Migration[] = [
   { id: '0004-environment-lookups', up: environmentLookups.up },
   { id: '0005-sso-configurations', up: ssoConfigurations.up },
   { id: '0006-environment-creator-idp', up: environmentCreatorIdp.up },
+  { id: '0007-sso-cli-sign-ins', up: ssoCliSignIns.up },
   { id: '0008-audience-profiles', up: audienceProfiles.up },
   { id: '0010-installation-settings', up: installationSettings.up },
   { id: '0011-audit-partitions', up: auditPartitions.up },
