@@ -17,4 +17,5 @@ export const auditEventKinds = [
   'sso.signed_in',
   'sso.sign_in_refused',
   'audit.retention_applied',
+  'labels.updated',
 ] as const satisfies readonly AuditEventKind[];

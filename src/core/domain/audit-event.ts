@@ -12,7 +12,8 @@ export type AuditEventKind =
   | 'sso_config.deleted'
   | 'sso.signed_in'
   | 'sso.sign_in_refused'
-  | 'audit.retention_applied';
+  | 'audit.retention_applied'
+  | 'labels.updated';
 
 /**
  * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
@@ -22,7 +23,8 @@ export type AuditEventKind =
  * sso_config.* {ssoConfigurationId, before?, after?, clientSecretChanged?} (never the secret);
  * sso.signed_in {ssoConfigurationId, issuer, subject, userCreated, joined}; sso.sign_in_refused
  * {ssoConfigurationId?, issuer?, subject?, reason}; audit.retention_applied {from, before, events, retentionDays}
- * (a month of the audit log dropped by the retention setting).
+ * (a month of the audit log dropped by the retention setting); labels.updated {resource, resourceId,
+ * before, after} (a project's or environment's labels changed; `{}` for none).
  */
 export interface AuditEvent {
   id: string;

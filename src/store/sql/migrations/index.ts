@@ -5,6 +5,7 @@ import * as environmentLookups from './0004-environment-lookups.ts';
 import * as ssoConfigurations from './0005-sso-configurations.ts';
 import * as environmentCreatorIdp from './0006-environment-creator-idp.ts';
 import * as auditPartitions from './0011-audit-partitions.ts';
+import * as labels from './0012-labels.ts';
 
 export interface Migration {
   /** Ordered, never renamed once released. */
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   { id: '0005-sso-configurations', up: ssoConfigurations.up },
   { id: '0006-environment-creator-idp', up: environmentCreatorIdp.up },
   { id: '0011-audit-partitions', up: auditPartitions.up },
+  { id: '0012-labels', up: labels.up },
 ];
