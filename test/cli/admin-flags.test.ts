@@ -549,6 +549,22 @@ describe('admin command flags', () => {
     expect(await usage('oidc-config', 'preview', '--version', 'v3', '--confirm-sub-change')).toMatch(
       /unknown option '--confirm-sub-change'/,
     );
+    expect(
+      (
+        await parse(
+          'oidc-config',
+          'set',
+          '--version',
+          'v3',
+          '--label-claims',
+          '--extra-sub-field',
+          'project_labels.team',
+        )
+      ).body,
+    ).toEqual({ oidcConfig: { v3: { extraSubFields: ['project_labels.team'], labelClaims: true } } });
+    expect(await usage('oidc-config', 'preview', '--version', 'v2', '--label-claims')).toMatch(
+      /--label-claims is for --version v3/,
+    );
   });
 
   it('keys: list, rotate, revoke needs --yes', async () => {

@@ -3,6 +3,7 @@ import type { OidcConfig } from '../domain/oidc-config.ts';
 import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
+import { configuredClaims } from './configured-claims.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
 import type { StandardClaims } from './standard-claims.ts';
 import {
@@ -118,7 +119,7 @@ function subjectClaims(subject: TokenSubject, oidcConfig: OidcConfig): SubjectCl
     sub = composeV2Sub(subject);
   } else {
     const principalClaims = buildPrincipalClaims(subject);
-    principal = principalClaims;
+    principal = configuredClaims(principalClaims, oidcConfig);
     sub = composeV3Sub(subject.kind, principalClaims, oidcConfig.extraSubFields);
   }
   const principalJson = JSON.stringify(principal);

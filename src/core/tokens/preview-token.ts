@@ -1,5 +1,6 @@
 import type { OidcConfig } from '../domain/oidc-config.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
+import { configuredClaims } from './configured-claims.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
 import { buildV2Claims, type V2PrincipalClaims } from './v2-claims.ts';
@@ -19,5 +20,9 @@ export function previewToken(subject: TokenSubject, config: OidcConfig): TokenPr
     return { ...base, sub: composeV2Sub(subject), claims: buildV2Claims(subject) };
   }
   const claims = buildPrincipalClaims(subject);
-  return { ...base, sub: composeV3Sub(subject.kind, claims, config.extraSubFields), claims };
+  return {
+    ...base,
+    sub: composeV3Sub(subject.kind, claims, config.extraSubFields),
+    claims: configuredClaims(claims, config),
+  };
 }
