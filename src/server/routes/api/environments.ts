@@ -6,7 +6,7 @@ import { pagination, uuid } from '../../connect/validation.ts';
 import { createEnvironment, createEnvironmentFromProject } from './environment-create.ts';
 import { environmentToApi, phaseNames, statusOfPhase } from './environment-to-api.ts';
 import { environmentTokenMethods } from './environment-tokens.ts';
-import { labelsInput, removeLabelsInput } from './labels.ts';
+import { labelChangeFromApi, labelChangeInput } from './labels.ts';
 
 /**
  * EnvironmentService; who may do what is src/services/environment-access.ts, the calls are
@@ -69,12 +69,12 @@ export const listEnvironments = defineMethod({
 export const updateEnvironment = defineMethod({
   service: 'EnvironmentService',
   method: 'UpdateEnvironment',
-  input: z.object({ environmentId: uuid(), labels: labelsInput, removeLabels: removeLabelsInput }),
+  input: z.object({ environmentId: uuid(), ...labelChangeInput }),
   handler: async (input, call) => ({
     environment: environmentToApi(
       await environments.updateEnvironment(call, {
         environmentId: input.environmentId,
-        labels: { set: input.labels, remove: input.removeLabels },
+        labels: labelChangeFromApi(input),
       }),
     ),
   }),

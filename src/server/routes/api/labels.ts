@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Labels } from '../../../core/domain/labels.ts';
-import { maxLabels, sortedLabels } from '../../../core/labels.ts';
+import { type LabelChange, maxLabels, sortedLabels } from '../../../core/labels.ts';
 
 /**
  * envid extension: labels on projects and environments. The shape rules are src/core/labels.ts (its
@@ -21,3 +21,12 @@ export const removeLabelsInput = z
  * JSON leaves out an empty map).
  */
 export const labelsToApi = (labels: Labels | undefined) => (labels ? { labels: sortedLabels(labels) } : {});
+
+/** The members of an UpdateProject/UpdateEnvironment request that change labels. */
+export const labelChangeInput = { labels: labelsInput, removeLabels: removeLabelsInput };
+
+/** The change those members ask for. */
+export const labelChangeFromApi = (input: {
+  labels?: Labels | undefined;
+  removeLabels?: string[] | undefined;
+}): LabelChange => ({ set: input.labels, remove: input.removeLabels });

@@ -6,7 +6,7 @@ import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import { initializerInput, initializersFromApi, initializersToApi } from './initializers.ts';
-import { labelsInput, labelsToApi, removeLabelsInput } from './labels.ts';
+import { labelChangeFromApi, labelChangeInput, labelsInput, labelsToApi } from './labels.ts';
 
 /**
  * ProjectService; who may do what is src/services/projects.ts. envid has no environment classes:
@@ -67,12 +67,12 @@ export const getProject = defineMethod({
 export const updateProject = defineMethod({
   service: 'ProjectService',
   method: 'UpdateProject',
-  input: z.object({ projectId: uuid(), labels: labelsInput, removeLabels: removeLabelsInput }),
+  input: z.object({ projectId: uuid(), ...labelChangeInput }),
   handler: async (input, call) => ({
     project: projectToApi(
       await projects.updateProject(call, {
         projectId: input.projectId,
-        labels: { set: input.labels, remove: input.removeLabels },
+        labels: labelChangeFromApi(input),
       }),
     ),
   }),
