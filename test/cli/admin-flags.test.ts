@@ -385,6 +385,49 @@ describe('admin command flags', () => {
     expect((await parse('project', 'get', A)).body).toEqual({ projectId: A });
   });
 
+  it('project and env labels: --label on create and update, --remove-label on update', async () => {
+    expect(
+      (await parse('project', 'create', '--name', 'app', '--label', 'team=web', '--label', 'note=a=b:%'))
+        .body,
+    ).toEqual({ name: 'app', environmentClass: {}, labels: { team: 'web', note: 'a=b:%' } });
+    expect(await parse('project', 'update', A, '--label', 'team=api', '--remove-label', 'old')).toEqual({
+      method: 'ProjectService/UpdateProject',
+      body: { projectId: A, labels: { team: 'api' }, removeLabels: ['old'] },
+      output: { kind: 'object', key: 'project', view: 'project' },
+      json: false,
+    });
+    expect((await parse('project', 'update', A, '--label', 'empty=')).body).toEqual({
+      projectId: A,
+      labels: { empty: '' },
+    });
+    expect(await parse('env', 'create', '--runner', A, '--project', B, '--label', 'tier=ci')).toMatchObject({
+      method: 'EnvironmentService/CreateEnvironmentFromProject',
+      body: { projectId: B, spec: { machine: { class: A } }, labels: { tier: 'ci' } },
+    });
+    expect((await parse('env', 'create', '--runner', A, '--label', 'tier=ci')).body).toEqual({
+      spec: { machine: { class: A } },
+      labels: { tier: 'ci' },
+    });
+    expect(await parse('env', 'update', A, '--remove-label', 'tier')).toMatchObject({
+      method: 'EnvironmentService/UpdateEnvironment',
+      body: { environmentId: A, removeLabels: ['tier'] },
+    });
+    expect(await usage('project', 'update', A)).toMatch(/nothing to change: give --label or --remove-label/);
+    expect(await usage('project', 'create', '--name', 'x', '--label', 'team')).toMatch(
+      /invalid --label "team": expected key=value/,
+    );
+    expect(await usage('env', 'update', A, '--label', 'Team=x')).toMatch(
+      /invalid --label "Team=x": the key must be 1-63 characters of a-z/,
+    );
+    expect(await usage('env', 'update', A, '--label', 'a=1', '--label', 'a=2')).toMatch(
+      /--label a is given twice/,
+    );
+    expect(await usage('env', 'update', A, '--label', 'a=1', '--remove-label', 'a')).toMatch(
+      /--label and --remove-label both name a/,
+    );
+    expect(await usage('project', 'update', A, '--label', 'a=x\ny')).toMatch(/control characters/);
+  });
+
   it('env: create (from a project or not), list filters, stop/start/delete', async () => {
     expect(await parse('env', 'create', '--runner', A, '--project', B)).toMatchObject({
       method: 'EnvironmentService/CreateEnvironmentFromProject',
@@ -508,6 +551,22 @@ describe('admin command flags', () => {
     );
     expect(await usage('oidc-config', 'preview', '--version', 'v3', '--confirm-sub-change')).toMatch(
       /unknown option '--confirm-sub-change'/,
+    );
+    expect(
+      (
+        await parse(
+          'oidc-config',
+          'set',
+          '--version',
+          'v3',
+          '--label-claims',
+          '--extra-sub-field',
+          'project_labels.team',
+        )
+      ).body,
+    ).toEqual({ oidcConfig: { v3: { extraSubFields: ['project_labels.team'], labelClaims: true } } });
+    expect(await usage('oidc-config', 'preview', '--version', 'v2', '--label-claims')).toMatch(
+      /--label-claims is for --version v3/,
     );
   });
 
@@ -781,11 +840,13 @@ describe('API coverage', () => {
       ['project', 'create', '--name', 'n'],
       ['project', 'get', A],
       ['project', 'list'],
+      ['project', 'update', A, '--label', 'a=b'],
       ['project', 'delete', A],
       ['env', 'create', '--runner', A],
       ['env', 'create', '--runner', A, '--project', B],
       ['env', 'get', A],
       ['env', 'list'],
+      ['env', 'update', A, '--remove-label', 'a'],
       ['env', 'stop', A],
       ['env', 'start', A],
       ['env', 'delete', A],

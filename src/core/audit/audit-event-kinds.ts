@@ -21,4 +21,5 @@ export const auditEventKinds = [
   'sso.sign_in_refused',
   'audit.retention_applied',
   'sso.cli_signed_in',
+  'labels.updated',
 ] as const satisfies readonly AuditEventKind[];

@@ -16,7 +16,8 @@ export type AuditEventKind =
   | 'sso.signed_in'
   | 'sso.sign_in_refused'
   | 'audit.retention_applied'
-  | 'sso.cli_signed_in';
+  | 'sso.cli_signed_in'
+  | 'labels.updated';
 
 /**
  * One audit record. `principal*` names whom the event concerns (the token's principal), `actor*` who
@@ -28,7 +29,8 @@ export type AuditEventKind =
  * sso.signed_in {ssoConfigurationId, issuer, subject, userCreated, joined}; sso.sign_in_refused
  * {ssoConfigurationId?, issuer?, subject?, reason}; sso.cli_signed_in {ssoConfigurationId, flow,
  * personalAccessTokenId} (`envid login --sso`); audit.retention_applied {from, before, events, retentionDays}
- * (a month of the audit log dropped by the retention setting).
+ * (a month of the audit log dropped by the retention setting); labels.updated {resource, resourceId,
+ * before, after} (a project's or environment's labels changed; `{}` for none).
  */
 export interface AuditEvent {
   id: string;

@@ -4,6 +4,7 @@ import type { OidcConfig } from '../domain/oidc-config.ts';
 import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
+import { configuredClaims } from './configured-claims.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
 import { resolveExtraClaims } from './profiles/extra-claims.ts';
 import { type MatchableProfile, profileForAudiences } from './profiles/select-profile.ts';
@@ -163,7 +164,7 @@ function subjectClaims(
     sub = composeV2Sub(subject);
   } else {
     const principalClaims = buildPrincipalClaims(subject);
-    principal = principalClaims;
+    principal = configuredClaims(principalClaims, oidcConfig);
     sub = composeV3Sub(subject.kind, principalClaims, oidcConfig.extraSubFields);
   }
   const extra = profile?.extraClaims.length

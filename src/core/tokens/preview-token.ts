@@ -1,6 +1,7 @@
 import type { ExtraClaim } from '../domain/audience-profile.ts';
 import type { OidcConfig } from '../domain/oidc-config.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
+import { configuredClaims } from './configured-claims.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
 import { resolveExtraClaims } from './profiles/extra-claims.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from './token-subject.ts';
@@ -32,6 +33,6 @@ export function previewToken(
   return {
     ...base,
     sub: composeV3Sub(subject.kind, principalClaims, config.extraSubFields),
-    claims: { ...principalClaims, ...extra },
+    claims: { ...configuredClaims(principalClaims, config), ...extra },
   };
 }

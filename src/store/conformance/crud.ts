@@ -109,7 +109,7 @@ const cases: { [K in Kind]: KindCase<K> } = {
   },
   projects: {
     kind: 'projects',
-    optional: [],
+    optional: ['labels'],
     minimal: (p) => newProject(p.organizationId),
     full: (p) =>
       newProject(p.organizationId, {
@@ -123,12 +123,13 @@ const cases: { [K in Kind]: KindCase<K> } = {
           { contextUrl: 'https://github.com/acme/website/tree/main' },
           { git: {} },
         ],
+        labels: { team: 'web:core', 'cost.center': '50%', empty: '' },
       }),
     edit: (r) => ({ ...r, name: 'renamed', initializers: [{ contextUrl: 'https://example.com/x' }] }),
   },
   environments: {
     kind: 'environments',
-    optional: ['projectId', 'creatorIdp', 'creatorIdpClaims'],
+    optional: ['projectId', 'creatorIdp', 'creatorIdpClaims', 'labels'],
     minimal: (p) => newEnvironment(p.organizationId, p.runnerId),
     full: (p) =>
       newEnvironment(p.organizationId, p.runnerId, {
@@ -137,6 +138,7 @@ const cases: { [K in Kind]: KindCase<K> } = {
         creatorIdpClaims: idpClaims,
         creatorPrincipal: 'service_account',
         initializers: [{ git: { remoteUri: 'https://github.com/acme/website.git' } }],
+        labels: { tier: 'ci' },
         status: 'stopped',
       }),
     edit: (r) => ({ ...r, status: 'deleted' }),

@@ -18,10 +18,10 @@ const tables: { [K in keyof Records]: TableSpec } = {
   organizationInvites: { table: 'organization_invites', json: [], uuid: ['id', 'organizationId'] },
   serviceAccounts: { table: 'service_accounts', json: [], uuid: ['id', 'organizationId'] },
   runners: { table: 'runners', json: [], uuid: ['id', 'organizationId'] },
-  projects: { table: 'projects', json: ['initializers'], uuid: ['id', 'organizationId'] },
+  projects: { table: 'projects', json: ['initializers', 'labels'], uuid: ['id', 'organizationId'] },
   environments: {
     table: 'environments',
-    json: ['initializers', 'creatorIdpClaims'],
+    json: ['initializers', 'creatorIdpClaims', 'labels'],
     uuid: ['id', 'organizationId', 'projectId', 'runnerId', 'creatorId'],
   },
   credentials: { table: 'credentials', json: [], uuid: ['id', 'principalId', 'organizationId'] },

@@ -25,6 +25,14 @@ export const methodExamples: Record<string, Example> = {
   }),
   'ProjectService/CreateProject': () => ({ as: 'orgAdmin', body: { name: 'web', initializer } }),
   'ProjectService/GetProject': (ids) => ({ as: 'orgMember', body: { projectId: ids['a.project'] } }),
+  'ProjectService/UpdateProject': (ids) => ({
+    as: 'orgAdmin',
+    body: {
+      projectId: ids['a.project'],
+      labels: { team: 'web', 'cost.center': '42%:x' },
+      removeLabels: ['old'],
+    },
+  }),
   'ProjectService/ListProjects': () => ({ as: 'orgMember', body: { pagination: { pageSize: 1 } } }),
   'ProjectService/DeleteProject': (ids) => ({
     as: 'orgAdmin',
@@ -57,6 +65,10 @@ export const methodExamples: Record<string, Example> = {
   'EnvironmentService/GetEnvironment': (ids) => ({
     as: 'environment',
     body: { environmentId: ids['a.environment'] },
+  }),
+  'EnvironmentService/UpdateEnvironment': (ids) => ({
+    as: 'orgAdmin',
+    body: { environmentId: ids['a.environment'], labels: { tier: 'ci' }, removeLabels: ['old'] },
   }),
   'EnvironmentService/ListEnvironments': (ids) => ({
     as: 'orgMember',

@@ -8,6 +8,7 @@ import * as ssoCliSignIns from './0007-sso-cli-sign-ins.ts';
 import * as audienceProfiles from './0008-audience-profiles.ts';
 import * as installationSettings from './0010-installation-settings.ts';
 import * as auditPartitions from './0011-audit-partitions.ts';
+import * as labels from './0012-labels.ts';
 
 export interface Migration {
   /** Ordered, never renamed once released. */
@@ -27,4 +28,5 @@ export const migrations: Migration[] = [
   { id: '0008-audience-profiles', up: audienceProfiles.up },
   { id: '0010-installation-settings', up: installationSettings.up },
   { id: '0011-audit-partitions', up: auditPartitions.up },
+  { id: '0012-labels', up: labels.up },
 ];
