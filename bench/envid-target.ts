@@ -69,7 +69,7 @@ export async function startEnvidTarget(options: {
   }
   const url = started.match;
   try {
-    const authorizations = await seed(url, adminToken, options.environments);
+    const authorizations = await seedThroughApi(url, adminToken, options.environments);
     return {
       url,
       authorizations,
@@ -84,7 +84,15 @@ export async function startEnvidTarget(options: {
   }
 }
 
-async function seed(url: string, adminToken: string, environments: number): Promise<string[]> {
+/**
+ * Seeds a fresh server through its own API: an organization, an admin user, a runner and `environments`
+ * running environments. Answers one `Bearer <environment access token>` per environment.
+ */
+export async function seedThroughApi(
+  url: string,
+  adminToken: string,
+  environments: number,
+): Promise<string[]> {
   const call = async (method: string, body: object, token: string): Promise<any> => {
     const response = await fetch(`${url}/api/gitpod.v1.${method}`, {
       method: 'POST',
