@@ -1,4 +1,5 @@
 import type { Outcome } from './open-loop.ts';
+import { percentileOf as percentile } from './percentile.ts';
 
 /** One minute of the soak: the requests due in it, and the server's resident memory at its end. */
 export interface SoakMinute {
@@ -23,13 +24,6 @@ export function recordOutcome(minutes: SoakMinute[], outcome: Outcome): void {
     minute.errors++;
     minute.errorKinds.set(outcome.error, (minute.errorKinds.get(outcome.error) ?? 0) + 1);
   }
-}
-
-/** The value below which `fraction` of the sorted values lie (nearest rank). */
-export function percentile(values: number[], fraction: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
 }
 
 export interface SoakVerdict {
