@@ -12,6 +12,11 @@ export function serveHasWorkers(): boolean {
     encoding: 'utf8',
     timeout: 30_000,
   });
+  return helpListsWorkers(help);
+}
+
+/** Whether a `serve --help` text lists the option itself (not merely mentions the word). */
+export function helpListsWorkers(help: string): boolean {
   return /^\s*--workers\b/m.test(help);
 }
 
