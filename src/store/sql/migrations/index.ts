@@ -4,6 +4,7 @@ import * as invites from './0003-invites.ts';
 import * as environmentLookups from './0004-environment-lookups.ts';
 import * as ssoConfigurations from './0005-sso-configurations.ts';
 import * as environmentCreatorIdp from './0006-environment-creator-idp.ts';
+import * as es256SigningKeys from './0009-es256-signing-keys.ts';
 
 export interface Migration {
   /** Ordered, never renamed once released. */
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   { id: '0004-environment-lookups', up: environmentLookups.up },
   { id: '0005-sso-configurations', up: ssoConfigurations.up },
   { id: '0006-environment-creator-idp', up: environmentCreatorIdp.up },
+  { id: '0009-es256-signing-keys', up: es256SigningKeys.up },
 ];
