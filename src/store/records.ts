@@ -11,7 +11,7 @@ import type { AuditEvent } from '../core/domain/audit-event.ts';
 import type { Environment } from '../core/domain/environment.ts';
 import type { OidcConfig } from '../core/domain/oidc-config.ts';
 import type { Project } from '../core/domain/project.ts';
-import type { PublicJwk } from '../core/domain/public-jwk.ts';
+import type { PublicJwk, SigningAlgorithm } from '../core/domain/public-jwk.ts';
 import type { Runner } from '../core/domain/runner.ts';
 import type { ServiceAccount } from '../core/domain/service-account.ts';
 import type {
@@ -108,7 +108,7 @@ export interface SigningKey {
   /** The `kid`: RFC 7638 thumbprint of the public key. */
   id: string;
   state: SigningKeyState;
-  algorithm: 'RS256';
+  algorithm: SigningAlgorithm;
   publicJwk: PublicJwk;
   /** AES-256-GCM under the master key (src/core/keys/encrypt-key.ts); never the key in the clear. */
   encryptedPrivateKey: string;

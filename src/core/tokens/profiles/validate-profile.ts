@@ -18,6 +18,8 @@ export interface ProfileLimits {
   maxLifetimeSeconds?: number;
   /** Algorithms this installation has keys for. */
   availableAlgorithms?: readonly SigningAlgorithm[];
+  /** Why a relying party that these audiences reach would refuse `algorithm`, or undefined. */
+  algorithmRefusal?: (audiences: readonly string[], algorithm: SigningAlgorithm) => string | undefined;
 }
 
 /** Validates a profile as the API receives it; every refusal names the field and what is allowed. */
@@ -61,6 +63,8 @@ export function parseAudienceProfileSettings(
       'signingAlgorithm',
       `${signingAlgorithm} keys are not available on this installation yet`,
     );
+  const refusal = limits.algorithmRefusal?.(audiences, signingAlgorithm as SigningAlgorithm);
+  if (refusal !== undefined) throw invalidArgument('signingAlgorithm', refusal);
   return {
     name: p.name,
     audiences,

@@ -5,6 +5,7 @@ import {
   type ProfileLimits,
   parseAudienceProfileSettings,
 } from '../../../core/tokens/profiles/validate-profile.ts';
+import { algorithmRefusal } from '../../../relying-parties/signing-algorithms.ts';
 import * as profiles from '../../../services/audience-profiles.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
@@ -19,7 +20,7 @@ import { pagination, uuid } from '../../connect/validation.ts';
 const service = 'OrganizationService';
 
 /** RS256 only until the ES256 keys land: the integrator adds 'ES256' here. */
-const limits: ProfileLimits = { availableAlgorithms: ['RS256'] };
+const limits: ProfileLimits = { availableAlgorithms: ['RS256', 'ES256'], algorithmRefusal };
 
 export const audienceProfileToApi = (profile: AudienceProfile) => ({
   id: profile.id,

@@ -36,7 +36,6 @@ export const getIdToken = defineMethod({
     await limits.countTokenRequest(principal);
     const { subject, oidcConfig, profiles } = await tokens.subjects.load(principal);
     const now = clock.now();
-    const key = tokens.keys.signingKey();
     const payload = buildTokenPayload({
       issuer: tokens.issuer(),
       audiences: input.audience,
@@ -47,6 +46,9 @@ export const getIdToken = defineMethod({
       oidcConfig,
       profiles,
     });
+    // A profile may sign with ES256; its keys are made on first use, so only that first token waits.
+    const algorithm = payload.profile?.signingAlgorithm ?? 'RS256';
+    const key = algorithm === 'RS256' ? tokens.keys.signingKey() : await tokens.keys.signingKeyFor(algorithm);
     // The audit record needs only the claims, so it is written while the token is signed; the token is
     // answered only once both are done, so every answered token is on record.
     const signed = signJwtAsync(key, payload.json);

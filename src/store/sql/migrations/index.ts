@@ -6,6 +6,7 @@ import * as ssoConfigurations from './0005-sso-configurations.ts';
 import * as environmentCreatorIdp from './0006-environment-creator-idp.ts';
 import * as ssoCliSignIns from './0007-sso-cli-sign-ins.ts';
 import * as audienceProfiles from './0008-audience-profiles.ts';
+import * as es256SigningKeys from './0009-es256-signing-keys.ts';
 import * as installationSettings from './0010-installation-settings.ts';
 import * as auditPartitions from './0011-audit-partitions.ts';
 import * as labels from './0012-labels.ts';
@@ -26,6 +27,7 @@ export const migrations: Migration[] = [
   { id: '0006-environment-creator-idp', up: environmentCreatorIdp.up },
   { id: '0007-sso-cli-sign-ins', up: ssoCliSignIns.up },
   { id: '0008-audience-profiles', up: audienceProfiles.up },
+  { id: '0009-es256-signing-keys', up: es256SigningKeys.up },
   { id: '0010-installation-settings', up: installationSettings.up },
   { id: '0011-audit-partitions', up: auditPartitions.up },
   { id: '0012-labels', up: labels.up },
