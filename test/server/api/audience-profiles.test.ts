@@ -131,8 +131,16 @@ describe.each(engines)('audience profile methods on %s', (engine) => {
       'lifetimeSeconds: must be a whole number of seconds from 60 to 3600',
     ],
     [
-      { name: 'x', audiences: ['a'], signingAlgorithm: 'ES256' },
-      'signingAlgorithm: ES256 keys are not available on this installation yet',
+      { name: 'x', audiences: ['a'], signingAlgorithm: 'HS256' },
+      'signingAlgorithm: must be one of RS256, ES256',
+    ],
+    [
+      { name: 'x', audiences: ['api://AzureADTokenExchange'], signingAlgorithm: 'ES256' },
+      'signingAlgorithm: ES256 cannot be used for audience "api://AzureADTokenExchange": Azure (Entra ID) (api://AzureADTokenExchange) verifies RS256 only',
+    ],
+    [
+      { name: 'x', audiences: ['api://*'], signingAlgorithm: 'ES256' },
+      'signingAlgorithm: ES256 cannot be used for audience "api://*"',
     ],
     [
       { name: 'x', audiences: ['a'], extraClaims: [{ name: 'iss', value: 'x' }] },

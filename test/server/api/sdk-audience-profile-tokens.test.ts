@@ -109,6 +109,42 @@ describe.each(engines)('GetIDToken with audience profiles on %s', (engine) => {
     expect(last.details.audienceProfile).toEqual({ id: profile.id, name: 'aws', version: 1 });
   });
 
+  it('a profile signing with ES256: jose verifies the token against the served JWKS, which lists both algorithms', async () => {
+    await createProfile({ name: 'vault', audiences: ['vault.example.com'], signingAlgorithm: 'ES256' });
+    // Saving the profile published its keys, before any ES256 token.
+    const published = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as {
+      keys: { alg: string }[];
+    };
+    expect(published.keys.map((key) => key.alg)).toContain('ES256');
+    const jwt = await token(['vault.example.com']);
+    expect(JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString())).toMatchObject({
+      alg: 'ES256',
+    });
+    // A fresh key set: the shared one fetched the JWKS before the ES256 keys existed (jose waits 30 s
+    // before fetching again for an unknown kid, as a relying party would).
+    const fresh = createRemoteJWKSet(new URL(`${url}/.well-known/jwks.json`));
+    const { payload: claims } = await jwtVerify(jwt, fresh, {
+      issuer: testIssuer,
+      audience: 'vault.example.com',
+      algorithms: ['ES256'],
+      currentDate: server.clock.now(),
+    });
+    expect(claims.aud).toBe('vault.example.com');
+    // The default stays RS256, and a fresh JWKS fetch shows keys of both algorithms.
+    const rs = decodeJwt(await token(['other.example']));
+    expect(rs.aud).toBe('other.example');
+    const served = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as {
+      keys: { alg: string; kty: string; crv?: string }[];
+    };
+    expect(new Set(served.keys.map((key) => key.alg))).toEqual(new Set(['RS256', 'ES256']));
+    expect(served.keys.find((key) => key.alg === 'ES256')).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    const discovery = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(discovery.id_token_signing_alg_values_supported).toEqual(['RS256', 'ES256']);
+  });
+
   it('the most specific profile wins: exact, then the glob with the most literal characters', async () => {
     await createProfile({
       name: 'vault',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AudienceProfile } from '../../../core/domain/audience-profile.ts';
+import type { AudienceProfile, SigningAlgorithm } from '../../../core/domain/audience-profile.ts';
 import {
   audienceProfileToInput,
   type ProfileLimits,
@@ -10,6 +10,7 @@ import * as profiles from '../../../services/audience-profiles.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { pagination, uuid } from '../../connect/validation.ts';
+import type { KeySet } from '../../tokens/key-set.ts';
 
 /**
  * OrganizationService *AudienceProfile (docs/api.md#audience-profiles): envid's own methods, in the
@@ -42,6 +43,17 @@ const settingsFields = {
 
 const confirmSubChange = z.boolean().optional();
 
+/**
+ * A profile's algorithm gets its keys when the profile is saved, not at its first token: they are in the
+ * JWKS from then on, so relying parties that cache the JWKS meet them before tokens signed with them.
+ */
+async function publishKeysFor(
+  call: { tokens: { keys: KeySet } },
+  algorithm: SigningAlgorithm,
+): Promise<void> {
+  if (algorithm !== 'RS256') await call.tokens.keys.signingKeyFor(algorithm);
+}
+
 export const createAudienceProfile = defineMethod({
   service,
   method: 'CreateAudienceProfile',
@@ -55,6 +67,7 @@ export const createAudienceProfile = defineMethod({
       settings,
       confirmSubChange === true,
     );
+    await publishKeysFor(call, profile.signingAlgorithm);
     return { audienceProfile: audienceProfileToApi(profile) };
   },
 });
@@ -95,6 +108,7 @@ export const updateAudienceProfile = defineMethod({
       confirmSubChange === true,
       limits,
     );
+    await publishKeysFor(call, profile.signingAlgorithm);
     return { audienceProfile: audienceProfileToApi(profile) };
   },
 });
