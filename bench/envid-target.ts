@@ -12,6 +12,8 @@ export interface EnvidTarget {
   url: string;
   /** One `Bearer <environment access token>` per seeded environment. */
   authorizations: string[];
+  /** The installation admin's token (`ENVID_BOOTSTRAP_TOKEN`). */
+  adminToken: string;
   process: BenchProcess;
   /** The PostgreSQL backends connected to its database now (for their CPU time). */
   databasePids(): Promise<number[]>;
@@ -32,6 +34,10 @@ export async function startEnvidTarget(options: {
   nodeArgs?: string[];
   /** Extra `envid serve` flags (they come last, so they win over the defaults here). */
   serveArgs?: string[];
+  /** Fills the fresh database before the server starts on it (e.g. a large installation's records). */
+  prepareDatabase?: (databaseUrl: string) => Promise<void>;
+  /** The server's log file name in `workDir`. */
+  logName?: string;
 }): Promise<EnvidTarget> {
   const database = await createTestDatabase(options.adminUrl, 'envid_bench');
   const dataDir = mkdtempSync(join(tmpdir(), 'envid-bench-'));
@@ -42,6 +48,7 @@ export async function startEnvidTarget(options: {
   const adminToken = generateSecret('installation_admin');
   let started: Awaited<ReturnType<typeof startProcess>>;
   try {
+    await options.prepareDatabase?.(database.url);
     started = await startProcess({
       args: [
         ...(options.nodeArgs ?? []),
@@ -60,7 +67,7 @@ export async function startEnvidTarget(options: {
         ...(options.serveArgs ?? []),
       ],
       env: { ENVID_BOOTSTRAP_TOKEN: adminToken, ENVID_LOG_LEVEL: options.logLevel },
-      logFile: join(options.workDir, 'envid.log'),
+      logFile: join(options.workDir, options.logName ?? 'envid.log'),
       ready: /envid listening on (http:\/\/\S+)/,
     });
   } catch (error) {
@@ -69,10 +76,11 @@ export async function startEnvidTarget(options: {
   }
   const url = started.match;
   try {
-    const authorizations = await seed(url, adminToken, options.environments);
+    const authorizations = await seedThroughApi(url, adminToken, options.environments);
     return {
       url,
       authorizations,
+      adminToken,
       process: started.process,
       databasePids: () => backendPids(database.url),
       dropDatabase: cleanUp,
@@ -84,7 +92,15 @@ export async function startEnvidTarget(options: {
   }
 }
 
-async function seed(url: string, adminToken: string, environments: number): Promise<string[]> {
+/**
+ * Seeds a fresh server through its own API: an organization, an admin user, a runner and `environments`
+ * running environments. Answers one `Bearer <environment access token>` per environment.
+ */
+export async function seedThroughApi(
+  url: string,
+  adminToken: string,
+  environments: number,
+): Promise<string[]> {
   const call = async (method: string, body: object, token: string): Promise<any> => {
     const response = await fetch(`${url}/api/gitpod.v1.${method}`, {
       method: 'POST',

@@ -8,7 +8,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { stopAll } from './child-process.ts';
 import { measureCliStartup } from './cli-startup.ts';
 import { databaseUrlOption } from './database-url-option.ts';
-import { startEnvidTarget } from './envid-target.ts';
+import { type EnvidTarget, startEnvidTarget } from './envid-target.ts';
 import { type LoadOptions, runLoad } from './load.ts';
 import { describeMachine } from './machine.ts';
 import { startOidcProviderTarget } from './oidc-provider-target.ts';
@@ -21,6 +21,13 @@ import {
   formatReport,
   type Round,
 } from './report.ts';
+import {
+  measureAuditQueries,
+  measurePgliteScale,
+  type ScaleOptions,
+  startScaledTarget,
+} from './scale-rows.ts';
+import { serveHasWorkers, workersSkipped } from './workers-support.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -40,6 +47,12 @@ const { values: flags } = parseArgs({
     'cli-runs': { type: 'string', default: '41' },
     /** Only the CLI start-up figures (a server is still started: the CLI asks it for a token). */
     'cli-only': { type: 'boolean', default: false },
+    /** Adds the scale rows (issue 17): a large installation's database against the empty one. */
+    scale: { type: 'boolean', default: false },
+    'scale-environments': { type: 'string', default: '100000' },
+    'audit-rows': { type: 'string', default: '10000000' },
+    'audit-calls': { type: 'string', default: '50' },
+    'startup-runs': { type: 'string', default: '5' },
     'database-url': databaseUrlOption,
   },
 });
@@ -52,17 +65,24 @@ const connections = Number(flags.connections);
 const envidOnly = flags['envid-only'];
 const cliOnly = flags['cli-only'];
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const withWorkers = !envidOnly && !cliOnly && serveHasWorkers();
+const scale = flags.scale && !envidOnly && !cliOnly;
 
-// Bounded: whatever happens, stop every process this run started and give up after three minutes.
+// Bounded: whatever happens, stop every process this run started and give up after three minutes (a
+// minute more for the workers row; seeding and querying a large database take up to 90 more).
 const workDir = mkdtempSync(join(tmpdir(), 'envid-bench-run-'));
-let dropDatabase: () => Promise<void> = async () => {};
+const databaseDrops: Array<() => Promise<void>> = [];
+const dropDatabases = async () => {
+  for (const drop of databaseDrops.splice(0)) await drop();
+};
 const abort = async (reason: string) => {
   log(reason);
   await stopAll();
-  await dropDatabase().catch(() => {});
+  await dropDatabases().catch(() => {});
   process.exit(1);
 };
-setTimeout(() => void abort('gave up after 180 s'), 180_000).unref();
+const limitSeconds = 180 + (withWorkers ? 60 : 0) + (scale ? 5400 : 0);
+setTimeout(() => void abort(`gave up after ${limitSeconds} s`), limitSeconds * 1000).unref();
 process.once('SIGINT', () => void abort('interrupted'));
 process.once('SIGTERM', () => void abort('terminated'));
 
@@ -79,8 +99,49 @@ try {
     workDir,
     ...(flags['cpu-prof'] ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']] } : {}),
   });
-  dropDatabase = envid.dropDatabase;
+  databaseDrops.push(envid.dropDatabase);
   const peer = envidOnly ? undefined : await startOidcProviderTarget(workDir);
+  if (!withWorkers && !envidOnly) log(workersSkipped);
+  const workers = withWorkers
+    ? await startEnvidTarget({
+        adminUrl: flags['database-url'],
+        environments: Number(flags.environments),
+        logLevel: flags['log-level'],
+        workDir,
+        logName: 'envid-workers.log',
+        serveArgs: ['--workers', '2'],
+      })
+    : undefined;
+  if (workers) databaseDrops.push(workers.dropDatabase);
+  const scaleOptions: ScaleOptions = {
+    adminUrl: flags['database-url'],
+    environments: Number(flags['scale-environments']),
+    auditRows: Number(flags['audit-rows']),
+    auditCalls: Number(flags['audit-calls']),
+    startupRuns: Number(flags['startup-runs']),
+    workDir,
+    log,
+  };
+  if (scale) {
+    log(
+      `--scale: seeding PostgreSQL with ${scaleOptions.environments} environments and ${scaleOptions.auditRows} audit rows`,
+    );
+  }
+  const scaled = scale
+    ? await startScaledTarget({
+        ...scaleOptions,
+        environmentTokens: Number(flags.environments),
+        logLevel: flags['log-level'],
+      })
+    : undefined;
+  if (scaled) databaseDrops.push(scaled.target.dropDatabase);
+  const tokenLoadOn = (target: EnvidTarget): LoadOptions => ({
+    ...tokenLoad,
+    url: `${target.url}/api/gitpod.v1.IdentityService/GetIDToken`,
+    authorizations: target.authorizations,
+    serverPid: target.process.child.pid,
+    databasePids: target.databasePids,
+  });
 
   const tokenLoad: LoadOptions = {
     url: `${envid.url}/api/gitpod.v1.IdentityService/GetIDToken`,
@@ -104,6 +165,10 @@ try {
   };
   await checkEnvidToken(envid.url, envid.authorizations[0]!);
   if (peerLoad) await checkPeerToken(peerLoad);
+  const workersLoad = workers && tokenLoadOn(workers);
+  const scaledLoad = scaled && tokenLoadOn(scaled.target);
+  if (workers) await checkEnvidToken(workers.url, workers.authorizations[0]!);
+  if (scaled) await checkEnvidToken(scaled.target.url, scaled.target.authorizations[0]!);
 
   const jwksLoad: LoadOptions = {
     url: `${envid.url}/.well-known/jwks.json`,
@@ -115,6 +180,8 @@ try {
   await runLoad({ ...tokenLoad, seconds: warmupSeconds });
   if (peerLoad) await runLoad({ ...peerLoad, seconds: warmupSeconds });
   if (!envidOnly) await runLoad({ ...jwksLoad, seconds: 1 });
+  if (workersLoad) await runLoad({ ...workersLoad, seconds: warmupSeconds });
+  if (scaledLoad) await runLoad({ ...scaledLoad, seconds: warmupSeconds });
 
   const measured: Round[] = [];
   for (let round = 1; round <= rounds; round++) {
@@ -125,7 +192,13 @@ try {
     // Every other round the baseline goes first, so neither server always follows the other.
     const peerFirst = peerLoad !== undefined && round % 2 === 0;
     const earlyPeer = peerFirst ? await runLoad(peerLoad) : undefined;
+    // The large database's server and the workers just before or after the one process on the empty
+    // database (alternating), so each ratio compares neighbouring moments of the machine.
+    const earlyScaled = scaledLoad && peerFirst ? await runLoad(scaledLoad) : undefined;
+    const earlyWorkers = workersLoad && peerFirst ? await runLoad(workersLoad) : undefined;
     const envidResult = await runLoad(tokenLoad);
+    const workersResult = earlyWorkers ?? (workersLoad ? await runLoad(workersLoad) : undefined);
+    const scaledResult = earlyScaled ?? (scaledLoad ? await runLoad(scaledLoad) : undefined);
     // JWKS right after the tokens: its ratio compares two loads of one moment of the machine.
     const jwksResult = envidOnly ? undefined : await runLoad(jwksLoad);
     const peerResult = earlyPeer ?? (peerLoad ? await runLoad(peerLoad) : undefined);
@@ -134,6 +207,8 @@ try {
       envid: envidResult,
       ...(peerResult ? { oidcProvider: peerResult } : {}),
       ...(jwksResult ? { jwks: jwksResult } : {}),
+      ...(workersResult ? { workers: workersResult } : {}),
+      ...(scaledResult ? { scaled: scaledResult } : {}),
     });
   }
 
@@ -146,8 +221,11 @@ try {
       runs: Number(flags['cli-runs']),
     });
   }
+  const extra: string[] = [];
+  if (!withWorkers && !envidOnly) extra.push(workersSkipped, '');
+  if (scaled) extra.push(...(await measureAuditQueries(scaleOptions, envid, scaled)), '');
   await stopAll();
-  await envid.dropDatabase();
+  await dropDatabases();
 
   const results: BenchResults = {
     machine,
@@ -156,10 +234,14 @@ try {
       `${warmupSeconds} s warm-up, envid log level ${flags['log-level']}`,
     rounds: measured,
     ...(cli ? { cli } : {}),
+    ...(extra.length > 0 ? { extra } : {}),
   };
   process.stdout.write(`${formatReport(results)}\n\nBENCHMARKS.md rows:\n${formatMarkdownRows(results)}\n`);
+  // The PGlite part comes last and is printed on its own: its seeding is the longest part of the run,
+  // and the figures above should be out before it starts.
+  if (scale) process.stdout.write(`\n${(await measurePgliteScale(scaleOptions)).join('\n')}\n`);
   const failed = measured
-    .flatMap((r) => [r.envid, r.oidcProvider, r.jwks])
+    .flatMap((r) => [r.envid, r.oidcProvider, r.jwks, r.workers, r.scaled])
     .some((result) => result !== undefined && failures(result) > 0);
   if (failed) log('some requests failed: the figures are not valid');
   rmSync(workDir, { recursive: true, force: true });
@@ -176,7 +258,7 @@ async function runCliOnly(): Promise<never> {
     logLevel: flags['log-level'],
     workDir,
   });
-  dropDatabase = envid.dropDatabase;
+  databaseDrops.push(envid.dropDatabase);
   log(`CLI start-up: envid idp token vs bare node, ${flags['cli-runs']} runs each`);
   const cli = await measureCliStartup({
     url: envid.url,
@@ -184,7 +266,7 @@ async function runCliOnly(): Promise<never> {
     runs: Number(flags['cli-runs']),
   });
   await stopAll();
-  await envid.dropDatabase();
+  await dropDatabases();
   process.stdout.write(`${formatCliStartup(cli).join('\n')}\n`);
   rmSync(workDir, { recursive: true, force: true });
   process.exit(0);

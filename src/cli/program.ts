@@ -3,6 +3,7 @@ import { envidVersion } from '../shared/version.ts';
 import { CliCommand } from './cli-command.ts';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerCompletionCommand } from './commands/completion.ts';
+import { registerDiscoveryCommands } from './commands/discovery.ts';
 import { registerHelpCommand } from './commands/help.ts';
 import { formatExamples } from './commands/help-examples.ts';
 import { registerIdpCommands } from './commands/idp.ts';
@@ -28,6 +29,7 @@ export async function buildProgram(argv: string[]): Promise<Command> {
   registerServeCommand(program);
   registerLoginCommands(program);
   registerIdpCommands(program);
+  registerDiscoveryCommands(program);
   await registerAdminCommands(program, argv);
   registerHelpCommand(program);
   registerCompletionCommand(program);

@@ -20,10 +20,15 @@ import {
   defaultConnectionLimits,
 } from './limits/connection-limits.ts';
 import { type RequestLimitOptions, RequestLimits } from './limits/request-limits.ts';
+import { registerMetricsRoute } from './metrics/metrics-route.ts';
+import { registerRequestLog } from './metrics/request-log.ts';
+import { decorateRequestOutcome } from './metrics/request-outcome.ts';
+import type { ServerMetrics } from './metrics/server-metrics.ts';
 import { apiMethods } from './routes/api/index.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { answerDocumentRequest, type OidcDocuments, registerOidcRoutes } from './routes/oidc.ts';
 import { serializeError } from './serialize-error.ts';
+import { registerSsoCliRoutes } from './sso/sso-cli-routes.ts';
 import { registerSsoRoutes } from './sso/sso-routes.ts';
 import { TokenSubjects } from './tokens/token-subjects.ts';
 
@@ -48,12 +53,21 @@ export interface ServerOptions {
   connections?: Partial<ConnectionLimits>;
   /** Request rate limits; each defaults to `envid serve`'s default. */
   limits?: RequestLimitOptions;
+  /** Serve HTTPS with this certificate chain and key (PEM); plain HTTP without. */
+  tls?: { cert: Buffer | string; key: Buffer | string };
   /** Fastify's logger option; off unless given. */
   logger?: FastifyServerOptions['logger'];
   /** How long an SSO issuer's discovery document may take when a configuration is saved. */
   ssoDiscoveryTimeoutMs?: number;
   /** Days the audit log keeps a month after it ends (whole months are dropped); kept forever when absent. */
   auditRetentionDays?: number;
+  /**
+   * Where this server's metrics are kept (the caller serves them on a listener of its own, or with
+   * `metricsToken` on this port). None by default: then nothing is measured and /metrics is 404.
+   */
+  metrics?: ServerMetrics;
+  /** Serves `GET /metrics` on this port to a scraper that sends `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   /** Extra methods, for tests. */
   methods?: MethodDefinition[];
 }
@@ -82,8 +96,13 @@ function withSafeErrors(logger: ServerOptions['logger']): FastifyServerOptions['
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const connections = { ...defaultConnectionLimits, ...options.connections };
+  const serverOptions = connectionServerOptions(connections);
   const app = Fastify({
-    ...connectionServerOptions(connections),
+    ...serverOptions,
+    // With https Fastify ignores `http`: the same timeouts go to https.createServer with the pair.
+    ...(options.tls
+      ? { https: { ...serverOptions.http, cert: options.tls.cert, key: options.tls.key } }
+      : {}),
     logger: withSafeErrors(options.logger),
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
@@ -124,8 +143,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const issuer = typeof options.issuer === 'string' ? () => options.issuer as string : options.issuer;
+  const { metrics } = options;
   const changes = new ChangeFeed(store);
-  const audit = new StoreAuditLog(store, clock);
+  const audit = new StoreAuditLog(
+    store,
+    clock,
+    metrics ? (size, seconds) => metrics.observeAuditFlush(size, seconds) : undefined,
+  );
   const keys = new KeyManager(store, clock, changes, {
     masterKey: options.masterKey,
     ...(options.rotationPolicy ? { policy: options.rotationPolicy } : {}),
@@ -145,22 +169,39 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     await changes.stop();
   });
 
+  const authenticator = new Authenticator(store, clock, changes);
+  const limits = new RequestLimits(options.limits);
+  const subjects = new TokenSubjects(store, clock, changes);
   const context: ServerContext = {
     store,
     clock,
     changes,
-    authenticator: new Authenticator(store, clock, changes),
-    limits: new RequestLimits(options.limits),
-    tokens: { issuer, keys, subjects: new TokenSubjects(store, clock, changes), audit },
+    authenticator,
+    limits,
+    tokens: { issuer, keys, subjects, audit },
     sso: {
       masterKey: options.masterKey,
       ...(options.ssoDiscoveryTimeoutMs ? { discoveryTimeoutMs: options.ssoDiscoveryTimeoutMs } : {}),
     },
   };
+  decorateRequestOutcome(app);
+  registerRequestLog(app, { log: Boolean(options.logger), metrics });
+  if (metrics) {
+    metrics.describe({
+      clock,
+      store,
+      keys,
+      audit,
+      caches: { credentials: authenticator.cache, token_subjects: subjects.cache },
+      limits,
+    });
+    if (options.metricsToken) registerMetricsRoute(app, metrics, options.metricsToken);
+  }
   registerHealthRoutes(app, store);
   documents = registerOidcRoutes(app, { issuer, keys });
   registerMethods(app, context, [...apiMethods, ...(options.methods ?? [])]);
   registerSsoRoutes(app, context);
+  registerSsoCliRoutes(app, context);
   return app;
 }
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type ServeFlags, serveSettings } from '../shared/serve-settings.ts';
@@ -23,6 +24,19 @@ const rateLimit = z.string().transform((value, context) => {
     code: 'custom',
     input: value,
     message: `"${value}" is not <count>/<seconds>s (a count of 1 or more in 1-86400 s, e.g. 100/10s) or off`,
+  });
+  return z.NEVER;
+});
+
+/** `auto`: one per core (availableParallelism); more than 64 processes on one machine buys nothing. */
+const workerCount = z.string().transform((value, context) => {
+  if (value === 'auto') return availableParallelism();
+  const count = /^\d{1,2}$/.test(value) ? Number(value) : Number.NaN;
+  if (count >= 1 && count <= 64) return count;
+  context.issues.push({
+    code: 'custom',
+    input: value,
+    message: `"${value}" is not a count from 1 to 64 or auto`,
   });
   return z.NEVER;
 });
@@ -73,6 +87,7 @@ const configSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  workers: workerCount.default(1),
   trustProxy: z
     .string()
     .transform((value, context) => {
@@ -86,6 +101,8 @@ const configSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
   // Connection and request limits (docs/decisions/0040, 0041).
   headersTimeout: seconds(600, defaultConnectionLimits.headersTimeoutMs),
   requestTimeout: seconds(3600, defaultConnectionLimits.requestTimeoutMs),
@@ -99,10 +116,28 @@ const configSchema = z.object({
   tokenRateLimit: rateLimit.default(defaultRequestLimits.tokens),
   authFailureLimit: rateLimit.default(defaultRequestLimits.authFailures),
   ssoStartLimit: rateLimit.default(defaultRequestLimits.ssoStarts),
+  metricsListen: z
+    .string()
+    .transform((value, context) => {
+      const parsed = parseListenAddress(value);
+      if (parsed) return parsed;
+      context.issues.push({
+        code: 'custom',
+        input: value,
+        message: `"${value}" is not <host>:<port> (a port from 0 to 65535; an IPv6 host in brackets), e.g. 127.0.0.1:9464`,
+      });
+      return z.NEVER;
+    })
+    .optional(),
+  metricsTokenFile: z.string().min(1, { error: 'must not be empty' }).optional(),
+  ssoCliRateLimit: rateLimit.default(defaultRequestLimits.ssoCli),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
-export type ServeConfig = z.infer<typeof configSchema>;
+/** The settings, with the TLS pair as one optional value (both files or neither). */
+export type ServeConfig = Omit<z.infer<typeof configSchema>, 'tlsCert' | 'tlsKey'> & {
+  tls?: { certFile: string; keyFile: string };
+};
 
 /** Flags win over environment variables, which win over defaults. Errors name the flag and the variable. */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
@@ -113,6 +148,24 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   }
   const result = configSchema
     .superRefine((config, context) => {
+      if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+        const [given, missing] = config.tlsCert === undefined ? ['tlsKey', 'tlsCert'] : ['tlsCert', 'tlsKey'];
+        const other = serveSettings.find((s) => s.key === missing)!;
+        context.addIssue({
+          code: 'custom',
+          path: [given],
+          message: `needs ${other.flag} (${other.env}) too: give both the certificate and its key, or neither`,
+        });
+      }
+      if (config.workers > 1 && !config.databaseUrl) {
+        context.addIssue({
+          code: 'custom',
+          path: ['workers'],
+          message:
+            `${config.workers} workers need PostgreSQL (--database-url, ENVID_DATABASE_URL): the embedded ` +
+            'database is opened by one process at a time; use 1 worker or set a database URL',
+        });
+      }
       if (config.headersTimeout <= config.requestTimeout) return;
       context.addIssue({
         code: 'custom',
@@ -126,11 +179,26 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     const setting = serveSettings.find((s) => s.key === issue.path[0]);
     throw new ConfigError(`${setting?.flag} (${setting?.env}): ${issue.message}`);
   }
-  return { ...result.data, dataDir: resolve(result.data.dataDir) };
+  const { tlsCert, tlsKey, ...rest } = result.data;
+  return {
+    ...rest,
+    dataDir: resolve(result.data.dataDir),
+    ...(result.data.metricsTokenFile ? { metricsTokenFile: resolve(result.data.metricsTokenFile) } : {}),
+    ...(tlsCert && tlsKey ? { tls: { certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } } : {}),
+  };
 }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** `host:port` or `[ipv6]:port`; undefined when it is neither. */
+export function parseListenAddress(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(value);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return { host: (match[1] ?? match[2])!, port };
 }
 
 function isIssuerUrl(value: string): boolean {

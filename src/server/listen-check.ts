@@ -1,20 +1,32 @@
 import { createServer } from 'node:net';
 
+const mainListenSettings = { port: '--port (env ENVID_PORT)', host: '--host (env ENVID_LISTEN_HOST)' };
+/** The metrics listener's address is one setting. */
+export const metricsListenSettings = {
+  port: 'port in --metrics-listen (env ENVID_METRICS_LISTEN)',
+  host: 'host in --metrics-listen (env ENVID_METRICS_LISTEN)',
+};
+
 /**
  * Why `envid serve` could not listen on `host:port`, said for the operator (the flag and variable to
  * change); undefined for an error that is not about the address.
  */
-export function describeListenError(error: unknown, host: string, port: number): string | undefined {
+export function describeListenError(
+  error: unknown,
+  host: string,
+  port: number,
+  settings: { port: string; host: string } = mainListenSettings,
+): string | undefined {
   switch ((error as NodeJS.ErrnoException | undefined)?.code) {
     case 'EADDRINUSE':
-      return `port ${port} is in use on ${host}: stop what listens there, or choose another --port (env ENVID_PORT)`;
+      return `port ${port} is in use on ${host}: stop what listens there, or choose another ${settings.port}`;
     case 'EACCES':
-      return `port ${port} on ${host} needs privileges this process lacks: choose another --port (env ENVID_PORT), e.g. 8080`;
+      return `port ${port} on ${host} needs privileges this process lacks: choose another ${settings.port}, e.g. 8080`;
     case 'EADDRNOTAVAIL':
-      return `${host} is not an address of this machine: choose another --host (env ENVID_LISTEN_HOST)`;
+      return `${host} is not an address of this machine: choose another ${settings.host}`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `--host ${host} (env ENVID_LISTEN_HOST) does not resolve to an address`;
+      return `${settings.host} names ${host}, which does not resolve to an address`;
     default:
       return undefined;
   }

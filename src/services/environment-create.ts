@@ -1,5 +1,7 @@
+import type { Labels } from '../core/domain/labels.ts';
 import { failedPrecondition, notFound, permissionDenied } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { newLabels } from '../core/labels.ts';
 import type { CreatorPrincipal, Environment, Initializer } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import type { ServiceContext } from './context.ts';
@@ -14,6 +16,8 @@ import type { Principal } from './principal.ts';
 export interface NewEnvironment {
   runnerId: string;
   initializers: Initializer[];
+  /** Its own labels; a project's labels stay the project's (they reach tokens as `project_labels`). */
+  labels?: Labels | undefined;
   status: 'running' | 'stopped';
 }
 
@@ -71,6 +75,7 @@ async function insertEnvironment(
   createdAt: Date,
   projectId?: string,
 ): Promise<Environment> {
+  const labels = newLabels(request.labels);
   await assertRunnerOf(store, creator.organizationId, request.runnerId);
   return store.environments.insert({
     id: newId(),
@@ -79,6 +84,7 @@ async function insertEnvironment(
     ...(projectId ? { projectId } : {}),
     runnerId: request.runnerId,
     initializers: request.initializers,
+    ...(labels ? { labels } : {}),
     status: request.status,
     createdAt,
   });

@@ -1,4 +1,5 @@
 import { failedPrecondition, notFound, permissionDenied } from '../core/errors.ts';
+import type { LabelChange } from '../core/labels.ts';
 import type { Environment, EnvironmentStatus } from '../store/records.ts';
 import type { Filter, Page, PageRequest } from '../store/store.ts';
 import type { ServiceContext } from './context.ts';
@@ -8,6 +9,7 @@ import {
   findVisibleEnvironment,
 } from './environment-access.ts';
 import { markEnvironmentDeleted } from './environment-lifecycle.ts';
+import { changeLabels } from './labels.ts';
 
 /**
  * Environments: reading, listing, starting, stopping and deleting them. Who may do which is
@@ -100,4 +102,13 @@ export const stopEnvironment = (context: ServiceContext, id: string) =>
 export async function deleteEnvironment({ store, clock, principal }: ServiceContext, id: string) {
   const environment = await findManagedEnvironment(store, principal, id);
   return markEnvironmentDeleted(store, clock, environment.id);
+}
+
+/** Its creator and its organization's admins change its labels (docs/api.md#labels); audited. */
+export async function updateEnvironment(
+  context: ServiceContext,
+  request: { environmentId: string; labels: LabelChange },
+): Promise<Environment> {
+  const environment = await findManagedEnvironment(context.store, context.principal, request.environmentId);
+  return changeLabels(context, 'environment', (tx) => tx.environments, environment.id, request.labels);
 }

@@ -1,5 +1,7 @@
+import type { Labels } from '../core/domain/labels.ts';
 import { notFound, permissionDenied } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { type LabelChange, newLabels } from '../core/labels.ts';
 import type { Initializer, Project } from '../store/records.ts';
 import type { Page, PageRequest, Store } from '../store/store.ts';
 import {
@@ -10,6 +12,7 @@ import {
 } from './authorize.ts';
 import type { ServiceContext } from './context.ts';
 import { deleteLiveEnvironmentsOf, detachEnvironments } from './environment-lifecycle.ts';
+import { changeLabels } from './labels.ts';
 import { organizationForCreate, organizationForList } from './organization-scope.ts';
 import type { Principal } from './principal.ts';
 
@@ -30,8 +33,14 @@ export async function findVisibleProject(store: Store, principal: Principal, id:
 /** An admin of the organization (the installation admin names it) creates one. */
 export async function createProject(
   { store, clock, principal }: ServiceContext,
-  request: { name: string; initializers: Initializer[]; organizationId?: string | undefined },
+  request: {
+    name: string;
+    initializers: Initializer[];
+    labels?: Labels | undefined;
+    organizationId?: string | undefined;
+  },
 ): Promise<Project> {
+  const labels = newLabels(request.labels);
   const organizationId = await organizationForCreate(store, principal, request.organizationId);
   // The organization is the caller's own, so refusing with permission_denied leaks nothing.
   if (!canAdministerOrganization(principal, organizationId)) {
@@ -42,8 +51,20 @@ export async function createProject(
     organizationId,
     name: request.name,
     initializers: request.initializers,
+    ...(labels ? { labels } : {}),
     createdAt: clock.now(),
   });
+}
+
+/** An admin of its organization changes its labels (docs/api.md#labels); audited. */
+export async function updateProject(
+  context: ServiceContext,
+  request: { projectId: string; labels: LabelChange },
+): Promise<Project> {
+  const { store, principal } = context;
+  const project = await findVisibleProject(store, principal, request.projectId);
+  assertCanAdminister(principal, project.organizationId, notFound('project', project.id));
+  return changeLabels(context, 'project', (tx) => tx.projects, project.id, request.labels);
 }
 
 export const getProject = ({ store, principal }: ServiceContext, id: string) =>

@@ -1,3 +1,4 @@
+import type { SigningAlgorithm } from '../core/domain/public-jwk.ts';
 import { failedPrecondition, notFound } from '../core/errors.ts';
 import type { RotationDecision, RotationRequest } from '../core/keys/plan-rotation.ts';
 import type { SigningKey } from '../store/records.ts';
@@ -39,15 +40,16 @@ export async function listSigningKeys({ principal }: ServiceContext, keys: Signi
 }
 
 /**
- * Rotates now. `rotated` is false while the next key has not been published long enough for relying
+ * Rotates `algorithm`'s keys now (creating them if it has none yet). `rotated` is false while the next key has not been published long enough for relying
  * parties to know it (it then takes over as soon as it has).
  */
 export async function rotateSigningKeys(
   { principal }: ServiceContext,
   keys: SigningKeySet,
+  algorithm: SigningAlgorithm = 'RS256',
 ): Promise<RotationOutcome & { rotated: boolean }> {
   assertInstallationAdmin(principal, 'rotate signing keys');
-  const decisions = await keys.reconcile({ rotate: true }, principal);
+  const decisions = await keys.reconcile({ rotate: true, algorithm }, principal);
   const rotated = decisions.some((d) => d.action === 'promote');
   return { rotated, decisions, keys: await listSorted(keys) };
 }

@@ -72,12 +72,35 @@ export const serveSettings = [
     description: 'keep each month of the audit log until this many days after it ends, or off [off]',
   },
   {
+    key: 'workers',
+    flag: '--workers',
+    value: 'count',
+    env: 'ENVID_WORKERS',
+    description:
+      'server processes sharing the port (1-64, or auto: one per core); more than 1 needs PostgreSQL [1]',
+  },
+  {
     key: 'trustProxy',
     flag: '--trust-proxy',
     value: 'addresses',
     env: 'ENVID_TRUST_PROXY',
     description:
       'reverse proxies whose X-Forwarded-For names the client: IP addresses or CIDR ranges, comma-separated, or loopback [none]',
+  },
+  // TLS (docs/decisions/0197): both or neither; reloaded on SIGHUP and when either file changes.
+  {
+    key: 'tlsCert',
+    flag: '--tls-cert',
+    value: 'file',
+    env: 'ENVID_TLS_CERT',
+    description: 'PEM certificate chain: serve HTTPS (with --tls-key); reloaded on SIGHUP or change [none]',
+  },
+  {
+    key: 'tlsKey',
+    flag: '--tls-key',
+    value: 'file',
+    env: 'ENVID_TLS_KEY',
+    description: 'PEM private key of --tls-cert; reloaded with it [none]',
   },
   // Connection and request limits (docs/decisions/0040, 0041).
   {
@@ -122,6 +145,22 @@ export const serveSettings = [
     env: 'ENVID_AUTH_FAILURE_LIMIT',
     description: 'failed authentications per client address (IPv6: per /64), or off; then 429 [100/60s]',
   },
+  // Metrics (docs/observability.md): neither set, no /metrics anywhere.
+  {
+    key: 'metricsListen',
+    flag: '--metrics-listen',
+    value: 'host:port',
+    env: 'ENVID_METRICS_LISTEN',
+    description: 'serve Prometheus metrics at /metrics on a listener of their own, e.g. 127.0.0.1:9464 [off]',
+  },
+  {
+    key: 'metricsTokenFile',
+    flag: '--metrics-token-file',
+    value: 'path',
+    env: 'ENVID_METRICS_TOKEN_FILE',
+    description:
+      'serve /metrics on the main port too, to a scraper sending "Authorization: Bearer <the file\'s contents>" [off]',
+  },
   {
     key: 'ssoStartLimit',
     flag: '--sso-start-limit',
@@ -129,6 +168,14 @@ export const serveSettings = [
     env: 'ENVID_SSO_START_LIMIT',
     description:
       'browser sign-ins started (/sso/start) per client address (IPv6: per /64), or off; then 429 [60/60s]',
+  },
+  {
+    key: 'ssoCliRateLimit',
+    flag: '--sso-cli-rate-limit',
+    value: 'count/seconds',
+    env: 'ENVID_SSO_CLI_RATE_LIMIT',
+    description:
+      'POST /sso/device and /sso/cli/token requests per client address (IPv6: per /64), or off [60/60s]',
   },
   {
     key: 'logLevel',

@@ -6,21 +6,24 @@ import type { PrincipalKind } from '../core/principal-kinds.ts';
  * core's (src/core/domain); the store keeps them and re-exports them for its callers.
  */
 
+import type { AudienceProfile } from '../core/domain/audience-profile.ts';
 import type { AuditEvent } from '../core/domain/audit-event.ts';
 import type { Environment } from '../core/domain/environment.ts';
 import type { OidcConfig } from '../core/domain/oidc-config.ts';
 import type { Project } from '../core/domain/project.ts';
-import type { PublicJwk } from '../core/domain/public-jwk.ts';
+import type { PublicJwk, SigningAlgorithm } from '../core/domain/public-jwk.ts';
 import type { Runner } from '../core/domain/runner.ts';
 import type { ServiceAccount } from '../core/domain/service-account.ts';
 import type {
   BrowserSession,
+  SsoCliGrant,
   SsoConfiguration,
   SsoSignIn,
   UserIdentity,
 } from '../core/domain/sso-configuration.ts';
 import type { User } from '../core/domain/user.ts';
 
+export type { AudienceProfile, ExtraClaim, SigningAlgorithm } from '../core/domain/audience-profile.ts';
 export type { AuditEvent, AuditEventKind } from '../core/domain/audit-event.ts';
 export type { CreatorPrincipal, Environment, EnvironmentStatus } from '../core/domain/environment.ts';
 export type { OidcConfig } from '../core/domain/oidc-config.ts';
@@ -30,6 +33,9 @@ export type { Runner } from '../core/domain/runner.ts';
 export type { ServiceAccount } from '../core/domain/service-account.ts';
 export type {
   BrowserSession,
+  SsoCliGrant,
+  SsoCliGrantKind,
+  SsoCliGrantState,
   SsoConfiguration,
   SsoConfigurationState,
   SsoSignIn,
@@ -102,7 +108,7 @@ export interface SigningKey {
   /** The `kid`: RFC 7638 thumbprint of the public key. */
   id: string;
   state: SigningKeyState;
-  algorithm: 'RS256';
+  algorithm: SigningAlgorithm;
   publicJwk: PublicJwk;
   /** AES-256-GCM under the master key (src/core/keys/encrypt-key.ts); never the key in the clear. */
   encryptedPrivateKey: string;
@@ -113,6 +119,22 @@ export interface SigningKey {
   activatedAt?: Date;
   /** When it stopped signing. */
   retiredAt?: Date;
+}
+
+/**
+ * What every server sharing the database must agree on (one record, installationSettingsId), recorded
+ * by the first server to start (docs/decisions/0198-replicas-and-workers.md).
+ */
+export interface InstallationSettings {
+  id: string;
+  /** Absent: the first server advertised its own address (no ENVID_ISSUER). */
+  issuer?: string;
+  /** The master key's public ID (MasterKey.id), never the key. */
+  masterKeyId: string;
+  keyBits: number;
+  keyRotationDays: number;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /** Every record kind the store keeps, by collection name. */
@@ -132,4 +154,7 @@ export interface Records {
   userIdentities: UserIdentity;
   ssoSignIns: SsoSignIn;
   browserSessions: BrowserSession;
+  installationSettings: InstallationSettings;
+  audienceProfiles: AudienceProfile;
+  ssoCliGrants: SsoCliGrant;
 }

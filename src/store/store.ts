@@ -97,7 +97,20 @@ export interface Store extends Collections {
   changesConnected(): boolean;
   /** Answers when the database is reachable; throws otherwise. */
   ping(): Promise<void>;
+  /** The connection pool's state, for metrics; undefined for the embedded database (one session, no pool). */
+  poolStats?(): PoolStats | undefined;
   close(): Promise<void>;
+}
+
+/** A connection pool at one moment. */
+export interface PoolStats {
+  /** Connections handed out to a query or transaction. */
+  inUse: number;
+  /** Open connections waiting in the pool. */
+  idle: number;
+  /** Callers waiting for a connection (the pool is at its maximum). */
+  waiting: number;
+  max: number;
 }
 
 export const defaultPageSize = 25;

@@ -385,6 +385,49 @@ describe('admin command flags', () => {
     expect((await parse('project', 'get', A)).body).toEqual({ projectId: A });
   });
 
+  it('project and env labels: --label on create and update, --remove-label on update', async () => {
+    expect(
+      (await parse('project', 'create', '--name', 'app', '--label', 'team=web', '--label', 'note=a=b:%'))
+        .body,
+    ).toEqual({ name: 'app', environmentClass: {}, labels: { team: 'web', note: 'a=b:%' } });
+    expect(await parse('project', 'update', A, '--label', 'team=api', '--remove-label', 'old')).toEqual({
+      method: 'ProjectService/UpdateProject',
+      body: { projectId: A, labels: { team: 'api' }, removeLabels: ['old'] },
+      output: { kind: 'object', key: 'project', view: 'project' },
+      json: false,
+    });
+    expect((await parse('project', 'update', A, '--label', 'empty=')).body).toEqual({
+      projectId: A,
+      labels: { empty: '' },
+    });
+    expect(await parse('env', 'create', '--runner', A, '--project', B, '--label', 'tier=ci')).toMatchObject({
+      method: 'EnvironmentService/CreateEnvironmentFromProject',
+      body: { projectId: B, spec: { machine: { class: A } }, labels: { tier: 'ci' } },
+    });
+    expect((await parse('env', 'create', '--runner', A, '--label', 'tier=ci')).body).toEqual({
+      spec: { machine: { class: A } },
+      labels: { tier: 'ci' },
+    });
+    expect(await parse('env', 'update', A, '--remove-label', 'tier')).toMatchObject({
+      method: 'EnvironmentService/UpdateEnvironment',
+      body: { environmentId: A, removeLabels: ['tier'] },
+    });
+    expect(await usage('project', 'update', A)).toMatch(/nothing to change: give --label or --remove-label/);
+    expect(await usage('project', 'create', '--name', 'x', '--label', 'team')).toMatch(
+      /invalid --label "team": expected key=value/,
+    );
+    expect(await usage('env', 'update', A, '--label', 'Team=x')).toMatch(
+      /invalid --label "Team=x": the key must be 1-63 characters of a-z/,
+    );
+    expect(await usage('env', 'update', A, '--label', 'a=1', '--label', 'a=2')).toMatch(
+      /--label a is given twice/,
+    );
+    expect(await usage('env', 'update', A, '--label', 'a=1', '--remove-label', 'a')).toMatch(
+      /--label and --remove-label both name a/,
+    );
+    expect(await usage('project', 'update', A, '--label', 'a=x\ny')).toMatch(/control characters/);
+  });
+
   it('env: create (from a project or not), list filters, stop/start/delete', async () => {
     expect(await parse('env', 'create', '--runner', A, '--project', B)).toMatchObject({
       method: 'EnvironmentService/CreateEnvironmentFromProject',
@@ -496,6 +539,9 @@ describe('admin command flags', () => {
     expect((await parse('oidc-config', 'preview', '--version', 'v3')).body).toEqual({
       oidcConfig: { v3: { extraSubFields: [] } },
     });
+    expect(
+      (await parse('oidc-config', 'preview', '--version', 'v3', '--audience', 'a', '--audience', 'b')).body,
+    ).toEqual({ oidcConfig: { v3: { extraSubFields: [] } }, audience: ['a', 'b'] });
     expect(await usage('oidc-config', 'set')).toMatch(/required option '--version <version>'/);
     expect(await usage('oidc-config', 'set', '--version', 'v4')).toMatch(
       /invalid --version "v4": must be v3 or v2/,
@@ -505,6 +551,22 @@ describe('admin command flags', () => {
     );
     expect(await usage('oidc-config', 'preview', '--version', 'v3', '--confirm-sub-change')).toMatch(
       /unknown option '--confirm-sub-change'/,
+    );
+    expect(
+      (
+        await parse(
+          'oidc-config',
+          'set',
+          '--version',
+          'v3',
+          '--label-claims',
+          '--extra-sub-field',
+          'project_labels.team',
+        )
+      ).body,
+    ).toEqual({ oidcConfig: { v3: { extraSubFields: ['project_labels.team'], labelClaims: true } } });
+    expect(await usage('oidc-config', 'preview', '--version', 'v2', '--label-claims')).toMatch(
+      /--label-claims is for --version v3/,
     );
   });
 
@@ -666,6 +728,74 @@ describe('org sso', () => {
   });
 });
 
+describe('org profiles', () => {
+  it('create, get, list, update, delete shape the bodies the API takes', async () => {
+    expect(
+      await parse(
+        'org',
+        'profiles',
+        'create',
+        '--name',
+        'aws',
+        '--audience',
+        'sts.amazonaws.com',
+        '--audience',
+        'aws-*',
+        '--version',
+        'v3',
+        '--extra-sub-field',
+        'project_id',
+        '--lifetime',
+        '900',
+        '--algorithm',
+        'rs256',
+        '--claim',
+        'project=project_id',
+        '--claim-text',
+        'https://example.com/env=prod',
+        '--confirm-sub-change',
+        '--org',
+        B,
+      ),
+    ).toMatchObject({
+      method: 'OrganizationService/CreateAudienceProfile',
+      body: {
+        organizationId: B,
+        name: 'aws',
+        audiences: ['sts.amazonaws.com', 'aws-*'],
+        oidcConfig: { v3: { extraSubFields: ['project_id'] } },
+        lifetimeSeconds: 900,
+        signingAlgorithm: 'RS256',
+        extraClaims: [
+          { name: 'project', from: 'project_id' },
+          { name: 'https://example.com/env', value: 'prod' },
+        ],
+        confirmSubChange: true,
+      },
+    });
+    expect(await usage('org', 'profiles', 'create', '--audience', 'a')).toMatch(/--name is required/);
+    expect(await usage('org', 'profiles', 'create', '--name', 'a')).toMatch(/--audience is required/);
+    expect(
+      await usage('org', 'profiles', 'create', '--name', 'a', '--audience', 'a', '--lifetime', '1h'),
+    ).toMatch(/--lifetime must be a whole number of seconds/);
+    expect(
+      await usage('org', 'profiles', 'create', '--name', 'a', '--audience', 'a', '--claim', 'nameonly'),
+    ).toMatch(/--claim takes <name>=<value>/);
+    expect((await parse('org', 'profiles', 'update', A, '--no-claims')).body).toEqual({
+      audienceProfileId: A,
+      extraClaims: [],
+    });
+    expect(await usage('org', 'profiles', 'update', A, '--confirm-sub-change')).toMatch(
+      /name at least one setting/,
+    );
+    expect((await parse('org', 'profiles', 'get', A)).body).toEqual({ audienceProfileId: A });
+    expect((await parse('org', 'profiles', 'delete', A, '--confirm-sub-change')).body).toEqual({
+      audienceProfileId: A,
+      confirmSubChange: true,
+    });
+  });
+});
+
 describe('API coverage', () => {
   it('every method of the API has a command (identity methods: envid idp)', async () => {
     const { apiMethods } = await import('../../src/server/routes/api/index.ts');
@@ -710,11 +840,13 @@ describe('API coverage', () => {
       ['project', 'create', '--name', 'n'],
       ['project', 'get', A],
       ['project', 'list'],
+      ['project', 'update', A, '--label', 'a=b'],
       ['project', 'delete', A],
       ['env', 'create', '--runner', A],
       ['env', 'create', '--runner', A, '--project', B],
       ['env', 'get', A],
       ['env', 'list'],
+      ['env', 'update', A, '--remove-label', 'a'],
       ['env', 'stop', A],
       ['env', 'start', A],
       ['env', 'delete', A],
@@ -732,6 +864,11 @@ describe('API coverage', () => {
       ['org', 'sso', 'list'],
       ['org', 'sso', 'update', A, '--active'],
       ['org', 'sso', 'delete', A],
+      ['org', 'profiles', 'create', '--name', 'n', '--audience', 'a'],
+      ['org', 'profiles', 'get', A],
+      ['org', 'profiles', 'list'],
+      ['org', 'profiles', 'update', A, '--lifetime', '60'],
+      ['org', 'profiles', 'delete', A],
     ];
     const covered = new Set<string>([
       'IdentityService/GetAuthenticatedIdentity',

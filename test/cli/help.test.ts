@@ -35,6 +35,7 @@ describe('envid help', () => {
         'completion',
         'env token',
         'keys rotate',
+        'discovery export',
         'audit list',
       ]),
     );

@@ -155,5 +155,20 @@ describe('rendered answers', () => {
         'PRINCIPAL  EXAMPLE    ID  SUB\nrunner     synthetic  r   s\n\n' +
         'No existing principal would get a new sub.\n',
     );
+    const shaped = capture();
+    renderAnswer(
+      'oidcPreview',
+      {
+        oidcConfig: { v3: { extraSubFields: [] } },
+        currentOidcConfig: { v3: { extraSubFields: [] } },
+        audienceProfile: { name: 'aws', oidcConfig: { v3: { extraSubFields: ['project_id'] } } },
+        principals: [],
+        subChangeCount: 0,
+      },
+      shaped.io as never,
+    );
+    expect(shaped.out.stdout).toContain(
+      "audience profile: aws (v3, extra sub fields: project_id): it shapes these audiences' tokens, not the proposed configuration\n",
+    );
   });
 });

@@ -2,7 +2,11 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { generateKeyMaterial, keyMaterialFrom } from '../../src/core/keys/generate-key.ts';
+import {
+  generateKeyMaterial,
+  generateKeyMaterialFor,
+  keyMaterialFrom,
+} from '../../src/core/keys/generate-key.ts';
 import { buildJwks } from '../../src/core/keys/jwks.ts';
 import type { PublicJwk } from '../../src/core/keys/public-jwk.ts';
 
@@ -32,8 +36,15 @@ describe('signing key material', () => {
     await expect(generateKeyMaterial(1024)).rejects.toThrow(/at least 2048 bits; got 1024/);
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
     expect(() => keyMaterialFrom(small)).toThrow(/at least 2048 bits/);
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    expect(() => keyMaterialFrom(ec)).toThrow(/RSA private key/);
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    expect(() => keyMaterialFrom(p384)).toThrow(/must be RSA or P-256/);
+  });
+
+  it('makes P-256 keys for ES256, named by their RFC 7638 thumbprint as jose computes it', async () => {
+    const material = await generateKeyMaterialFor('ES256');
+    expect(material.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(material.kid).toBe(await calculateJwkThumbprint(material.publicJwk, 'sha256'));
+    expect(keyMaterialFrom(material.privateKey).kid).toBe(material.kid);
   });
 
   it('sets aside a key whose kid would read as a command-line option (starts with -)', async () => {
@@ -52,7 +63,7 @@ describe('JWKS', () => {
     const leaky = material.privateKey.export({ format: 'jwk' }) as unknown as PublicJwk;
     const jwks = buildJwks([
       { state: 'retired', publicJwk: keyMaterialFrom(pem2).publicJwk },
-      { state: 'current', publicJwk: { ...leaky, kid: material.kid, alg: 'RS256', use: 'sig' } },
+      { state: 'current', publicJwk: { ...leaky, kid: material.kid, alg: 'RS256', use: 'sig' } as PublicJwk },
     ]);
     expect(jwks.keys.map((k) => k.kid)).toEqual([material.kid, keyMaterialFrom(pem2).kid]);
     const text = JSON.stringify(jwks);

@@ -16,7 +16,7 @@ describe('discovery and JWKS', () => {
       jwks_uri: `${testIssuer}/.well-known/jwks.json`,
       response_types_supported: ['id_token'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256'],
       scopes_supported: ['openid'],
       claims_supported: expect.arrayContaining([
         'sub',

@@ -39,7 +39,18 @@ const idpFields = [
   'creator_idp_claims.team',
   'creator_idp_claims.__proto__',
 ];
-const allFields = [...plainSubFields, ...idpFields];
+const labelFields = [
+  'project_labels.team',
+  'project_labels.cost.center',
+  'project_labels.empty',
+  'project_labels.constructor',
+  'project_labels.missing',
+  'environment_labels.tier',
+  'environment_labels.note',
+  'environment_labels.constructor',
+  'environment_labels.missing',
+];
+const allFields = [...plainSubFields, ...idpFields, ...labelFields];
 const v3 = (...extraSubFields: string[]): OidcConfig => ({ version: 'v3', extraSubFields });
 const configs: OidcConfig[] = [
   v3(),
@@ -52,6 +63,12 @@ const configs: OidcConfig[] = [
   v3('idp_claims.team', 'creator_idp_claims.team', 'email', 'creator_name', 'creator_idp'),
   v3(...allFields.slice(0, 25)),
   v3(...allFields.slice(25), ...allFields.slice(0, 3)),
+  v3('project_labels.team', 'environment_labels.note', 'environment_id'),
+  {
+    version: 'v3',
+    extraSubFields: ['environment_labels.tier', 'project_labels.cost.center'],
+    labelClaims: true,
+  },
 ];
 
 /** The same organization shape on every engine: every kind, odd values and the fallbacks the claims make. */
@@ -89,8 +106,10 @@ async function seedVariedOrganization(store: Store): Promise<string> {
         { git: { upstreamRemoteUri: 'https://example.com/up.git' } },
         { git: { remoteUri: 'https://example.com/a:b.git', upstreamRemoteUri: 'https://example.com/u2' } },
       ],
+      labels: { team: 'core:infra%', 'cost.center': '42%3A', empty: '', constructor: 'ctor' },
     }),
   );
+  const labelledOnly = await store.projects.insert(newProject(organizationId, { labels: { team: 'web' } }));
   const env = (o: Parameters<typeof newEnvironment>[2]) =>
     store.environments.insert(
       newEnvironment(organizationId, runner.id, {
@@ -102,7 +121,13 @@ async function seedVariedOrganization(store: Store): Promise<string> {
     );
   // Project initializers stand in for an environment's empty list, never for a non-empty one.
   await env({ projectId: withGit.id });
-  await env({ projectId: withGit.id, initializers: [{ git: { remoteUri: 'https://example.com/own' } }] });
+  await env({
+    projectId: withGit.id,
+    initializers: [{ git: { remoteUri: 'https://example.com/own' } }],
+    labels: { tier: 'ci:1', note: '%', constructor: 'c' },
+  });
+  await env({ projectId: labelledOnly.id, labels: { tier: '' } });
+  await env({ labels: { note: 'no project: a:b' } });
   await env({ initializers: [{ git: {} }, { contextUrl: '' }, { git: { remoteUri: '' } }] });
   await env({
     creatorId: bot.id,

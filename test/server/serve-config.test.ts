@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveServeConfig } from '../../src/server/config.ts';
 
@@ -153,5 +154,60 @@ describe('the audit retention', () => {
         ),
       );
     }
+  });
+});
+
+describe('envid serve --metrics-listen and --metrics-token-file', () => {
+  it('are off unless set', () => {
+    const config = resolveServeConfig({}, {});
+    expect(config.metricsListen).toBeUndefined();
+    expect(config.metricsTokenFile).toBeUndefined();
+  });
+
+  it('take host:port (IPv6 in brackets, port 0 for a free one) from the flag or the variable', () => {
+    expect(resolveServeConfig({ metricsListen: '127.0.0.1:9464' }, {}).metricsListen).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+    });
+    expect(resolveServeConfig({}, { ENVID_METRICS_LISTEN: '[::1]:0' }).metricsListen).toEqual({
+      host: '::1',
+      port: 0,
+    });
+    expect(resolveServeConfig({}, { ENVID_METRICS_LISTEN: 'metrics.internal:9464' }).metricsListen).toEqual({
+      host: 'metrics.internal',
+      port: 9464,
+    });
+  });
+
+  it('refuses what is not host:port, naming the flag and its variable', () => {
+    for (const value of ['9464', '127.0.0.1', '127.0.0.1:65536', '::1:9464', 'host:port', ':9464', 'a b:1']) {
+      expect(() => resolveServeConfig({ metricsListen: value }, {}), value).toThrow(
+        `--metrics-listen (ENVID_METRICS_LISTEN): "${value}" is not <host>:<port>`,
+      );
+    }
+  });
+
+  it('resolve the token file against the working directory', () => {
+    expect(resolveServeConfig({ metricsTokenFile: 'metrics-token' }, {}).metricsTokenFile).toBe(
+      `${process.cwd()}/metrics-token`,
+    );
+  });
+});
+
+describe('envid serve --workers (ENVID_WORKERS)', () => {
+  const postgres = { ENVID_DATABASE_URL: 'postgres://envid@db/envid' };
+
+  it('defaults to 1, takes 1 to 64, and auto is one per core', () => {
+    expect(resolveServeConfig({}, {}).workers).toBe(1);
+    expect(resolveServeConfig({ workers: '3' }, postgres).workers).toBe(3);
+    expect(resolveServeConfig({}, { ...postgres, ENVID_WORKERS: '64' }).workers).toBe(64);
+    expect(resolveServeConfig({ workers: 'auto' }, postgres).workers).toBe(availableParallelism());
+  });
+
+  it('refuses more than 1 on the embedded database, and 1 is fine there', () => {
+    expect(resolveServeConfig({ workers: '1' }, {}).workers).toBe(1);
+    expect(() => resolveServeConfig({ workers: '2' }, {})).toThrow(
+      '--workers (ENVID_WORKERS): 2 workers need PostgreSQL (--database-url, ENVID_DATABASE_URL)',
+    );
   });
 });

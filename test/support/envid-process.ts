@@ -83,7 +83,7 @@ export async function untilListening(child: ChildProcess) {
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /envid listening on (http:\/\/\S+)/.exec(output);
+      const match = /envid listening on (https?:\/\/\S+)/.exec(output);
       if (match) resolve(match[1]!);
     };
     child.stdout!.on('data', onData);
@@ -100,11 +100,12 @@ export async function untilListening(child: ChildProcess) {
  */
 export async function startEnvidOn(
   engine: Engine,
-  cleanups: (() => Promise<void> | void)[],
+  cleanups: (() => Promise<unknown> | unknown)[],
+  args: string[] = [],
 ): Promise<{ server: EnvidProcess; databaseUrl?: string }> {
   const database = engine === 'postgres' ? await createTestDatabase() : undefined;
   if (database) cleanups.push(database.drop);
-  const server = await startEnvid(database ? { databaseUrl: database.url } : {});
+  const server = await startEnvid(database ? { databaseUrl: database.url, args } : { args });
   cleanups.push(() => removeDir(server.dataDir));
   return database ? { server, databaseUrl: database.url } : { server };
 }

@@ -151,6 +151,12 @@ export const readableByOrganizationUsers: Record<PrincipalRole, number> = {
   environment: 404,
 };
 
+/** The HTTP status of a change that only the installation admin and `a`'s admins may make. */
+export const administrableByOrganizationAdmins: Record<PrincipalRole, number> = {
+  ...readableByOrganizationUsers,
+  orgMember: 403,
+};
+
 /** How many records a collection holds (for "nothing was written" checks on small test stores). */
 export async function countRecords(store: Store, collection: keyof Records): Promise<number> {
   return (await store[collection].list({}, { pageSize: 100 })).items.length;

@@ -9,9 +9,11 @@ export async function upstreamSignIn(
   browser: HandBrowser,
   startUrl: string,
   accountId: string,
+  /** How the first request is made (the device flow's code form is a POST). */
+  startInit: { method?: string; form?: Record<string, string> } = {},
 ): Promise<{ callback?: URL; response: Response }> {
   const isCallback = (next: URL) => next.pathname === '/sso/callback';
-  let step = await browser.follow(startUrl, isCallback);
+  let step = await browser.follow(startUrl, isCallback, startInit);
   for (let pages = 0; pages < 4 && !step.stoppedAt; pages++) {
     const match = /\/interaction\/([^/?#]+)$/.exec(new URL(step.url).pathname);
     if (!match || step.response.status !== 200) return { response: step.response };

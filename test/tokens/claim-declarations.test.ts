@@ -19,13 +19,14 @@ import { buildPrincipalClaims } from '../../src/core/tokens/principal-claims.ts'
 import { resolveSubField } from '../../src/core/tokens/sub-fields.ts';
 import { subjectId } from '../../src/core/tokens/token-subject.ts';
 import type { OidcConfig } from '../../src/store/records.ts';
-import { extraFields, subjects } from './principals.ts';
+import { extraFields, labelFields, subjects } from './principals.ts';
 
 const configs: OidcConfig[] = [
   { version: 'v2' },
   { version: 'v3', extraSubFields: [] },
   { version: 'v3', extraSubFields: [...plainSubFields, 'idp_claims.department'] },
   { version: 'v3', extraSubFields: extraFields },
+  { version: 'v3', extraSubFields: labelFields, labelClaims: true },
 ];
 
 const tokenOf = (subject: (typeof subjects)[keyof typeof subjects], oidcConfig: OidcConfig) =>

@@ -6,7 +6,7 @@ import { keyMaterialFrom } from '../../src/core/keys/generate-key.ts';
 import { issueToken } from '../../src/core/tokens/issue-token.ts';
 import { prepareSigningKey } from '../../src/core/tokens/token-signer.ts';
 import type { OidcConfig } from '../../src/store/records.ts';
-import { extraFields, subjects } from './principals.ts';
+import { extraFields, labelFields, subjects } from './principals.ts';
 
 // A fixed key (test/fixtures, test use only) and a frozen clock: every token below is exact.
 const material = keyMaterialFrom(
@@ -22,12 +22,69 @@ const configs: Record<string, OidcConfig> = {
   v2: { version: 'v2' },
   v3: { version: 'v3', extraSubFields: [] },
   'v3 extra': { version: 'v3', extraSubFields: extraFields },
+  'v3 labels': { version: 'v3', extraSubFields: labelFields, labelClaims: true },
 };
 
 type Case = [subject: keyof typeof subjects, config: keyof typeof configs, payload: Record<string, unknown>];
 
 // Whole expected payloads, in claim order. V2 takes no extra fields, so it has one case per principal.
+// The fixtures' project and environment have labels: only 'v3 labels' asks for them.
 const golden: Case[] = [
+  [
+    'projectEnvironment',
+    'v3 labels',
+    {
+      iss: 'https://envid.example.com/',
+      // `:` is %3A and `%` is %25 (so the value's own "%3A" becomes %253A); the empty label and the
+      // missing one are left out, as every absent value.
+      sub: 'organization_id:0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01:project_id:51b26e54-708f-4192-83a4-becfd0415206:project_labels.team:web%3Acore:project_labels.cost.center:42%25:environment_labels.note:a%3Ab%253A',
+      aud: 'sts.amazonaws.com',
+      iat: 1772366400,
+      nbf: 1772366370,
+      exp: 1772370000,
+      jti: '9f1c2d3e-4b5a-4697-8887-a9b0c1d2e3f4',
+      organization_id: '0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      project_id: '51b26e54-708f-4192-83a4-becfd0415206',
+      environment_id: '62c37f65-8190-42a3-94b5-cfd0e1526307',
+      runner_id: '40a15d43-6f7e-4081-b293-adbecf304105',
+      creator_id: '1d7e2a10-3c4b-4d5e-8f60-7a8b9c0d1e02',
+      creator_principal: 'user',
+      creator_email: 'ada@example.com',
+      creator_name: 'Ada Lovelace',
+      creator_idp: 'https://sso.example.com/',
+      creator_idp_claims: { department: 'engines:analytical', groups: ['eng', 'ops'] },
+      environment_initializers: [
+        { context_url: 'https://github.com/acme/backend/tree/main' },
+        {
+          git: {
+            remote_uri: 'https://github.com/acme/backend.git',
+            upstream_remote_uri: 'https://github.com/up/backend.git',
+          },
+        },
+      ],
+      project_labels: { 'cost.center': '42%', team: 'web:core' },
+      environment_labels: { empty: '', note: 'a:b%3A', tier: 'ci' },
+    },
+  ],
+  [
+    'bareEnvironment',
+    'v3 labels',
+    {
+      iss: 'https://envid.example.com/',
+      sub: 'organization_id:0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      aud: 'sts.amazonaws.com',
+      iat: 1772366400,
+      nbf: 1772366370,
+      exp: 1772370000,
+      jti: '9f1c2d3e-4b5a-4697-8887-a9b0c1d2e3f4',
+      organization_id: '0b5c5f0e-5a4b-4e8e-9b55-6a0c4f1d2e01',
+      environment_id: '73d48076-92a1-43b4-a5c6-d0e1f2637408',
+      runner_id: '40a15d43-6f7e-4081-b293-adbecf304105',
+      creator_id: '3f904c32-5e6d-4f70-a182-9cadbe2f3004',
+      creator_principal: 'service_account',
+      creator_name: 'deploy-bot',
+    },
+  ],
   [
     'projectEnvironment',
     'v2',

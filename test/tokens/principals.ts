@@ -50,6 +50,8 @@ export const project: Project = {
       },
     },
   ],
+  // Values with the sub's separator and escape character; tokens carry them only with labelClaims.
+  labels: { team: 'web:core', 'cost.center': '42%' },
   createdAt: created,
 };
 
@@ -64,6 +66,7 @@ export const projectEnvironment: Environment = {
   creatorIdp: 'https://sso.example.com/',
   creatorIdpClaims: { department: 'engines:analytical', groups: ['eng', 'ops'] },
   initializers: project.initializers,
+  labels: { tier: 'ci', note: 'a:b%3A', empty: '' },
   status: 'running',
   createdAt: created,
 };
@@ -110,4 +113,13 @@ export const extraFields = [
   'runner_name',
   'name',
   'organization_id',
+];
+
+/** Label sub fields: values with `:` and `%`, an empty one and a missing one (both left out). */
+export const labelFields = [
+  'project_labels.team',
+  'project_labels.cost.center',
+  'environment_labels.note',
+  'environment_labels.empty',
+  'environment_labels.absent',
 ];

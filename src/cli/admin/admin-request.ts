@@ -21,7 +21,8 @@ export type ViewName =
   | 'auditEvent'
   | 'invite'
   | 'inviteSummary'
-  | 'ssoConfiguration';
+  | 'ssoConfiguration'
+  | 'audienceProfile';
 
 /** Answers shown by a renderer of their own (render.ts). */
 export type RenderName = 'oidcConfig' | 'oidcPreview' | 'keyChange';

@@ -8,11 +8,17 @@ import { cell, tableOf } from './views.ts';
 type Answer = any;
 type Stream = Pick<NodeJS.WritableStream, 'write'>;
 
-/** `{"v3": {"extraSubFields": [...]}}` → `v3, extra sub fields: a, b`; `{"v2": {}}` → `v2`. */
+/**
+ * `{"v3": {"extraSubFields": [...]}}` → `v3, extra sub fields: a, b` (`, label claims` with
+ * `labelClaims`); `{"v2": {}}` → `v2`.
+ */
 export function describeOidcConfig(config: Answer): string {
   if (config?.v2) return 'v2';
   const fields: string[] = config?.v3?.extraSubFields ?? [];
-  return fields.length > 0 ? `v3, extra sub fields: ${fields.join(', ')}` : 'v3 (no extra sub fields)';
+  const labels = config?.v3?.labelClaims ? ', label claims' : '';
+  return fields.length > 0
+    ? `v3, extra sub fields: ${fields.join(', ')}${labels}`
+    : `v3 (no extra sub fields)${labels}`;
 }
 
 function writeWarnings(stderr: Stream, warnings: Answer[] | undefined): void {
@@ -30,6 +36,14 @@ const renderers: Record<RenderName, (answer: Answer, io: { stdout: Stream; stder
       formatFields([
         ['current', describeOidcConfig(answer.currentOidcConfig)],
         ['proposed', describeOidcConfig(answer.oidcConfig)],
+        ...(answer.audienceProfile
+          ? ([
+              [
+                'audience profile',
+                `${answer.audienceProfile.name} (${describeOidcConfig(answer.audienceProfile.oidcConfig)}): it shapes these audiences' tokens, not the proposed configuration`,
+              ],
+            ] as [string, string][])
+          : []),
       ]),
     );
     const principals: Answer[] = answer.principals ?? [];

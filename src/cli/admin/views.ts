@@ -1,5 +1,6 @@
 import { shortTime } from '../output.ts';
 import type { ViewName } from './admin-request.ts';
+import { labelsText } from './label-flags.ts';
 
 /**
  * Columns of each API object in tables (lists) and as `label: value` lines (one object). `--json` never
@@ -114,6 +115,7 @@ export const views: Record<ViewName, Column[]> = {
     ['NAME', (p) => p.metadata?.name],
     ['CREATED', (p) => time(p.metadata?.createdAt)],
     ['INITIALIZERS', (p) => initializers(p.initializer)],
+    ['LABELS', (p) => labelsText(p.metadata?.labels)],
   ],
   environment: [
     ['ID', (e) => e.id],
@@ -123,6 +125,7 @@ export const views: Record<ViewName, Column[]> = {
     ['CREATOR', (e) => principal(e.metadata?.creator)],
     ['CREATED', (e) => time(e.metadata?.createdAt)],
     ['INITIALIZERS', (e) => initializers(e.spec?.content?.initializer)],
+    ['LABELS', (e) => labelsText(e.metadata?.labels)],
   ],
   signingKey: [
     ['KEY ID', (k) => k.keyId],
@@ -144,6 +147,14 @@ export const views: Record<ViewName, Column[]> = {
           .toLowerCase(),
     ],
     ['E-MAIL DOMAINS', (c) => (c.emailDomains ?? [c.emailDomain].filter(Boolean)).join(', ')],
+  ],
+  audienceProfile: [
+    ['ID', (p) => p.id],
+    ['NAME', (p) => p.name],
+    ['AUDIENCES', (p) => (p.audiences ?? []).join(', ')],
+    ['LIFETIME', (p) => p.lifetimeSeconds],
+    ['ALGORITHM', (p) => p.signingAlgorithm],
+    ['VERSION', (p) => p.version],
   ],
   auditEvent: [
     ['TIME', (e) => time(e.createdAt)],

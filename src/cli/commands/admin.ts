@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 /** Commands that need no admin group: their command lines skip loading them. */
-const otherCommands = new Set(['idp', 'serve', 'login', 'logout']);
+const otherCommands = new Set(['idp', 'serve', 'login', 'logout', 'discovery']);
 
 /**
  * Adds the admin command groups (org, user, pat, …) unless the command line is one of the other commands:

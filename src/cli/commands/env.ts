@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../../shared/exit-codes.ts';
 import { checkId, optionalId, orgBody, parseInitializer } from '../admin/flags.ts';
+import { labelOption, labelUpdateBody, parseLabelFlags, removeLabelOption } from '../admin/label-flags.ts';
 import { normalizeHost } from '../config/resolve-connection.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgHelpForList, orgOption } from './admin-command.ts';
 import { addListCommand } from './list-command.ts';
@@ -40,11 +41,13 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
       ],
       json: true,
       options: (c) =>
-        initializerOptions(
-          c
-            .requiredOption('--runner <runner-id>', 'the runner that runs it (required)')
-            .option('--project <project-id>', 'create it from this project'),
-        ).option('--stopped', 'create it stopped (its token is refused until `envid env start`)'),
+        labelOption(
+          initializerOptions(
+            c
+              .requiredOption('--runner <runner-id>', 'the runner that runs it (required)')
+              .option('--project <project-id>', 'create it from this project'),
+          ).option('--stopped', 'create it stopped (its token is refused until `envid env start`)'),
+        ),
       parse: (_args, flags) => {
         const runnerId = checkId(flags.runner, '--runner');
         const projectId = optionalId(flags.project, '--project');
@@ -54,11 +57,12 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
           ...(initializer ? { content: { initializer } } : {}),
           ...(flags.stopped ? { desiredPhase: 'ENVIRONMENT_PHASE_STOPPED' } : {}),
         };
+        const labels = parseLabelFlags(flags.label);
         return {
           method: projectId
             ? 'EnvironmentService/CreateEnvironmentFromProject'
             : 'EnvironmentService/CreateEnvironment',
-          body: projectId ? { projectId, spec } : { spec },
+          body: projectId ? { projectId, spec, ...labels } : { spec, ...labels },
           output: { kind: 'object', key: 'environment', view: 'environment' },
           json: flags.json === true,
         };
@@ -81,6 +85,30 @@ export function registerEnvCommands(program: Command, setup: AdminSetup): void {
       parse: ([id], flags) => ({
         method: 'EnvironmentService/GetEnvironment',
         body: { environmentId: checkId(id!, '<environment-id>') },
+        output: { kind: 'object', key: 'environment', view: 'environment' },
+        json: flags.json === true,
+      }),
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    env,
+    {
+      name: 'update <environment-id>',
+      summary: "change an environment's labels",
+      description:
+        'Sets (adds or replaces) the --label labels and removes the --remove-label ones ' +
+        '(EnvironmentService/UpdateEnvironment); other labels stay. Its creator and organization admins ' +
+        'only; the change is audited.',
+      examples: [
+        'envid env update e3a90a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --label tier=ci --remove-label legacy',
+      ],
+      json: true,
+      options: (c) => removeLabelOption(labelOption(c)),
+      parse: ([id], flags) => ({
+        method: 'EnvironmentService/UpdateEnvironment',
+        body: { environmentId: checkId(id!, '<environment-id>'), ...labelUpdateBody(flags) },
         output: { kind: 'object', key: 'environment', view: 'environment' },
         json: flags.json === true,
       }),

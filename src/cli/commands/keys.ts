@@ -1,6 +1,16 @@
 import type { Command } from 'commander';
+import { type SigningAlgorithm, signingAlgorithms } from '../../core/domain/public-jwk.ts';
 import { usageError } from '../../shared/exit-codes.ts';
 import { type AdminSetup, addAdminCommand, addGroup } from './admin-command.ts';
+
+function parseAlgorithm(value: string): SigningAlgorithm {
+  const algorithm = signingAlgorithms.find((known) => known === value);
+  if (!algorithm)
+    throw usageError(
+      `invalid --algorithm ${JSON.stringify(value)}: must be one of ${signingAlgorithms.join(', ')}`,
+    );
+  return algorithm;
+}
 
 /** `envid keys …`: the token signing keys (SigningKeyService, installation admin only). */
 export function registerKeysCommands(program: Command, setup: AdminSetup): void {
@@ -44,12 +54,22 @@ export function registerKeysCommands(program: Command, setup: AdminSetup): void 
         'Rotates (SigningKeyService/RotateSigningKeys): the next key becomes current if it has been in the ' +
         'JWKS longer than its max-age plus a margin; the current one retires and a new next key is made. ' +
         'Otherwise nothing changes: the keys are listed, and the reason goes to stderr with exit code 6 ' +
-        '(--json: the answer, with "rotated": false).',
-      examples: ['envid keys rotate', 'envid keys rotate --json | jq .rotated'],
+        '(--json: the answer, with "rotated": false). Each algorithm has its own keys; --algorithm ES256 ' +
+        'rotates the ES256 ones, creating them the first time.',
+      examples: [
+        'envid keys rotate',
+        'envid keys rotate --algorithm ES256',
+        'envid keys rotate --json | jq .rotated',
+      ],
       json: true,
+      options: (c) =>
+        c.option(
+          '--algorithm <alg>',
+          `the keys to rotate: ${signingAlgorithms.join(' or ')} (default RS256)`,
+        ),
       parse: (_args, flags) => ({
         method: 'SigningKeyService/RotateSigningKeys',
-        body: {},
+        body: flags.algorithm === undefined ? {} : { algorithm: parseAlgorithm(flags.algorithm) },
         output: { kind: 'render', render: 'keyChange' },
         json: flags.json === true,
         doneWhen: { field: 'rotated', notDone: 'not rotated' },

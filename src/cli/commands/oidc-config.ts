@@ -3,22 +3,27 @@ import { usageError } from '../../shared/exit-codes.ts';
 import { collect, orgBody } from '../admin/flags.ts';
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
 
-/** --version and --extra-sub-field as the API's `oidcConfig` (`{"v3": {"extraSubFields": [...]}}` or `{"v2": {}}`). */
+/**
+ * --version, --extra-sub-field and --label-claims as the API's `oidcConfig`
+ * (`{"v3": {"extraSubFields": [...], "labelClaims": true}}` or `{"v2": {}}`).
+ */
 export function parseOidcConfigFlags(flags: {
   version?: string;
   extraSubField?: string[];
+  labelClaims?: boolean;
 }): Record<string, unknown> {
   const version = flags.version?.trim().toLowerCase();
   const fields = flags.extraSubField ?? [];
   if (version === 'v2') {
     if (fields.length > 0) throw usageError('--extra-sub-field is for --version v3; V2 has a fixed sub');
+    if (flags.labelClaims) throw usageError('--label-claims is for --version v3; V2 has fixed claims');
     return { v2: {} };
   }
   if (version !== 'v3')
     throw usageError(`invalid --version ${JSON.stringify(flags.version)}: must be v3 or v2`);
   const empty = fields.find((field) => field.trim() === '');
   if (empty !== undefined) throw usageError('--extra-sub-field must not be empty');
-  return { v3: { extraSubFields: fields } };
+  return { v3: { extraSubFields: fields, ...(flags.labelClaims ? { labelClaims: true } : {}) } };
 }
 
 const configOptions = (command: Command) =>
@@ -29,9 +34,10 @@ const configOptions = (command: Command) =>
     )
     .option(
       '--extra-sub-field <field>',
-      'with v3: a claim appended to sub, e.g. project_id or environment_initializers.git.remote_uri; repeatable, in order',
+      'with v3: a claim appended to sub, e.g. project_id, environment_initializers.git.remote_uri or project_labels.team; repeatable, in order',
       collect,
-    );
+    )
+    .option('--label-claims', 'with v3: tokens of environments carry project_labels and environment_labels');
 
 /** `envid oidc-config …`: an organization's token format (docs/tokens.md). */
 export function registerOidcConfigCommands(program: Command, setup: AdminSetup): void {
@@ -85,6 +91,7 @@ export function registerOidcConfigCommands(program: Command, setup: AdminSetup):
       examples: [
         'envid oidc-config set --version v3 --extra-sub-field project_id --extra-sub-field environment_id --confirm-sub-change',
         'envid oidc-config set --version v3',
+        'envid oidc-config set --version v3 --label-claims',
         'envid oidc-config set --version v2 --confirm-sub-change',
       ],
       json: true,
@@ -122,10 +129,19 @@ export function registerOidcConfigCommands(program: Command, setup: AdminSetup):
         'envid oidc-config preview --version v2 --json | jq .subChangeCount',
       ],
       json: true,
-      options: configOptions,
+      options: (c) =>
+        configOptions(c).option(
+          '--audience <audience>',
+          'show the tokens for this audience: an audience profile may shape them instead (repeatable)',
+          collect,
+        ),
       parse: (_args, flags) => ({
         method: 'OrganizationService/PreviewOIDCConfig',
-        body: { ...orgBody(flags), oidcConfig: parseOidcConfigFlags(flags) },
+        body: {
+          ...orgBody(flags),
+          oidcConfig: parseOidcConfigFlags(flags),
+          ...(flags.audience ? { audience: flags.audience } : {}),
+        },
         defaultOrganization: 'required',
         output: { kind: 'render', render: 'oidcPreview' },
         json: flags.json === true,

@@ -4,6 +4,7 @@ import { checkId, collect, nonEmpty, orgBody, parseRole } from '../admin/flags.t
 import { type AdminSetup, addAdminCommand, addGroup, orgOption } from './admin-command.ts';
 import { addListCommand } from './list-command.ts';
 import { registerOrgJoinCommands } from './org-join.ts';
+import { registerOrgProfileCommands } from './org-profiles.ts';
 import { registerOrgSsoCommands } from './org-sso.ts';
 
 /** `envid org …`: organizations (OrganizationService) and their members. */
@@ -164,6 +165,7 @@ export function registerOrgCommands(program: Command, setup: AdminSetup): void {
 
   registerOrgJoinCommands(org, setup);
   registerOrgSsoCommands(org, setup);
+  registerOrgProfileCommands(org, setup);
 
   const members = addGroup(org, {
     name: 'members',

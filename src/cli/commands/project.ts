@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { checkId, collect, nonEmpty, orgBody, parseInitializer } from '../admin/flags.ts';
+import { labelOption, labelUpdateBody, parseLabelFlags, removeLabelOption } from '../admin/label-flags.ts';
 import { type AdminSetup, addAdminCommand, addGroup, createInOrgOptions } from './admin-command.ts';
 import { addOrgListCommand } from './list-command.ts';
 
@@ -44,9 +45,10 @@ export function registerProjectCommands(program: Command, setup: AdminSetup): vo
       examples: [
         'envid project create --name app --git-remote https://github.com/acme/app.git',
         'envid project create --name fork --git-remote git@github.com:me/app.git --upstream-remote https://github.com/acme/app.git',
+        'envid project create --name app --label team=web --label cost-center=42',
       ],
       json: true,
-      options: (c) => initializerOptions(createInOrgOptions(c)),
+      options: (c) => labelOption(initializerOptions(createInOrgOptions(c))),
       parse: (_args, flags) => {
         const initializer = parseInitializer(flags);
         return {
@@ -55,6 +57,7 @@ export function registerProjectCommands(program: Command, setup: AdminSetup): vo
             name: nonEmpty(flags.name, '--name'),
             ...(initializer ? { initializer } : {}),
             environmentClass: {},
+            ...parseLabelFlags(flags.label),
             ...orgBody(flags),
           },
           output: { kind: 'object', key: 'project', view: 'project' },
@@ -76,6 +79,29 @@ export function registerProjectCommands(program: Command, setup: AdminSetup): vo
       parse: ([id], flags) => ({
         method: 'ProjectService/GetProject',
         body: { projectId: checkId(id!, '<project-id>') },
+        output: { kind: 'object', key: 'project', view: 'project' },
+        json: flags.json === true,
+      }),
+    },
+    setup,
+  );
+
+  addAdminCommand(
+    project,
+    {
+      name: 'update <project-id>',
+      summary: "change a project's labels",
+      description:
+        'Sets (adds or replaces) the --label labels and removes the --remove-label ones ' +
+        '(ProjectService/UpdateProject); other labels stay. Organization admins only; the change is audited.',
+      examples: [
+        'envid project update 0b6f0a4b-2c1d-4a8e-9d7b-5f2c8e6a4b31 --label team=web --remove-label legacy',
+      ],
+      json: true,
+      options: (c) => removeLabelOption(labelOption(c)),
+      parse: ([id], flags) => ({
+        method: 'ProjectService/UpdateProject',
+        body: { projectId: checkId(id!, '<project-id>'), ...labelUpdateBody(flags) },
         output: { kind: 'object', key: 'project', view: 'project' },
         json: flags.json === true,
       }),

@@ -14,7 +14,12 @@ export const auditEventKinds = [
   'sso_config.created',
   'sso_config.updated',
   'sso_config.deleted',
+  'audience_profile.created',
+  'audience_profile.updated',
+  'audience_profile.deleted',
   'sso.signed_in',
   'sso.sign_in_refused',
   'audit.retention_applied',
+  'sso.cli_signed_in',
+  'labels.updated',
 ] as const satisfies readonly AuditEventKind[];

@@ -16,14 +16,19 @@ interface EventBase {
   now: Date;
 }
 
-const actorFields = (actor: AuditActor | undefined) =>
+export const actorFields = (actor: AuditActor | undefined) =>
   actor ? { actorKind: actor.kind, ...(actor.id ? { actorId: actor.id } : {}) } : {};
 
 /** The record of one issued token (docs/api.md#auditservice): the token's principal is also the actor. */
 export function tokenIssuedEvent(
   base: EventBase & {
     subject: TokenSubject;
-    issued: { claims: Pick<StandardClaims, 'jti' | 'sub' | 'iat' | 'exp'>; audiences: string[] };
+    issued: {
+      claims: Pick<StandardClaims, 'jti' | 'sub' | 'iat' | 'exp'>;
+      audiences: string[];
+      /** The audience profile that shaped the token, when one did. */
+      profile?: { id: string; name: string; version: number };
+    };
     clientAddress: string;
   },
 ): AuditEvent {
@@ -43,6 +48,15 @@ export function tokenIssuedEvent(
       iat: claims.iat,
       exp: claims.exp,
       clientAddress: base.clientAddress,
+      ...(base.issued.profile
+        ? {
+            audienceProfile: {
+              id: base.issued.profile.id,
+              name: base.issued.profile.name,
+              version: base.issued.profile.version,
+            },
+          }
+        : {}),
     },
     createdAt: base.now,
   };

@@ -35,6 +35,23 @@ export function ssoConfigurationEvent(base: {
   };
 }
 
+/** An event of a signed-in user, who is both its principal and its actor, in the configuration's organization. */
+const userEvent = (
+  base: { id: string; now: Date; config: SsoConfiguration; userId: string },
+  kind: 'sso.signed_in' | 'sso.cli_signed_in',
+  details: Record<string, unknown>,
+): AuditEvent => ({
+  id: base.id,
+  kind,
+  organizationId: base.config.organizationId,
+  principalKind: 'user',
+  principalId: base.userId,
+  actorKind: 'user',
+  actorId: base.userId,
+  details: { ssoConfigurationId: base.config.id, issuer: base.config.issuerUrl, ...details },
+  createdAt: base.now,
+});
+
 /** A completed SSO sign-in: the user is both principal and actor. */
 export function ssoSignedInEvent(base: {
   id: string;
@@ -46,24 +63,12 @@ export function ssoSignedInEvent(base: {
   joined: boolean;
   clientAddress: string;
 }): AuditEvent {
-  return {
-    id: base.id,
-    kind: 'sso.signed_in',
-    organizationId: base.config.organizationId,
-    principalKind: 'user',
-    principalId: base.userId,
-    actorKind: 'user',
-    actorId: base.userId,
-    details: {
-      ssoConfigurationId: base.config.id,
-      issuer: base.config.issuerUrl,
-      subject: base.subject,
-      userCreated: base.userCreated,
-      joined: base.joined,
-      clientAddress: base.clientAddress,
-    },
-    createdAt: base.now,
-  };
+  return userEvent(base, 'sso.signed_in', {
+    subject: base.subject,
+    userCreated: base.userCreated,
+    joined: base.joined,
+    clientAddress: base.clientAddress,
+  });
 }
 
 /** A refused SSO sign-in, with the reason the browser was shown. */
@@ -87,4 +92,21 @@ export function ssoSignInRefusedEvent(base: {
     },
     createdAt: base.now,
   };
+}
+
+/** `envid login --sso` got its personal access token: the user is both principal and actor. */
+export function ssoCliSignedInEvent(base: {
+  id: string;
+  now: Date;
+  config: SsoConfiguration;
+  userId: string;
+  flow: 'loopback' | 'device';
+  personalAccessTokenId: string;
+  clientAddress: string;
+}): AuditEvent {
+  return userEvent(base, 'sso.cli_signed_in', {
+    flow: base.flow,
+    personalAccessTokenId: base.personalAccessTokenId,
+    clientAddress: base.clientAddress,
+  });
 }

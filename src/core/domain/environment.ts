@@ -1,4 +1,5 @@
 import type { IdpClaims } from './idp-claims.ts';
+import type { Labels } from './labels.ts';
 import type { Initializer } from './project.ts';
 
 export type EnvironmentStatus = 'running' | 'stopped' | 'deleted';
@@ -18,6 +19,8 @@ export interface Environment {
   creatorIdp?: string;
   creatorIdpClaims?: IdpClaims;
   initializers: Initializer[];
+  /** Absent when it has none. */
+  labels?: Labels;
   status: EnvironmentStatus;
   createdAt: Date;
 }

@@ -44,6 +44,39 @@ export interface SsoSignIn {
   nonce: string;
   /** A same-origin path to return to (checked at start). */
   returnTo: string;
+  /** A sign-in for `envid login --sso`: the CLI's loopback redirect URI (RFC 8252 section 7.3). */
+  cliRedirectUri?: string;
+  /** The CLI's PKCE S256 challenge, which the one-time code is bound to. */
+  cliCodeChallenge?: string;
+  /** The CLI's own state, given back on the loopback redirect. */
+  cliState?: string;
+  /** A sign-in that completes a device authorization (`envid login --sso --no-browser`): its grant. */
+  deviceGrantId?: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export type SsoCliGrantKind = 'loopback' | 'device';
+export type SsoCliGrantState = 'pending' | 'approved' | 'denied';
+
+/**
+ * What `envid login --sso` redeems at POST /sso/cli/token for a personal access token: a one-time code
+ * (loopback) or a device authorization. `id` is the SHA-256 (hex) of the code or device code.
+ */
+export interface SsoCliGrant {
+  id: string;
+  kind: SsoCliGrantKind;
+  ssoConfigurationId: string;
+  state: SsoCliGrantState;
+  userId?: string;
+  codeChallenge?: string;
+  redirectUri?: string;
+  /** The SHA-256 (hex) of the device flow's user code. */
+  userCodeHash?: string;
+  /** Why the sign-in was refused (state denied). */
+  refusal?: string;
+  /** The device flow's last poll, for slow_down. */
+  polledAt?: Date;
   createdAt: Date;
   expiresAt: Date;
 }

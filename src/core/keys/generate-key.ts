@@ -1,6 +1,12 @@
 import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { type PublicJwk, rsaModulusBits, toPublicJwk } from './public-jwk.ts';
+import {
+  algorithmOf,
+  type PublicJwk,
+  rsaModulusBits,
+  type SigningAlgorithm,
+  toPublicJwk,
+} from './public-jwk.ts';
 
 export const defaultRsaModulusBits = 2048;
 export const minRsaModulusBits = 2048;
@@ -12,10 +18,10 @@ export interface KeyMaterial {
   publicJwk: PublicJwk;
 }
 
-const generateRsa = promisify(generateKeyPair);
+const generatePair = promisify(generateKeyPair);
 
 const generateRsaKey = async (modulusBits: number): Promise<KeyObject> =>
-  (await generateRsa('rsa', { modulusLength: modulusBits, publicExponent: 0x10001 })).privateKey;
+  (await generatePair('rsa', { modulusLength: modulusBits, publicExponent: 0x10001 })).privateKey;
 
 /**
  * A new RSA signing key. Generation is slow (~100 ms and more for 2048 bits) and runs off the event loop;
@@ -34,7 +40,20 @@ export async function generateKeyMaterial(
   }
 }
 
-/** Key material from an existing private key (KeyObject, PEM, or PKCS8 DER). */
+const generateP256Key = async (): Promise<KeyObject> =>
+  (await generatePair('ec', { namedCurve: 'P-256' })).privateKey;
+
+/** A new signing key for `algorithm`: RSA of `modulusBits` for RS256, P-256 for ES256 (fast, ~1 ms). */
+export async function generateKeyMaterialFor(
+  algorithm: SigningAlgorithm,
+  modulusBits: number = defaultRsaModulusBits,
+): Promise<KeyMaterial> {
+  return algorithm === 'ES256'
+    ? generateKeyMaterial(modulusBits, generateP256Key)
+    : generateKeyMaterial(modulusBits);
+}
+
+/** Key material from an existing RSA or P-256 private key (KeyObject, PEM, or PKCS8 DER). */
 export function keyMaterialFrom(key: KeyObject | string | Buffer): KeyMaterial {
   const privateKey =
     typeof key === 'string'
@@ -42,10 +61,8 @@ export function keyMaterialFrom(key: KeyObject | string | Buffer): KeyMaterial {
       : Buffer.isBuffer(key)
         ? createPrivateKey({ key, format: 'der', type: 'pkcs8' })
         : key;
-  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
-    throw new Error('a signing key must be an RSA private key');
-  }
-  checkModulusBits(rsaModulusBits(privateKey));
+  if (privateKey.type !== 'private') throw new Error('a signing key must be a private key');
+  if (algorithmOf(privateKey) === 'RS256') checkModulusBits(rsaModulusBits(privateKey));
   const publicJwk = toPublicJwk(privateKey);
   return { kid: publicJwk.kid, privateKey, publicJwk };
 }

@@ -1,3 +1,4 @@
+import type { SigningAlgorithm } from '../domain/public-jwk.ts';
 import { publicationSeconds, type RotationPolicy, retentionSeconds } from './rotation-policy.ts';
 
 export type KeyState = 'next' | 'current' | 'retired';
@@ -24,6 +25,12 @@ export type RotationDecision =
 export interface RotationRequest {
   /** Rotate now (admin API) instead of waiting for the period; still waits for the next key to be published long enough. */
   rotate?: boolean;
+  /**
+   * The algorithm `rotate` applies to (RS256 when absent). Naming an algorithm that has no keys yet
+   * creates its keys (ES256 keys are made on first use: docs/decisions/0193). The key manager plans each
+   * algorithm apart; planRotation itself sees the keys of one algorithm only.
+   */
+  algorithm?: SigningAlgorithm;
   /** Emergency: drop these keys from the JWKS at once. */
   revoke?: readonly string[];
 }

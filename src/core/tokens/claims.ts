@@ -11,7 +11,8 @@ export const standardClaimNames = ['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jt
 
 /**
  * How a V3 principal claim may appear in a `sub`: `value` as itself, `keys` as `<claim>.<key>` for a
- * forwarded SSO claim, or by the dotted paths listed (the first value found among the claim's entries).
+ * claim that is an object (forwarded SSO claims, labels), or by the dotted paths listed (the first value
+ * found among the claim's entries).
  */
 type SubUse = 'value' | 'keys' | readonly string[] | undefined;
 
@@ -29,6 +30,8 @@ export const principalClaimDeclarations = {
   creator_idp: 'value',
   creator_idp_claims: 'keys',
   environment_initializers: ['git.remote_uri', 'git.upstream_remote_uri', 'context_url'],
+  project_labels: 'keys',
+  environment_labels: 'keys',
   user_id: 'value',
   service_account_id: 'value',
   email: 'value',
@@ -61,10 +64,27 @@ export const plainSubFields: readonly string[] = [
   ),
 ];
 
-/** Prefixes of forwarded SSO claims' sub fields: `creator_idp_claims.<key>` and `idp_claims.<key>`. */
-export const idpClaimPrefixes: readonly string[] = principalEntries
+/**
+ * Prefixes of the sub fields that name one member of an object claim: `creator_idp_claims.<key>`,
+ * `idp_claims.<key>` (forwarded SSO claims), `project_labels.<key>`, `environment_labels.<key>`.
+ */
+export const keyedClaimPrefixes: readonly string[] = principalEntries
   .filter(([, use]) => use === 'keys')
   .map(([name]) => `${name}.`);
+
+/** The claims that are labels: in a token only when the organization's configuration asks for them. */
+export const labelClaimNames = [
+  'project_labels',
+  'environment_labels',
+] as const satisfies readonly PrincipalClaimName[];
+
+/** The labels' prefixes among them: their keys follow the label key rule (core/labels.ts). */
+export const labelClaimPrefixes: readonly string[] = labelClaimNames.map((name) => `${name}.`);
+
+/** The forwarded SSO claims' prefixes among them. */
+export const idpClaimPrefixes: readonly string[] = keyedClaimPrefixes.filter(
+  (prefix) => !labelClaimPrefixes.includes(prefix),
+);
 
 // The token types name exactly the declared claims: a claim added to one and not the other fails to compile.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

@@ -1,9 +1,13 @@
 import { deepFreeze } from '../deep-freeze.ts';
+import type { AudienceProfile } from '../domain/audience-profile.ts';
 import type { OidcConfig } from '../domain/oidc-config.ts';
 import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
+import { configuredClaims } from './configured-claims.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
+import { resolveExtraClaims } from './profiles/extra-claims.ts';
+import { type MatchableProfile, profileForAudiences } from './profiles/select-profile.ts';
 import type { StandardClaims } from './standard-claims.ts';
 import {
   defaultTokenLifetimeSeconds,
@@ -32,8 +36,17 @@ export interface TokenRequest {
   /** Unique per token (a random UUID); injected so tests are exact. */
   jti: string;
   subject: TokenSubject;
+  /** The organization's configuration: the default profile. */
   oidcConfig: OidcConfig;
+  /** The organization's audience profiles; none (or absent) gives exactly the default's tokens. */
+  profiles?: readonly MatchableProfile<TokenProfile>[];
 }
+
+/** What a token takes from its audience profile (docs/tokens.md#audience-profiles). */
+export type TokenProfile = Pick<
+  AudienceProfile,
+  'id' | 'name' | 'version' | 'oidcConfig' | 'lifetimeSeconds' | 'signingAlgorithm' | 'extraClaims'
+>;
 
 export interface IssuedToken {
   token: string;
@@ -41,12 +54,22 @@ export interface IssuedToken {
   claims: TokenClaims;
   /** The folded audiences, always as a list. */
   audiences: string[];
+  /** The audience profile that shaped it; absent for the default. */
+  profile?: TokenProfile;
 }
 
 /** The payload of a token, in a stable order: standard claims, then the principal's (V3) or `org` and `gsub` (V2). */
-export function buildTokenClaims(request: TokenRequest): { claims: TokenClaims; audiences: string[] } {
-  const { standard, subject, audiences } = preparePayload(request);
-  return { claims: { ...standard, ...subject.principal } as TokenClaims, audiences };
+export function buildTokenClaims(request: TokenRequest): {
+  claims: TokenClaims;
+  audiences: string[];
+  profile?: TokenProfile;
+} {
+  const { standard, subject, audiences, profile } = preparePayload(request);
+  return {
+    claims: { ...standard, ...subject.principal, ...subject.extra } as TokenClaims,
+    audiences,
+    ...(profile ? { profile } : {}),
+  };
 }
 
 /** A token's payload as the hot path needs it: the JSON to sign, and the claims the audit log records. */
@@ -57,29 +80,38 @@ export interface TokenPayload {
   audiences: string[];
   /** Exactly `JSON.stringify(buildTokenClaims(request).claims)`, without building that object. */
   json: string;
+  /** The audience profile that shaped it; absent for the default. */
+  profile?: TokenProfile;
 }
 
 export function buildTokenPayload(request: TokenRequest): TokenPayload {
-  const { standard, subject, audiences } = preparePayload(request);
-  return { standard, audiences, json: `${JSON.stringify(standard).slice(0, -1)}${subject.jsonTail}` };
+  const { standard, subject, audiences, profile } = preparePayload(request);
+  return {
+    standard,
+    audiences,
+    json: `${JSON.stringify(standard).slice(0, -1)}${subject.jsonTail}`,
+    ...(profile ? { profile } : {}),
+  };
 }
 
 function preparePayload(request: TokenRequest) {
   const audiences = normalizeAudiences(request.audiences);
-  const lifetime = request.lifetimeSeconds ?? defaultTokenLifetimeSeconds;
-  if (
-    !Number.isInteger(lifetime) ||
-    lifetime < minTokenLifetimeSeconds ||
-    lifetime > maxTokenLifetimeSeconds
-  ) {
+  const profile = request.profiles?.length
+    ? profileForAudiences(request.profiles, audiences)?.profile
+    : undefined;
+  // A profile's lifetime is its tokens' default and their limit.
+  const longest = profile?.lifetimeSeconds ?? maxTokenLifetimeSeconds;
+  const lifetime = request.lifetimeSeconds ?? profile?.lifetimeSeconds ?? defaultTokenLifetimeSeconds;
+  if (!Number.isInteger(lifetime) || lifetime < minTokenLifetimeSeconds || lifetime > longest) {
     throw invalidArgument(
       'lifetime',
-      `must be a whole number of seconds from ${minTokenLifetimeSeconds} to ${maxTokenLifetimeSeconds}`,
+      `must be a whole number of seconds from ${minTokenLifetimeSeconds} to ${longest}` +
+        (profile ? ` (the limit of audience profile ${JSON.stringify(profile.name)})` : ''),
     );
   }
   if (request.jti === '') throw new Error('a token needs a jti');
   const iat = Math.floor(request.now.getTime() / 1000);
-  const subject = subjectClaims(request.subject, request.oidcConfig);
+  const subject = subjectClaims(request.subject, request.oidcConfig, profile);
   const standard: StandardClaims = {
     iss: request.issuer,
     sub: subject.sub,
@@ -89,28 +121,42 @@ function preparePayload(request: TokenRequest) {
     exp: iat + lifetime,
     jti: request.jti,
   };
-  return { standard, subject, audiences };
+  return { standard, subject, audiences, profile };
 }
 
 interface SubjectClaims {
   sub: string;
   principal: PrincipalClaims | V2PrincipalClaims;
+  /** The profile's extra claims, after the principal's. */
+  extra: Record<string, string>;
   /** The principal's claims as the end of the payload's JSON: `,"org":"…","gsub":{…}}` (or `}` for none). */
   jsonTail: string;
 }
 
 /**
- * The part of a token that depends only on its principal and the organization's configuration: the
- * same for every token until either changes, so it is worked out once per pair of objects (the server's
- * caches hand out the same objects while nothing changes). The memo freezes both objects as it
- * remembers them, so a change made in place fails loudly instead of going unseen; a changed principal or
- * configuration is a new object.
+ * The part of a token that depends only on its principal and its shape (the organization's
+ * configuration, or an audience profile): the same for every token until either changes, so it is
+ * worked out once per subject and shape (the server's caches hand out the same objects while nothing
+ * changes). A shape is known by the profile's ID and version (`default` for the organization's
+ * configuration) and by the identity of its configuration object. The memo freezes what it remembers,
+ * so a change made in place fails loudly instead of going unseen; a changed principal, configuration
+ * or profile is a new object (and a profile a new version).
  */
-const subjectClaimsMemo = new WeakMap<TokenSubject, { oidcConfig: OidcConfig; claims: SubjectClaims }>();
+type Remembered = { oidcConfig: OidcConfig; profile: TokenProfile | undefined; claims: SubjectClaims };
+const subjectClaimsMemo = new WeakMap<TokenSubject, Map<string, Remembered>>();
+/** A principal asks for tokens of a few shapes at most; more are forgotten oldest first. */
+const maxShapesPerSubject = 8;
 
-function subjectClaims(subject: TokenSubject, oidcConfig: OidcConfig): SubjectClaims {
-  const remembered = subjectClaimsMemo.get(subject);
-  if (remembered?.oidcConfig === oidcConfig) return remembered.claims;
+function subjectClaims(
+  subject: TokenSubject,
+  defaultConfig: OidcConfig,
+  profile: TokenProfile | undefined,
+): SubjectClaims {
+  const oidcConfig = profile?.oidcConfig ?? defaultConfig;
+  const shape = profile ? `${profile.id}@${profile.version}` : 'default';
+  let shapes = subjectClaimsMemo.get(subject);
+  const remembered = shapes?.get(shape);
+  if (remembered?.oidcConfig === oidcConfig && remembered.profile === profile) return remembered.claims;
   let principal: SubjectClaims['principal'];
   let sub: string;
   if (oidcConfig.version === 'v2') {
@@ -118,13 +164,25 @@ function subjectClaims(subject: TokenSubject, oidcConfig: OidcConfig): SubjectCl
     sub = composeV2Sub(subject);
   } else {
     const principalClaims = buildPrincipalClaims(subject);
-    principal = principalClaims;
+    principal = configuredClaims(principalClaims, oidcConfig);
     sub = composeV3Sub(subject.kind, principalClaims, oidcConfig.extraSubFields);
   }
-  const principalJson = JSON.stringify(principal);
-  const jsonTail = principalJson === '{}' ? '}' : `,${principalJson.slice(1)}`;
-  const claims = { sub, principal, jsonTail };
-  subjectClaimsMemo.set(deepFreeze(subject), { oidcConfig: deepFreeze(oidcConfig), claims });
+  const extra = profile?.extraClaims.length
+    ? resolveExtraClaims(
+        oidcConfig.version === 'v2' ? buildPrincipalClaims(subject) : (principal as PrincipalClaims),
+        profile.extraClaims,
+      )
+    : {};
+  const tailJson = JSON.stringify({ ...principal, ...extra });
+  const jsonTail = tailJson === '{}' ? '}' : `,${tailJson.slice(1)}`;
+  const claims = { sub, principal, extra, jsonTail };
+  if (!shapes) {
+    shapes = new Map();
+    subjectClaimsMemo.set(deepFreeze(subject), shapes);
+  }
+  shapes.delete(shape);
+  if (shapes.size >= maxShapesPerSubject) shapes.delete(shapes.keys().next().value!);
+  shapes.set(shape, { oidcConfig: deepFreeze(oidcConfig), profile: deepFreeze(profile), claims });
   return claims;
 }
 

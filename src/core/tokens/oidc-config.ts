@@ -5,13 +5,18 @@ import { allowedSubFieldsDescription, subFieldProblem } from './sub-fields.ts';
 export const maxExtraSubFields = 50;
 
 /** The API's shape of the configuration (docs/api.md#getoidcconfig). */
-export type OidcConfigMessage = { v3: { extraSubFields: string[] } } | { v2: Record<string, never> };
+export type OidcConfigMessage =
+  | { v3: { extraSubFields: string[]; labelClaims?: true } }
+  | { v2: Record<string, never> };
 
 /** New organizations start on V3 with no extra fields. */
 export const defaultOidcConfig = (): OidcConfig => ({ version: 'v3', extraSubFields: [] });
 
 export function oidcConfigToMessage(config: OidcConfig): OidcConfigMessage {
-  return config.version === 'v2' ? { v2: {} } : { v3: { extraSubFields: [...config.extraSubFields] } };
+  if (config.version === 'v2') return { v2: {} };
+  return {
+    v3: { extraSubFields: [...config.extraSubFields], ...(config.labelClaims ? { labelClaims: true } : {}) },
+  };
 }
 
 /**
@@ -40,11 +45,16 @@ export function parseOidcConfig(input: unknown, field = 'oidcConfig'): OidcConfi
   }
   const v3 = input.v3;
   if (!isObject(v3)) throw invalidArgument(`${field}.v3`, 'must be an object');
-  const unknownV3 = Object.keys(v3).find((k) => k !== 'extraSubFields');
+  const unknownV3 = Object.keys(v3).find((k) => k !== 'extraSubFields' && k !== 'labelClaims');
   if (unknownV3 !== undefined) throw invalidArgument(`${field}.v3`, `unknown member ${quote(unknownV3)}`);
+  const labelClaims = v3.labelClaims ?? false;
+  if (typeof labelClaims !== 'boolean')
+    throw invalidArgument(`${field}.v3.labelClaims`, 'must be true or false');
   return {
     version: 'v3',
     extraSubFields: validateExtraSubFields(v3.extraSubFields ?? [], `${field}.v3.extraSubFields`),
+    // Stored only when on, so a configuration without it stays byte-for-byte what it was.
+    ...(labelClaims ? { labelClaims: true as const } : {}),
   };
 }
 

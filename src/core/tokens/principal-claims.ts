@@ -1,5 +1,7 @@
 import type { IdpClaims } from '../domain/idp-claims.ts';
+import type { Labels } from '../domain/labels.ts';
 import type { Initializer } from '../domain/project.ts';
+import { sortedLabels } from '../labels.ts';
 import {
   type SubjectServiceAccount,
   type SubjectUser,
@@ -29,6 +31,8 @@ export interface PrincipalClaims {
   creator_idp?: string;
   creator_idp_claims?: IdpClaims;
   environment_initializers?: InitializerClaim[];
+  project_labels?: Labels;
+  environment_labels?: Labels;
   user_id?: string;
   service_account_id?: string;
   email?: string;
@@ -85,6 +89,9 @@ export function buildPrincipalClaims(subject: TokenSubject): PrincipalClaims {
         creator_idp: environment.creatorIdp,
         creator_idp_claims: idpClaims(environment.creatorIdpClaims),
         environment_initializers: initializerClaims(initializers),
+        // In a token only when the configuration asks (tokenPrincipalClaims); always here, for the sub.
+        project_labels: labelClaims(environmentProject(subject)?.labels),
+        environment_labels: labelClaims(environment.labels),
       });
     }
   }
@@ -108,6 +115,17 @@ export const creatorServiceAccount = ({
   creator.serviceAccount.id === environment.creatorId
     ? creator.serviceAccount
     : undefined;
+
+/** The environment's project, only when it is the one the environment names. */
+export const environmentProject = ({ environment, project }: EnvironmentSubject) =>
+  project && environment.projectId === project.id ? project : undefined;
+
+/**
+ * Labels as a claim: sorted by key, in a copy; none is left out. An empty value stays: the label is
+ * there (a `sub` field leaves it out, as every empty value).
+ */
+export const labelClaims = (labels: Labels | undefined): Labels | undefined =>
+  labels && Object.keys(labels).length > 0 ? sortedLabels(labels) : undefined;
 
 /** The environment's initializers, or its project's when it has none. */
 export const environmentInitializers = ({

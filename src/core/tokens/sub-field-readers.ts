@@ -1,9 +1,12 @@
+import type { Labels } from '../domain/labels.ts';
 import type { Initializer } from '../domain/project.ts';
+import { labelClaimPrefixes } from './claims.ts';
 import {
   buildPrincipalClaims,
   creatorServiceAccount,
   creatorUser,
   environmentInitializers,
+  environmentProject,
 } from './principal-claims.ts';
 import { resolveSubField } from './sub-fields.ts';
 import type { TokenSubject, TokenSubjectKind } from './token-subject.ts';
@@ -63,12 +66,28 @@ const readers: { [K in TokenSubjectKind]: Record<string, SubFieldReader<SubjectO
   },
 };
 
-/** Claims only an environment's token carries: its project, itself, its creator and its initializers. */
+/** One label's value, as resolveSubField reads it from `project_labels` / `environment_labels`. */
+const labelReader = (field: string): SubFieldReader<Environment> | undefined => {
+  const labelsOf: ((s: Environment) => Labels | undefined) | undefined = field.startsWith('project_labels.')
+    ? (s) => environmentProject(s)?.labels
+    : field.startsWith('environment_labels.')
+      ? (s) => s.environment.labels
+      : undefined;
+  if (!labelsOf) return undefined;
+  const key = field.slice(field.indexOf('.') + 1);
+  return (subject) => {
+    const labels = labelsOf(subject);
+    return nonEmpty(labels && Object.hasOwn(labels, key) ? labels[key] : undefined);
+  };
+};
+
+/** Claims only an environment's token carries: its project, itself, its creator, initializers and labels. */
 const environmentOnly = (field: string) =>
   field === 'project_id' ||
   field === 'environment_id' ||
   field.startsWith('creator_') ||
-  field.startsWith('environment_initializers.');
+  field.startsWith('environment_initializers.') ||
+  labelClaimPrefixes.some((prefix) => field.startsWith(prefix));
 
 const absent: SubFieldReader = () => undefined;
 
@@ -81,5 +100,7 @@ export function subFieldReader(kind: TokenSubjectKind, field: string): SubFieldR
   const own = (readers[kind] as Record<string, SubFieldReader>)[field];
   if (own) return own;
   if (kind !== 'environment' && environmentOnly(field)) return absent;
+  const label = kind === 'environment' ? labelReader(field) : undefined;
+  if (label) return label as SubFieldReader;
   return (subject) => resolveSubField(buildPrincipalClaims(subject), field);
 }

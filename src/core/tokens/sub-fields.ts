@@ -1,4 +1,5 @@
-import { idpClaimPrefixes, plainSubFields } from './claims.ts';
+import { labelKeyProblem, labelKeyRule } from '../labels.ts';
+import { keyedClaimPrefixes, labelClaimPrefixes, plainSubFields } from './claims.ts';
 import type { PrincipalClaims } from './principal-claims.ts';
 
 // Which claims may be sub fields is declared with the claims (claims.ts); this file checks and resolves them.
@@ -8,7 +9,7 @@ export const maxIdpClaimKeyLength = 128;
 /** What the configuration error message lists as allowed. */
 export const allowedSubFieldsDescription = [
   ...plainSubFields,
-  ...idpClaimPrefixes.map((prefix) => `${prefix}<key>`),
+  ...keyedClaimPrefixes.map((prefix) => `${prefix}<key>`),
 ].join(', ');
 
 const plain = new Set<string>(plainSubFields);
@@ -18,9 +19,13 @@ const badKeyCharacter = /[:\s\p{Cc}]/u;
 /** Why `field` cannot be an extra sub field, or undefined when it can. */
 export function subFieldProblem(field: string): string | undefined {
   if (plain.has(field)) return undefined;
-  const prefix = idpClaimPrefixes.find((p) => field.startsWith(p));
+  const prefix = keyedClaimPrefixes.find((p) => field.startsWith(p));
   if (!prefix) return 'is not an allowed field';
   const key = field.slice(prefix.length);
+  if (labelClaimPrefixes.includes(prefix)) {
+    if (key === '') return `needs a label key after "${prefix}"`;
+    return labelKeyProblem(key) && `label key must be ${labelKeyRule}`;
+  }
   if (key === '') return `needs a claim name after "${prefix}"`;
   if (key.length > maxIdpClaimKeyLength)
     return `claim name is longer than ${maxIdpClaimKeyLength} characters`;
@@ -44,14 +49,13 @@ export function resolveSubField(claims: PrincipalClaims, field: string): string 
     case 'environment_initializers.context_url':
       return nonEmpty(claims.environment_initializers?.find((i) => i.context_url)?.context_url);
   }
-  for (const prefix of idpClaimPrefixes) {
+  for (const prefix of keyedClaimPrefixes) {
     if (!field.startsWith(prefix)) continue;
-    const source = prefix === 'idp_claims.' ? claims.idp_claims : claims.creator_idp_claims;
-    return nonEmpty(
-      source && Object.hasOwn(source, field.slice(prefix.length))
-        ? source[field.slice(prefix.length)]
-        : undefined,
-    );
+    const source = (claims as unknown as Record<string, Record<string, unknown> | undefined>)[
+      prefix.slice(0, -1)
+    ];
+    const key = field.slice(prefix.length);
+    return nonEmpty(source && Object.hasOwn(source, key) ? source[key] : undefined);
   }
   if (!plain.has(field)) return undefined;
   return nonEmpty((claims as unknown as Record<string, unknown>)[field]);

@@ -12,7 +12,7 @@ export const subjectFields = {
   user: ['id', 'email', 'name', 'idp', 'idpClaims'],
   serviceAccount: ['id', 'organizationId', 'name'],
   runner: ['id', 'organizationId', 'name'],
-  project: ['id', 'initializers'],
+  project: ['id', 'initializers', 'labels'],
   environment: [
     'id',
     'projectId',
@@ -22,6 +22,7 @@ export const subjectFields = {
     'creatorIdp',
     'creatorIdpClaims',
     'initializers',
+    'labels',
   ],
 } as const satisfies {
   user: readonly (keyof User)[];

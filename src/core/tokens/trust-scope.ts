@@ -92,11 +92,14 @@ export function scopeSubject(
 
 /** A made-up principal of `kind` with every claim set (the configuration's SSO claims too): which keys its sub may hold. */
 function fullestSubject(kind: TokenSubjectKind, config: OidcConfig): TokenSubject {
-  const idpClaims = Object.fromEntries(
-    (config.version === 'v3' ? config.extraSubFields : [])
-      .filter((field) => field.startsWith('idp_claims.') || field.startsWith('creator_idp_claims.'))
-      .map((field) => [field.slice(field.indexOf('.') + 1), 'x']),
-  );
+  // Every key the configuration names under these prefixes, set: the SSO claims, the labels.
+  const keysUnder = (...prefixes: string[]) =>
+    Object.fromEntries(
+      (config.version === 'v3' ? config.extraSubFields : [])
+        .filter((field) => prefixes.some((prefix) => field.startsWith(prefix)))
+        .map((field) => [field.slice(field.indexOf('.') + 1), 'x']),
+    );
+  const idpClaims = keysUnder('idp_claims.', 'creator_idp_claims.');
   const user = { id: 'u', email: 'e@x', name: 'n', idp: 'https://idp', idpClaims };
   const initializers = [
     { git: { remoteUri: 'https://r', upstreamRemoteUri: 'https://u' }, contextUrl: 'https://c' },
@@ -112,7 +115,7 @@ function fullestSubject(kind: TokenSubjectKind, config: OidcConfig): TokenSubjec
       return {
         kind,
         organizationId: 'o',
-        project: { id: 'p', initializers },
+        project: { id: 'p', initializers, labels: keysUnder('project_labels.') },
         environment: {
           id: 'e',
           projectId: 'p',
@@ -122,6 +125,7 @@ function fullestSubject(kind: TokenSubjectKind, config: OidcConfig): TokenSubjec
           creatorIdp: user.idp,
           creatorIdpClaims: idpClaims,
           initializers,
+          labels: keysUnder('environment_labels.'),
         },
         creator: { principal: 'user', user },
       };

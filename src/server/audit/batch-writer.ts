@@ -32,7 +32,14 @@ export class BatchWriter<T> {
     private readonly flush: (items: T[]) => Promise<void>,
     private readonly maxBatch = 500,
     private readonly maxInFlight = 1,
+    /** Told of every flush that committed: its size and how long it took (for metrics). */
+    private readonly onFlushed?: (size: number, seconds: number) => void,
   ) {}
+
+  /** Writes waiting for a flush to take them. */
+  get queued(): number {
+    return this.#queue.length;
+  }
 
   write(item: T, ready?: Promise<unknown>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -87,10 +94,12 @@ export class BatchWriter<T> {
     for (const entry of batch) entry.queued = false;
     // What is left over from a full batch was wanted too.
     this.#wanted = this.#queue.length > 0;
+    const started = performance.now();
     const flushing = Promise.resolve(batch.map((entry) => entry.item))
       .then((items) => this.flush(items))
       .then(
         () => {
+          this.onFlushed?.(batch.length, (performance.now() - started) / 1000);
           for (const entry of batch) entry.done();
         },
         (error) => {

@@ -19,12 +19,20 @@ export class StoreAuditLog implements TokenAuditLog {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** Told of every committed batch of token records: its size and commit time (for metrics). */
+    onFlushed?: (size: number, seconds: number) => void,
   ) {
     this.#writer = new BatchWriter(
       (events) => store.auditEvents.insertMany(events),
       maxAuditBatch,
       maxAuditFlushesInFlight,
+      onFlushed,
     );
+  }
+
+  /** Token records waiting for their batch. */
+  get queueDepth(): number {
+    return this.#writer.queued;
   }
 
   recordTokenIssued(event: AuditEvent, signed?: Promise<unknown>): Promise<void> {

@@ -26,6 +26,11 @@ export class Authenticator {
     this.#cache = new InvalidatingCache(feed, clock, { ...options, remembersFailure: isRefusal });
   }
 
+  /** The credential cache, whose hit and miss counts the metrics read. */
+  get cache(): InvalidatingCache<ResolvedCredential> {
+    return this.#cache;
+  }
+
   async authenticate(secret: string): Promise<AuthenticatedPrincipal> {
     const resolved = await this.#cache.get(hashSecret(secret), () =>
       resolveCredential(this.store, this.clock, secret),

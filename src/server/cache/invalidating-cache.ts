@@ -47,6 +47,10 @@ export class InvalidatingCache<V> {
   readonly #maxFailures: number;
   readonly #remembersFailure: (error: unknown) => boolean;
   #generation = 0;
+  /** Look-ups answered from memory (an answer or a remembered refusal), for metrics: a plain count is all the hot path pays. */
+  hits = 0;
+  /** Look-ups that had to load (or join a load under way). */
+  misses = 0;
 
   constructor(
     private readonly feed: ChangeFeed,
@@ -79,10 +83,15 @@ export class InvalidatingCache<V> {
           if (!(error instanceof DatabaseUnavailableError)) this.#forget(key, cached);
         });
       }
+      this.hits++;
       return cached.value;
     }
     const failed = this.#failures.get(key);
-    if (failed && now - failed.cachedAt < this.#ttlMs) throw failed.error;
+    if (failed && now - failed.cachedAt < this.#ttlMs) {
+      this.hits++;
+      throw failed.error;
+    }
+    this.misses++;
     return this.#load(key, load, now);
   }
 

@@ -60,6 +60,7 @@ export const retryAfterSeconds = 2;
 
 export function sendApiError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const apiError = toApiError(error);
+  request.apiErrorCode = apiError.code;
   if (apiError.code === 'internal') request.log.error({ err: error }, 'request failed');
   else if (error instanceof DatabaseUnavailableError) {
     request.log.warn({ code: apiError.code, reason: error.reason }, 'database unavailable');

@@ -42,6 +42,7 @@ export function registerMethods(
   for (const definition of methods) {
     app.post(`${apiPrefix}${definition.service}/${definition.method}`, async (request) => {
       const principal = await authenticateRequest(context, request);
+      request.principalKind = principal.kind;
       if (principal.kind === 'account' && !definition.forAccounts) throw accountRefusal();
       // List methods read `token` and `pageSize` from the query too (see pagination.ts).
       assertStorableText(request.query, 'query');

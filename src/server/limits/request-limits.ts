@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { resourceExhausted } from '../../core/errors.ts';
+import { type ApiError, resourceExhausted } from '../../core/errors.ts';
 import { principalLabel } from '../../core/principal-kinds.ts';
 import type { OrganizationPrincipal } from '../principal.ts';
 import { clientAddressKey } from './client-address-key.ts';
@@ -12,6 +12,8 @@ export interface RequestLimitOptions {
   authFailures?: RateLimitSetting;
   /** Browser sign-ins started (GET /sso/start) per client address, IPv6 per /64 (`--sso-start-limit`). */
   ssoStarts?: RateLimitSetting;
+  /** POST /sso/device and /sso/cli/token per client address, IPv6 per /64 (`--sso-cli-rate-limit`). */
+  ssoCli?: RateLimitSetting;
 }
 
 /** A refused /sso/start: the message, when to retry, and whether it is the window's first refusal. */
@@ -25,6 +27,8 @@ export const defaultRequestLimits = {
   tokens: { count: 100, seconds: 10 },
   authFailures: { count: 100, seconds: 60 },
   ssoStarts: { count: 60, seconds: 60 },
+  // A device flow polls every 5 s (12 a minute); the rest leaves room for a few sign-ins at once.
+  ssoCli: { count: 60, seconds: 60 },
 } as const satisfies Required<RequestLimitOptions>;
 
 interface Limiter {
@@ -51,11 +55,42 @@ export class RequestLimits {
   readonly #tokens: Limiter | undefined;
   readonly #failures: Limiter | undefined;
   readonly #ssoStarts: Limiter | undefined;
+  /** Requests refused by each limit, for metrics (a plain count: refusals cost nothing more). */
+  readonly refusals = { tokens: 0, auth_failures: 0, sso_start: 0, sso_cli: 0 };
+  readonly #ssoCli: Limiter | undefined;
 
   constructor(options: RequestLimitOptions = {}) {
     this.#tokens = limiterFor(options.tokens ?? defaultRequestLimits.tokens);
     this.#failures = limiterFor(options.authFailures ?? defaultRequestLimits.authFailures);
     this.#ssoStarts = limiterFor(options.ssoStarts ?? defaultRequestLimits.ssoStarts);
+    this.#ssoCli = limiterFor(options.ssoCli ?? defaultRequestLimits.ssoCli);
+  }
+
+  /**
+   * Counts one command-line sign-in request (POST /sso/device, /sso/device/verify, /sso/cli/token)
+   * from `address`. Answers the refusal past the limit, and whether it is the window's first (audited
+   * once per window, so a flood of refused requests is not a flood of audit writes), or undefined.
+   */
+  async countSsoCliRequest(
+    address: string,
+  ): Promise<{ refusal: ApiError; firstInWindow: boolean } | undefined> {
+    const limiter = this.#ssoCli;
+    if (!limiter) return undefined;
+    const key = clientAddressKey(address);
+    try {
+      await limiter.counter.consume(key);
+      return undefined;
+    } catch (state) {
+      if (!(state instanceof RateLimiterRes)) throw state;
+      const { count, seconds } = limiter.limit;
+      const wait = retryAfterSeconds(state);
+      this.refusals.sso_cli++;
+      const refusal = resourceExhausted(
+        `too many command-line sign-in requests from ${key}: at most ${count} in ${seconds} s per client address (envid serve --sso-cli-rate-limit); retry in ${wait} s`,
+        wait,
+      );
+      return { refusal, firstInWindow: state.consumedPoints === count + 1 };
+    }
   }
 
   /** Counts one ID token request of `principal`; refuses it past the limit. */
@@ -66,6 +101,7 @@ export class RequestLimits {
       await tokens.counter.consume(`${principal.kind}:${principal.id}`);
     } catch (state) {
       if (!(state instanceof RateLimiterRes)) throw state;
+      this.refusals.tokens++;
       const { count, seconds } = tokens.limit;
       const wait = retryAfterSeconds(state);
       throw resourceExhausted(
@@ -82,6 +118,7 @@ export class RequestLimits {
     const key = clientAddressKey(address);
     const state = await failures.counter.get(key);
     if (!state || state.consumedPoints < failures.limit.count) return;
+    this.refusals.auth_failures++;
     const { count, seconds } = failures.limit;
     const wait = retryAfterSeconds(state);
     throw resourceExhausted(
@@ -110,6 +147,7 @@ export class RequestLimits {
       if (!(state instanceof RateLimiterRes)) throw state;
       const { count, seconds } = starts.limit;
       const wait = retryAfterSeconds(state);
+      this.refusals.sso_start++;
       return {
         message: `too many sign-ins started from ${key}: at most ${count} in ${seconds} s per client address (envid serve --sso-start-limit); retry in ${wait} s`,
         retryAfterSeconds: wait,

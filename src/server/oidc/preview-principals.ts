@@ -1,7 +1,7 @@
 import { tokenPrincipalKinds } from '../../core/principal-kinds.ts';
 import { previewToken } from '../../core/tokens/preview-token.ts';
 import type { TokenSubject, TokenSubjectKind } from '../../core/tokens/token-subject.ts';
-import type { OidcConfig } from '../../store/records.ts';
+import type { ExtraClaim, OidcConfig } from '../../store/records.ts';
 
 /** Fixed, obviously made-up IDs for synthetic examples (never a real record's). */
 const exampleIds = {
@@ -60,6 +60,7 @@ export function previewPrincipalKinds(
   organizationId: string,
   subjects: readonly TokenSubject[],
   config: OidcConfig,
+  extraClaims: readonly ExtraClaim[] = [],
 ) {
   // One pass over the organization's principals (tens of thousands), not one per kind.
   const first = new Map<TokenSubjectKind, TokenSubject>();
@@ -77,7 +78,7 @@ export function previewPrincipalKinds(
   return tokenPrincipalKinds.map((kind) => {
     const real = first.get(kind);
     const subject = real ?? syntheticSubject(organizationId, kind);
-    const preview = previewToken(subject, config);
+    const preview = previewToken(subject, config, extraClaims);
     return {
       principal: kind,
       example: real ? 'existing' : 'synthetic',

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { signingAlgorithms } from '../../core/domain/public-jwk.ts';
 import { supportedClaims } from '../../core/tokens/claims.ts';
 import { etagOf } from '../etag.ts';
 import type { KeySet, PublishedJwks } from '../tokens/key-set.ts';
@@ -50,7 +51,7 @@ export function registerOidcRoutes(app: FastifyInstance, options: OidcRouteOptio
         jwks_uri: `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
         response_types_supported: ['id_token'],
         subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: ['RS256'],
+        id_token_signing_alg_values_supported: [...signingAlgorithms],
         claims_supported: supportedClaims,
         scopes_supported: ['openid'],
       });

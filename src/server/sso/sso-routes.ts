@@ -1,20 +1,21 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
-import { ssoSignedInEvent, ssoSignInRefusedEvent } from '../../core/audit/sso-events.ts';
+import { ssoSignedInEvent } from '../../core/audit/sso-events.ts';
 import { isUuid, newTimeOrderedId } from '../../core/ids.ts';
-import { returnToProblem } from '../../core/sso/return-to.ts';
 import {
   findBrowserSession,
   revokeBrowserSession,
   sessionLifetimeMs,
   startBrowserSession,
 } from '../../services/browser-sessions.ts';
-import { deleteExpiredSignIns } from '../../services/expired-sign-ins.ts';
 import { admitSsoUser, SignInRefused } from '../../services/sso-admission.ts';
-import type { SsoConfiguration } from '../../store/records.ts';
+import type { SsoConfiguration, SsoSignIn } from '../../store/records.ts';
 import type { ServerContext } from '../connect/define-method.ts';
+import { beginSignIn, sha256, stateCookie } from './begin-sign-in.ts';
+import { completeCliSignIn, refuseCliSignIn } from './complete-cli-sign-in.ts';
 import { cookie, readCookies } from './cookies.ts';
+import { recordRefusal } from './record-refusal.ts';
+import { signInEnd } from './sign-in-end.ts';
 import { upstreamClient } from './upstream-client.ts';
 
 /**
@@ -24,12 +25,7 @@ import { upstreamClient } from './upstream-client.ts';
  * it; GET /sso/session says whose it is. Every sign-in and every refusal is audited.
  */
 
-const stateCookie = 'envid_sso_state';
 const sessionCookie = 'envid_session';
-/** How long a browser may take upstream before the sign-in is forgotten. */
-const signInLifetimeMs = 10 * 60 * 1000;
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function answerText(reply: FastifyReply, status: number, text: string) {
   return reply
@@ -64,19 +60,11 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
     reason: string,
     config?: SsoConfiguration,
     subject?: string,
+    pending?: SsoSignIn,
   ) => {
-    const now = clock.now();
-    await store.auditEvents.insert(
-      ssoSignInRefusedEvent({
-        id: newTimeOrderedId(now),
-        now,
-        reason,
-        clientAddress: request.ip,
-        ...(config ? { config } : {}),
-        ...(subject ? { subject } : {}),
-      }),
-    );
+    await recordRefusal(context, request, reason, { config, subject });
     reply.header('set-cookie', cookie(stateCookie, '', { path: '/sso', maxAgeSeconds: 0, secure: secure() }));
+    if (pending && (await refuseCliSignIn(store, reply, pending, reason))) return reply;
     return answerText(reply, 403, `Sign-in refused: ${reason}`);
   };
 
@@ -84,17 +72,7 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
     const limited = await context.limits.countSsoStart(request.ip);
     if (limited) {
       // Only the window's first refusal is audited: a flood of starts cannot flood the audit log.
-      if (limited.firstInWindow) {
-        const now = clock.now();
-        await store.auditEvents.insert(
-          ssoSignInRefusedEvent({
-            id: newTimeOrderedId(now),
-            now,
-            reason: limited.message,
-            clientAddress: request.ip,
-          }),
-        );
-      }
+      if (limited.firstInWindow) await recordRefusal(context, request, limited.message);
       reply.header('retry-after', String(limited.retryAfterSeconds));
       return answerText(reply, 429, limited.message);
     }
@@ -104,40 +82,13 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
     if (typeof id !== 'string' || !isUuid(id)) {
       return answerText(reply, 400, 'ssoConfigurationId: must be the UUID of an SSO configuration');
     }
-    const problem = returnToProblem(returnTo);
-    if (problem) return answerText(reply, 400, problem);
+    const end = signInEnd(query, returnTo);
+    if (typeof end === 'string') return answerText(reply, 400, end);
     const config = await store.ssoConfigurations.find(id);
     if (config?.state !== 'active') {
       return answerText(reply, 404, `SSO configuration ${id} not found, or not active`);
     }
-    const upstream = await upstreamClient(config, context.sso.masterKey, clock);
-    const codeVerifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const nonce = client.randomNonce();
-    const now = clock.now();
-    await deleteExpiredSignIns(store, now, signInLifetimeMs);
-    await store.ssoSignIns.insert({
-      id: sha256(state),
-      ssoConfigurationId: config.id,
-      codeVerifier,
-      nonce,
-      returnTo,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + signInLifetimeMs),
-    });
-    const target = client.buildAuthorizationUrl(upstream, {
-      redirect_uri: callbackUrl(),
-      scope: ['openid', 'email', 'profile', ...config.additionalScopes].join(' '),
-      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-    });
-    reply.header(
-      'set-cookie',
-      cookie(stateCookie, state, { path: '/sso', maxAgeSeconds: signInLifetimeMs / 1000, secure: secure() }),
-    );
-    return reply.code(302).header('cache-control', 'no-store').redirect(target.href);
+    return beginSignIn(context, reply, config, end);
   });
 
   app.get('/sso/callback', async (request, reply) => {
@@ -160,9 +111,23 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
     }
     const config = await store.ssoConfigurations.find(pending.ssoConfigurationId);
     if (config?.state !== 'active')
-      return refuse(request, reply, 'the SSO configuration is no longer active');
+      return refuse(
+        request,
+        reply,
+        'the SSO configuration is no longer active',
+        undefined,
+        undefined,
+        pending,
+      );
     if (pending.expiresAt.getTime() <= clock.now().getTime()) {
-      return refuse(request, reply, 'the sign-in took longer than 10 minutes; start again', config);
+      return refuse(
+        request,
+        reply,
+        'the sign-in took longer than 10 minutes; start again',
+        config,
+        undefined,
+        pending,
+      );
     }
     if (typeof query.error === 'string') {
       const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : '';
@@ -171,6 +136,8 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
         reply,
         `the provider answered ${query.error}${description}`.slice(0, 500),
         config,
+        undefined,
+        pending,
       );
     }
     let claims: Record<string, unknown>;
@@ -187,17 +154,18 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
       claims = (tokens.claims() ?? {}) as Record<string, unknown>;
     } catch (error) {
       const reason = `the provider's answer did not verify: ${verificationProblem(error)}`;
-      return refuse(request, reply, reason, config);
+      return refuse(request, reply, reason, config, undefined, pending);
     }
     const subject = typeof claims.sub === 'string' ? claims.sub : undefined;
     let admitted: Awaited<ReturnType<typeof admitSsoUser>>;
     try {
       admitted = await admitSsoUser(store, clock, config, claims);
     } catch (error) {
-      if (error instanceof SignInRefused) return refuse(request, reply, error.message, config, subject);
+      if (error instanceof SignInRefused) {
+        return refuse(request, reply, error.message, config, subject, pending);
+      }
       throw error;
     }
-    const { secret } = await startBrowserSession(store, clock, admitted.user.id, cookies.get(sessionCookie));
     const now = clock.now();
     await store.auditEvents.insert(
       ssoSignedInEvent({
@@ -211,6 +179,15 @@ export function registerSsoRoutes(app: FastifyInstance, context: ServerContext):
         clientAddress: request.ip,
       }),
     );
+    if (pending.cliRedirectUri || pending.deviceGrantId) {
+      // The command line gets a credential; the browser that carried the sign-in gets no session.
+      reply.header(
+        'set-cookie',
+        cookie(stateCookie, '', { path: '/sso', maxAgeSeconds: 0, secure: secure() }),
+      );
+      return completeCliSignIn(context, reply, pending, config, admitted.user.id);
+    }
+    const { secret } = await startBrowserSession(store, clock, admitted.user.id, cookies.get(sessionCookie));
     reply.header('set-cookie', [
       cookie(sessionCookie, secret, { path: '/', maxAgeSeconds: sessionLifetimeMs / 1000, secure: secure() }),
       cookie(stateCookie, '', { path: '/sso', maxAgeSeconds: 0, secure: secure() }),

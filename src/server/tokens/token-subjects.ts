@@ -1,8 +1,10 @@
 import type { Clock } from '../../core/clock.ts';
 import { deepFreeze } from '../../core/deep-freeze.ts';
 import { failedPrecondition, unauthenticated } from '../../core/errors.ts';
+import { type MatchableProfile, matchable } from '../../core/tokens/profiles/select-profile.ts';
+import { maxProfilesPerOrganization } from '../../core/tokens/profiles/validate-profile.ts';
 import type { EnvironmentCreator, TokenSubject } from '../../core/tokens/token-subject.ts';
-import type { OidcConfig } from '../../store/records.ts';
+import type { AudienceProfile, OidcConfig } from '../../store/records.ts';
 import type { Store } from '../../store/store.ts';
 import type { ChangeFeed } from '../cache/change-feed.ts';
 import { InvalidatingCache } from '../cache/invalidating-cache.ts';
@@ -11,10 +13,13 @@ import type { OrganizationPrincipal } from '../principal.ts';
 export interface LoadedSubject {
   subject: TokenSubject;
   oidcConfig: OidcConfig;
+  /** The organization's audience profiles, their patterns parsed once; most organizations have none. */
+  profiles: readonly MatchableProfile<AudienceProfile>[];
 }
 
 /**
- * Everything a principal's token is made of (its records and its organization's OIDC configuration),
+ * Everything a principal's token is made of (its records, its organization's OIDC configuration and
+ * audience profiles),
  * cached in memory and forgotten on any announced write, so issuing a token reads no database.
  */
 export class TokenSubjects {
@@ -26,6 +31,11 @@ export class TokenSubjects {
     feed: ChangeFeed,
   ) {
     this.#cache = new InvalidatingCache(feed, clock);
+  }
+
+  /** The subject cache, whose hit and miss counts the metrics read. */
+  get cache(): InvalidatingCache<LoadedSubject> {
+    return this.#cache;
   }
 
   load(principal: OrganizationPrincipal): Promise<LoadedSubject> {
@@ -45,9 +55,19 @@ export async function loadTokenSubject(
   store: Store,
   principal: OrganizationPrincipal,
 ): Promise<LoadedSubject> {
-  const organization = await store.organizations.find(principal.organizationId);
+  const [organization, profiles] = await Promise.all([
+    store.organizations.find(principal.organizationId),
+    store.audienceProfiles.list(
+      { organizationId: principal.organizationId },
+      { pageSize: maxProfilesPerOrganization },
+    ),
+  ]);
   if (!organization) throw gone();
-  return deepFreeze({ subject: await loadSubject(store, principal), oidcConfig: organization.oidcConfig });
+  return deepFreeze({
+    subject: await loadSubject(store, principal),
+    oidcConfig: organization.oidcConfig,
+    profiles: profiles.items.map(matchable),
+  });
 }
 
 async function loadSubject(store: Store, principal: OrganizationPrincipal): Promise<TokenSubject> {

@@ -1,8 +1,10 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError } from '../errors.ts';
-import type { Records } from '../records.ts';
+import type { InstallationSettings, Records } from '../records.ts';
 import type { Collection, Store } from '../store.ts';
 import {
+  newAudienceProfile,
   newAuditEvent,
   newBrowserSession,
   newCredential,
@@ -14,6 +16,7 @@ import {
   newRunner,
   newServiceAccount,
   newSigningKey,
+  newSsoCliGrant,
   newSsoConfiguration,
   newSsoSignIn,
   newUser,
@@ -106,7 +109,7 @@ const cases: { [K in Kind]: KindCase<K> } = {
   },
   projects: {
     kind: 'projects',
-    optional: [],
+    optional: ['labels'],
     minimal: (p) => newProject(p.organizationId),
     full: (p) =>
       newProject(p.organizationId, {
@@ -120,12 +123,13 @@ const cases: { [K in Kind]: KindCase<K> } = {
           { contextUrl: 'https://github.com/acme/website/tree/main' },
           { git: {} },
         ],
+        labels: { team: 'web:core', 'cost.center': '50%', empty: '' },
       }),
     edit: (r) => ({ ...r, name: 'renamed', initializers: [{ contextUrl: 'https://example.com/x' }] }),
   },
   environments: {
     kind: 'environments',
-    optional: ['projectId', 'creatorIdp', 'creatorIdpClaims'],
+    optional: ['projectId', 'creatorIdp', 'creatorIdpClaims', 'labels'],
     minimal: (p) => newEnvironment(p.organizationId, p.runnerId),
     full: (p) =>
       newEnvironment(p.organizationId, p.runnerId, {
@@ -134,6 +138,7 @@ const cases: { [K in Kind]: KindCase<K> } = {
         creatorIdpClaims: idpClaims,
         creatorPrincipal: 'service_account',
         initializers: [{ git: { remoteUri: 'https://github.com/acme/website.git' } }],
+        labels: { tier: 'ci' },
         status: 'stopped',
       }),
     edit: (r) => ({ ...r, status: 'deleted' }),
@@ -221,10 +226,34 @@ const cases: { [K in Kind]: KindCase<K> } = {
   },
   ssoSignIns: {
     kind: 'ssoSignIns',
-    optional: [],
+    optional: ['cliRedirectUri', 'cliCodeChallenge', 'cliState', 'deviceGrantId'],
     minimal: (p) => newSsoSignIn(p.ssoConfigurationId),
-    full: (p) => newSsoSignIn(p.ssoConfigurationId, { returnTo: '/projects?tab=env#top' }),
+    full: (p) =>
+      newSsoSignIn(p.ssoConfigurationId, {
+        returnTo: '/projects?tab=env#top',
+        cliRedirectUri: 'http://127.0.0.1:49152/callback',
+        cliCodeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        cliState: 'cli-state',
+        deviceGrantId: 'a'.repeat(64),
+      }),
     edit: (r) => ({ ...r, returnTo: '/elsewhere' }),
+  },
+  ssoCliGrants: {
+    kind: 'ssoCliGrants',
+    optional: ['userId', 'codeChallenge', 'redirectUri', 'userCodeHash', 'refusal', 'polledAt'],
+    minimal: (p) => newSsoCliGrant(p.ssoConfigurationId),
+    full: (p) =>
+      newSsoCliGrant(p.ssoConfigurationId, {
+        kind: 'loopback',
+        state: 'approved',
+        userId: p.userId,
+        codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        redirectUri: 'http://[::1]:49152/callback',
+        userCodeHash: randomBytes(32).toString('hex'),
+        refusal: 'the rule said no',
+        polledAt: new Date('2030-02-01T00:00:00.000Z'),
+      }),
+    edit: (r) => ({ ...r, state: 'denied' }),
   },
   browserSessions: {
     kind: 'browserSessions',
@@ -233,7 +262,51 @@ const cases: { [K in Kind]: KindCase<K> } = {
     full: (p) => newBrowserSession(p.userId, { revokedAt: new Date('2030-02-01T00:00:00.000Z') }),
     edit: (r) => ({ ...r, revokedAt: new Date('2030-03-01T00:00:00.000Z') }),
   },
+  installationSettings: {
+    kind: 'installationSettings',
+    optional: ['issuer'],
+    minimal: () => newInstallationSettings(),
+    full: () => newInstallationSettings({ issuer: 'https://envid.example.com' }),
+    edit: (r) => ({ ...r, keyRotationDays: 0.5, updatedAt: new Date('2030-03-01T00:00:00.000Z') }),
+  },
+  audienceProfiles: {
+    kind: 'audienceProfiles',
+    optional: [],
+    minimal: (p) => newAudienceProfile(p.organizationId),
+    full: (p) =>
+      newAudienceProfile(p.organizationId, {
+        audiences: ['sts.amazonaws.com', 'aws-*', 'https://*.vault.example.com/*'],
+        oidcConfig: { version: 'v2' },
+        lifetimeSeconds: 900,
+        signingAlgorithm: 'ES256',
+        extraClaims: [
+          { name: 'project', from: 'project_id' },
+          { name: 'https://example.com/env', value: 'prod-ünï' },
+        ],
+        version: 7,
+      }),
+    edit: (r) => ({
+      ...r,
+      audiences: ['other'],
+      oidcConfig: { version: 'v3', extraSubFields: ['project_id'] },
+      version: r.version + 1,
+      updatedAt: new Date(r.updatedAt.getTime() + 1),
+    }),
+  },
 };
+
+function newInstallationSettings(overrides: Partial<InstallationSettings> = {}): InstallationSettings {
+  const at = new Date('2030-01-01T00:00:00.000Z');
+  return {
+    id: randomUUID(),
+    masterKeyId: 'AAECAwQFBgc',
+    keyBits: 2048,
+    keyRotationDays: 30,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+}
 
 async function makeParents(store: Store): Promise<Parents> {
   const organization = await store.organizations.insert(newOrganization());

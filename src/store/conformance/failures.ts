@@ -228,7 +228,7 @@ export function testErrors(store: GetStore): void {
     await failure(store().signingKeys.insert(newSigningKey({ id: key.id })), AlreadyExistsError);
   });
 
-  it('at most one current and one next signing key', async () => {
+  it('at most one current and one next signing key per algorithm', async () => {
     // In a transaction that never commits, so the shared store keeps no current key.
     for (const state of ['current', 'next'] as const) {
       const first = newSigningKey({ state });
@@ -239,8 +239,23 @@ export function testErrors(store: GetStore): void {
         }),
         AlreadyExistsError,
       );
-      expect(error.fields).toStrictEqual(['state']);
+      expect(error.fields).toStrictEqual(['algorithm', 'state']);
       expect(await store().signingKeys.find(first.id)).toBeUndefined();
     }
+  });
+
+  it('one current and one next key of each algorithm side by side', async () => {
+    await store()
+      .transaction(async (tx) => {
+        for (const state of ['current', 'next'] as const) {
+          await tx.signingKeys.insert(newSigningKey({ state }));
+          await tx.signingKeys.insert(newSigningKey({ state, algorithm: 'ES256' }));
+        }
+        expect(await tx.signingKeys.count({})).toBeGreaterThanOrEqual(4);
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => {
+        if (error.message !== 'roll back') throw error;
+      });
   });
 }

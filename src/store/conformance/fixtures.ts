@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '../../core/ids.ts';
 import type {
+  AudienceProfile,
   AuditEvent,
   BrowserSession,
   Credential,
@@ -12,6 +13,7 @@ import type {
   Runner,
   ServiceAccount,
   SigningKey,
+  SsoCliGrant,
   SsoConfiguration,
   SsoSignIn,
   User,
@@ -208,6 +210,40 @@ export const newBrowserSession = (userId: string, o: Partial<BrowserSession> = {
     secretHash: randomBytes(32).toString('hex'),
     createdAt,
     expiresAt: new Date(createdAt.getTime() + 86_400_000),
+    ...o,
+  };
+};
+
+export const newAudienceProfile = (
+  organizationId: string,
+  o: Partial<AudienceProfile> = {},
+): AudienceProfile => {
+  const createdAt = nextTime();
+  return {
+    id: newId(),
+    organizationId,
+    name: `profile-${randomBytes(4).toString('hex')}`,
+    audiences: ['api://AzureADTokenExchange'],
+    oidcConfig: { version: 'v3', extraSubFields: [] },
+    lifetimeSeconds: 3600,
+    signingAlgorithm: 'RS256',
+    extraClaims: [],
+    version: 1,
+    createdAt,
+    updatedAt: createdAt,
+    ...o,
+  };
+};
+
+export const newSsoCliGrant = (ssoConfigurationId: string, o: Partial<SsoCliGrant> = {}): SsoCliGrant => {
+  const createdAt = nextTime();
+  return {
+    id: randomBytes(32).toString('hex'),
+    kind: 'device',
+    ssoConfigurationId,
+    state: 'pending',
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 600_000),
     ...o,
   };
 };

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { PoolStats } from '../store.ts';
 
 /** An open database: a Kysely instance plus what Kysely does not cover (notifications). */
 export interface SqlDatabase {
@@ -10,6 +11,8 @@ export interface SqlDatabase {
    */
   /** Whether every LISTEN connection is up (false while one reconnects). */
   listening(): boolean;
+  /** The pool's state (PostgreSQL only). */
+  poolStats?(): PoolStats;
   withoutDeadlines<T>(work: (db: Kysely<any>) => Promise<T>): Promise<T>;
   /**
    * Subscribes to NOTIFY on `channel`. `onReset` runs when notifications may have been missed (a

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { AuditPartitions } from '../audit-partitions.ts';
 import type { Records } from '../records.ts';
-import type { Collections, Store } from '../store.ts';
+import type { Collections, PoolStats, Store } from '../store.ts';
 import { changeChannel, type InTransaction, SqlCollection, type TableSpec } from './collection.ts';
 import type { SqlDatabase } from './database.ts';
 import { SqlAuditPartitions } from './sql-audit-partitions.ts';
@@ -18,10 +18,10 @@ const tables: { [K in keyof Records]: TableSpec } = {
   organizationInvites: { table: 'organization_invites', json: [], uuid: ['id', 'organizationId'] },
   serviceAccounts: { table: 'service_accounts', json: [], uuid: ['id', 'organizationId'] },
   runners: { table: 'runners', json: [], uuid: ['id', 'organizationId'] },
-  projects: { table: 'projects', json: ['initializers'], uuid: ['id', 'organizationId'] },
+  projects: { table: 'projects', json: ['initializers', 'labels'], uuid: ['id', 'organizationId'] },
   environments: {
     table: 'environments',
-    json: ['initializers', 'creatorIdpClaims'],
+    json: ['initializers', 'creatorIdpClaims', 'labels'],
     uuid: ['id', 'organizationId', 'projectId', 'runnerId', 'creatorId'],
   },
   credentials: { table: 'credentials', json: [], uuid: ['id', 'principalId', 'organizationId'] },
@@ -43,6 +43,19 @@ const tables: { [K in keyof Records]: TableSpec } = {
   // The ID is the SHA-256 of the sign-in's state, not a UUID.
   ssoSignIns: { table: 'sso_sign_ins', json: [], quiet: true, uuid: ['ssoConfigurationId'] },
   browserSessions: { table: 'browser_sessions', json: [], quiet: true, uuid: ['id', 'userId'] },
+  installationSettings: { table: 'installation_settings', json: [], quiet: true, uuid: ['id'] },
+  audienceProfiles: {
+    table: 'audience_profiles',
+    json: ['audiences', 'oidcConfig', 'extraClaims'],
+    uuid: ['id', 'organizationId'],
+  },
+  // The ID is the SHA-256 of the one-time code or device code, not a UUID.
+  ssoCliGrants: {
+    table: 'sso_cli_grants',
+    json: [],
+    quiet: true,
+    uuid: ['ssoConfigurationId', 'userId'],
+  },
 };
 
 /** The one Store implementation, on PGlite or PostgreSQL alike. */
@@ -63,6 +76,9 @@ export class SqlStore implements Store {
   readonly ssoSignIns!: Collections['ssoSignIns'];
   readonly browserSessions!: Collections['browserSessions'];
   readonly auditPartitions: AuditPartitions;
+  readonly installationSettings!: Collections['installationSettings'];
+  readonly audienceProfiles!: Collections['audienceProfiles'];
+  readonly ssoCliGrants!: Collections['ssoCliGrants'];
 
   /** This process's watchers, shared by every transaction view of the store. */
   readonly #watchers: Set<(collection: string) => void>;
@@ -107,6 +123,10 @@ export class SqlStore implements Store {
 
   #tell(table: string): void {
     for (const watcher of this.#watchers) watcher(table);
+  }
+
+  poolStats(): PoolStats | undefined {
+    return this.database.poolStats?.();
   }
 
   changesConnected(): boolean {

@@ -183,6 +183,35 @@ export function fieldHints(fixture: FuzzFixture): FieldHints {
       '"x"',
       'x'.repeat(4097),
     ),
+    // Audience profiles: patterns, ties, lifetimes around the limits, both algorithms, claim shapes.
+    audiences: fc.oneof(
+      fc.constantFrom<unknown>(
+        ['sts.amazonaws.com'],
+        ['aws-*', 'sts.amazonaws.com'],
+        ['https://*.vault.example.com/*'],
+        ['**'],
+        ['*'],
+        [],
+        [''],
+        ['x'.repeat(257)],
+      ),
+      fc.array(hostileString, { minLength: 1, maxLength: 3 }),
+    ),
+    lifetimeSeconds: fc.constantFrom<unknown>(60, 59, 600, 3600, 3601, 0, -1, 1.5, '600'),
+    signingAlgorithm: fc.constantFrom<unknown>('RS256', 'ES256', 'HS256', 'none', '', 1),
+    extraClaims: fc.oneof(
+      fc.constantFrom<unknown>(
+        [],
+        [{ name: 'team', value: 'platform' }],
+        [{ name: 'project', from: 'project_id' }],
+        [{ name: 'sub', value: 'x' }],
+        [{ name: 'iss', from: 'project_id' }],
+        [{ name: 'x', from: 'no_such_field' }],
+        [{ name: 'x', value: 'a', from: 'project_id' }],
+        Array(21).fill({ name: 'x', value: 'y' }),
+      ),
+      fc.array(fc.record({ name: hostileString, value: hostileString }), { maxLength: 3 }),
+    ),
     additionalScopes: fc.oneof(
       fc.subarray(['groups', 'offline_access', 'openid']),
       fc.constantFrom<unknown>(['a b'], ['"'], Array(21).fill('s')),

@@ -69,6 +69,7 @@ export const idNames = [
   'b.environment',
   'b.adminPat',
   'a.invite',
+  'a.audienceProfile',
   'c.organization',
   'loneUser',
   'loneUserToken',
@@ -184,6 +185,14 @@ export async function createFuzzFixture(server: ApiTestServer, upstream: Upstrea
   const { invite } = await call(aAdmin, 'OrganizationService/CreateOrganizationInvite', {
     organizationId: aOrg,
   });
+  const { audienceProfile } = await call(aAdmin, 'OrganizationService/CreateAudienceProfile', {
+    organizationId: aOrg,
+    name: 'vault',
+    audiences: ['https://vault.example.com/*'],
+    lifetimeSeconds: 900,
+    extraClaims: [{ name: 'project', from: 'project_id' }],
+    confirmSubChange: true,
+  });
   const { organization: empty } = await call(admin, 'OrganizationService/CreateOrganization', {
     name: 'Empty',
   });
@@ -257,6 +266,7 @@ export async function createFuzzFixture(server: ApiTestServer, upstream: Upstrea
       'b.environment': b.environment.environment.id,
       'b.adminPat': b.admin.credential.id,
       'a.invite': invite.inviteId,
+      'a.audienceProfile': audienceProfile.id,
       'c.organization': empty.id,
       loneUser: loneUser.id,
       loneUserToken: account.personalAccessToken.id,

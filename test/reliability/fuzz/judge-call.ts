@@ -138,7 +138,8 @@ export async function judgeRawCall(
       Buffer.from(text, 'utf8').equals(body) &&
       isJson &&
       !poisonedJson.test(text),
-    otherOrganization: call.authorization === undefined && call.as.startsWith('otherOrg'),
+    // As for structured calls: a's invite is a capability, so naming it may answer a's organization.
+    otherOrganization: asksAsOtherOrganization(harness, call, text),
     answer,
   };
   return judgeExchange(

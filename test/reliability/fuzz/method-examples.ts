@@ -25,6 +25,14 @@ export const methodExamples: Record<string, Example> = {
   }),
   'ProjectService/CreateProject': () => ({ as: 'orgAdmin', body: { name: 'web', initializer } }),
   'ProjectService/GetProject': (ids) => ({ as: 'orgMember', body: { projectId: ids['a.project'] } }),
+  'ProjectService/UpdateProject': (ids) => ({
+    as: 'orgAdmin',
+    body: {
+      projectId: ids['a.project'],
+      labels: { team: 'web', 'cost.center': '42%:x' },
+      removeLabels: ['old'],
+    },
+  }),
   'ProjectService/ListProjects': () => ({ as: 'orgMember', body: { pagination: { pageSize: 1 } } }),
   'ProjectService/DeleteProject': (ids) => ({
     as: 'orgAdmin',
@@ -57,6 +65,10 @@ export const methodExamples: Record<string, Example> = {
   'EnvironmentService/GetEnvironment': (ids) => ({
     as: 'environment',
     body: { environmentId: ids['a.environment'] },
+  }),
+  'EnvironmentService/UpdateEnvironment': (ids) => ({
+    as: 'orgAdmin',
+    body: { environmentId: ids['a.environment'], labels: { tier: 'ci' }, removeLabels: ['old'] },
   }),
   'EnvironmentService/ListEnvironments': (ids) => ({
     as: 'orgMember',
@@ -155,6 +167,43 @@ export const methodExamples: Record<string, Example> = {
   'OrganizationService/DeleteSSOConfiguration': (ids) => ({
     as: 'orgAdmin',
     body: { ssoConfigurationId: ids['a.ssoConfiguration'] },
+  }),
+  'OrganizationService/CreateAudienceProfile': (ids) => ({
+    as: 'orgAdmin',
+    body: {
+      organizationId: ids['a.organization'],
+      name: 'aws',
+      audiences: ['sts.amazonaws.com', 'aws-*'],
+      oidcConfig: { v3: { extraSubFields: ['project_id'] } },
+      lifetimeSeconds: 600,
+      signingAlgorithm: 'RS256',
+      extraClaims: [
+        { name: 'team', value: 'platform' },
+        { name: 'project', from: 'project_id' },
+      ],
+      confirmSubChange: true,
+    },
+  }),
+  'OrganizationService/GetAudienceProfile': (ids) => ({
+    as: 'orgAdmin',
+    body: { audienceProfileId: ids['a.audienceProfile'] },
+  }),
+  'OrganizationService/ListAudienceProfiles': (ids) => ({
+    as: 'orgAdmin',
+    body: { organizationId: ids['a.organization'], pagination: { pageSize: 1 } },
+  }),
+  'OrganizationService/UpdateAudienceProfile': (ids) => ({
+    as: 'orgAdmin',
+    body: {
+      audienceProfileId: ids['a.audienceProfile'],
+      audiences: ['https://vault.example.com/*', 'vault-*'],
+      lifetimeSeconds: 300,
+      confirmSubChange: true,
+    },
+  }),
+  'OrganizationService/DeleteAudienceProfile': (ids) => ({
+    as: 'orgAdmin',
+    body: { audienceProfileId: ids['a.audienceProfile'], confirmSubChange: true },
   }),
   'OrganizationService/ListSSOConfigurations': (ids) => ({
     as: 'orgMember',

@@ -4,6 +4,7 @@ import { expectError, expectOk } from '../../support/api-expect.ts';
 import type { ApiTestServer } from '../../support/api-server.ts';
 import { engines } from '../../support/databases.ts';
 import {
+  administrableByOrganizationAdmins,
   countRecords,
   type PrincipalRole,
   readableByOrganizationUsers,
@@ -17,17 +18,6 @@ import {
 } from '../../support/principals.ts';
 
 const v3 = (...extraSubFields: string[]) => ({ v3: { extraSubFields } });
-
-/** Who may change the configuration: admins of `a` and the installation admin. */
-const administrableByOrganizationAdmins: Record<PrincipalRole, number> = {
-  installationAdmin: 200,
-  orgAdmin: 200,
-  orgMember: 403,
-  otherOrgUser: 404,
-  serviceAccount: 404,
-  runner: 404,
-  environment: 404,
-};
 
 describe.each(engines)('OIDC configuration methods on %s', (engine) => {
   let server: ApiTestServer;

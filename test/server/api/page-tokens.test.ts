@@ -54,6 +54,11 @@ describe.each(engines)('page tokens on %s', (engine) => {
     },
     { method: 'OrganizationService/ListOrganizations', body: () => ({}), token: () => server.adminToken },
     {
+      method: 'OrganizationService/ListAudienceProfiles',
+      body: () => ({ organizationId: a.organization.id }),
+      token: () => a.admin.token,
+    },
+    {
       method: 'OrganizationService/ListSSOConfigurations',
       body: () => ({ organizationId: a.organization.id }),
       token: () => a.admin.token,

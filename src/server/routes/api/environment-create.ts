@@ -5,6 +5,7 @@ import { defineMethod } from '../../connect/define-method.ts';
 import { uuid } from '../../connect/validation.ts';
 import { environmentToApi } from './environment-to-api.ts';
 import { initializerInput, initializersFromApi } from './initializers.ts';
+import { labelsInput } from './labels.ts';
 
 /**
  * CreateEnvironment and CreateEnvironmentFromProject; who may create is
@@ -38,10 +39,14 @@ function newEnvironmentFromApi(input: z.infer<typeof spec>): environmentCreate.N
 export const createEnvironment = defineMethod({
   service: 'EnvironmentService',
   method: 'CreateEnvironment',
-  input: z.object({ spec }),
+  /** `labels`: envid extension, the environment's labels. */
+  input: z.object({ spec, labels: labelsInput }),
   handler: async (input, call) => ({
     environment: environmentToApi(
-      await environmentCreate.createEnvironment(call, newEnvironmentFromApi(input.spec)),
+      await environmentCreate.createEnvironment(call, {
+        ...newEnvironmentFromApi(input.spec),
+        labels: input.labels,
+      }),
     ),
   }),
 });
@@ -49,12 +54,13 @@ export const createEnvironment = defineMethod({
 export const createEnvironmentFromProject = defineMethod({
   service: 'EnvironmentService',
   method: 'CreateEnvironmentFromProject',
-  input: z.object({ projectId: uuid(), spec }),
+  input: z.object({ projectId: uuid(), spec, labels: labelsInput }),
   handler: async (input, call) => ({
     environment: environmentToApi(
       await environmentCreate.createEnvironmentFromProject(call, {
         projectId: input.projectId,
         ...newEnvironmentFromApi(input.spec),
+        labels: input.labels,
       }),
     ),
   }),

@@ -2,6 +2,7 @@ import { apiPrincipalNames } from '../../../core/principal-kinds.ts';
 import type { Environment, EnvironmentStatus } from '../../../store/records.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { initializersToApi } from './initializers.ts';
+import { labelsToApi } from './labels.ts';
 
 export const environmentPhases = {
   running: 'ENVIRONMENT_PHASE_RUNNING',
@@ -31,6 +32,7 @@ export function environmentToApi(environment: Environment) {
       creator: { id: environment.creatorId, principal: apiPrincipalNames[environment.creatorPrincipal] },
       ...(environment.projectId ? { projectId: environment.projectId } : {}),
       runnerId: environment.runnerId,
+      ...labelsToApi(environment.labels),
       createdAt: formatTimestamp(environment.createdAt),
     },
     spec: {

@@ -6,6 +6,7 @@ import { pagination, uuid } from '../../connect/validation.ts';
 import { createEnvironment, createEnvironmentFromProject } from './environment-create.ts';
 import { environmentToApi, phaseNames, statusOfPhase } from './environment-to-api.ts';
 import { environmentTokenMethods } from './environment-tokens.ts';
+import { labelChangeFromApi, labelChangeInput } from './labels.ts';
 
 /**
  * EnvironmentService; who may do what is src/services/environment-access.ts, the calls are
@@ -64,6 +65,21 @@ export const listEnvironments = defineMethod({
   },
 });
 
+/** envid: changes an environment's labels; `labels` are set (added or replaced), `removeLabels` removed. */
+export const updateEnvironment = defineMethod({
+  service: 'EnvironmentService',
+  method: 'UpdateEnvironment',
+  input: z.object({ environmentId: uuid(), ...labelChangeInput }),
+  handler: async (input, call) => ({
+    environment: environmentToApi(
+      await environments.updateEnvironment(call, {
+        environmentId: input.environmentId,
+        labels: labelChangeFromApi(input),
+      }),
+    ),
+  }),
+});
+
 /** Start and Stop: the same input and answer, a different move. */
 function statusMethod(
   method: 'StartEnvironment' | 'StopEnvironment',
@@ -97,6 +113,7 @@ export const environmentMethods = [
   createEnvironment,
   createEnvironmentFromProject,
   getEnvironment,
+  updateEnvironment,
   listEnvironments,
   startEnvironment,
   stopEnvironment,

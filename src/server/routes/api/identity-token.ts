@@ -34,9 +34,8 @@ export const getIdToken = defineMethod({
       );
     }
     await limits.countTokenRequest(principal);
-    const { subject, oidcConfig } = await tokens.subjects.load(principal);
+    const { subject, oidcConfig, profiles } = await tokens.subjects.load(principal);
     const now = clock.now();
-    const key = tokens.keys.signingKey();
     const payload = buildTokenPayload({
       issuer: tokens.issuer(),
       audiences: input.audience,
@@ -45,7 +44,11 @@ export const getIdToken = defineMethod({
       jti: randomUUID(),
       subject,
       oidcConfig,
+      profiles,
     });
+    // A profile may sign with ES256; its keys are made on first use, so only that first token waits.
+    const algorithm = payload.profile?.signingAlgorithm ?? 'RS256';
+    const key = algorithm === 'RS256' ? tokens.keys.signingKey() : await tokens.keys.signingKeyFor(algorithm);
     // The audit record needs only the claims, so it is written while the token is signed; the token is
     // answered only once both are done, so every answered token is on record.
     const signed = signJwtAsync(key, payload.json);
@@ -56,7 +59,11 @@ export const getIdToken = defineMethod({
           id: newTimeOrderedId(now),
           now,
           subject,
-          issued: { claims: payload.standard, audiences: payload.audiences },
+          issued: {
+            claims: payload.standard,
+            audiences: payload.audiences,
+            ...(payload.profile ? { profile: payload.profile } : {}),
+          },
           clientAddress: request.ip,
         }),
         signed,

@@ -1,4 +1,5 @@
 import type { MethodDefinition } from '../../connect/define-method.ts';
+import { audienceProfileMethods } from './audience-profiles.ts';
 import { auditMethods } from './audit-events.ts';
 import { environmentMethods } from './environments.ts';
 import { identityMethods } from './identity.ts';
@@ -27,6 +28,7 @@ export const apiMethods: MethodDefinition[] = [
   ...trustPlanMethods,
   ...organizationMethods,
   ...oidcConfigMethods,
+  ...audienceProfileMethods,
   ...ssoConfigurationMethods,
   ...auditMethods,
   ...memberMethods,

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { normalizeAudiences } from '../../../core/tokens/audiences.ts';
 import { oidcConfigToMessage, parseOidcConfig } from '../../../core/tokens/oidc-config.ts';
+import { matchable, profileForAudiences } from '../../../core/tokens/profiles/select-profile.ts';
 import type { SubChange } from '../../../core/tokens/sub-changes.ts';
 import { type OidcConfigWarning, warningsForSubs } from '../../../relying-parties/oidc-config-warnings.ts';
+import { organizationProfiles } from '../../../services/audience-profiles.ts';
 import * as oidcConfig from '../../../services/oidc-config.ts';
 import { defineMethod } from '../../connect/define-method.ts';
 import { uuid } from '../../connect/validation.ts';
@@ -61,18 +64,40 @@ export const updateOidcConfig = defineMethod({
 export const previewOidcConfig = defineMethod({
   service: 'OrganizationService',
   method: 'PreviewOIDCConfig',
-  input: z.object({ organizationId: uuid(), oidcConfig: oidcConfigInput }),
+  input: z.object({ organizationId: uuid(), oidcConfig: oidcConfigInput, audience: z.unknown().optional() }),
   handler: async (input, call) => {
     const proposed = parseOidcConfig(input.oidcConfig);
+    const audiences = input.audience === undefined ? undefined : normalizeAudiences(input.audience);
     const { organization, subjects, subs, changes } = await oidcConfig.previewOidcConfig(
       call,
       input.organizationId,
       proposed,
     );
+    // With audiences: the tokens for them, which an audience profile shapes instead of the configuration.
+    const profile = audiences
+      ? profileForAudiences(
+          (await organizationProfiles(call.store, organization.id)).map(matchable),
+          audiences,
+        )?.profile
+      : undefined;
     return {
       oidcConfig: oidcConfigToMessage(proposed),
       currentOidcConfig: oidcConfigToMessage(organization.oidcConfig),
-      principals: previewPrincipalKinds(organization.id, subjects, proposed),
+      ...(profile
+        ? {
+            audienceProfile: {
+              id: profile.id,
+              name: profile.name,
+              version: profile.version,
+              oidcConfig: oidcConfigToMessage(profile.oidcConfig),
+              lifetimeSeconds: profile.lifetimeSeconds,
+              signingAlgorithm: profile.signingAlgorithm,
+            },
+          }
+        : {}),
+      principals: profile
+        ? previewPrincipalKinds(organization.id, subjects, profile.oidcConfig, profile.extraClaims)
+        : previewPrincipalKinds(organization.id, subjects, proposed),
       warnings: warningsForSubs(proposed, subs).map(warningToApi),
       subChangeCount: changes.count,
       subChanges: changes.listed.map(subChangeToApi),

@@ -6,6 +6,7 @@ import { pageRequest, pageResponse } from '../../connect/pagination.ts';
 import { formatTimestamp } from '../../connect/timestamps.ts';
 import { pagination, text, uuid } from '../../connect/validation.ts';
 import { initializerInput, initializersFromApi, initializersToApi } from './initializers.ts';
+import { labelChangeFromApi, labelChangeInput, labelsInput, labelsToApi } from './labels.ts';
 
 /**
  * ProjectService; who may do what is src/services/projects.ts. envid has no environment classes:
@@ -20,6 +21,7 @@ export function projectToApi(project: Project) {
     metadata: {
       organizationId: project.organizationId,
       name: project.name,
+      ...labelsToApi(project.labels),
       createdAt: formatTimestamp(project.createdAt),
     },
   };
@@ -36,6 +38,8 @@ export const createProject = defineMethod({
     name: text(80),
     initializer: initializerInput.optional(),
     environmentClass,
+    /** envid extension: the project's labels. */
+    labels: labelsInput,
     /** envid extension: the installation admin names the organization. */
     organizationId: uuid().optional(),
   }),
@@ -43,6 +47,7 @@ export const createProject = defineMethod({
     const project = await projects.createProject(call, {
       name: input.name,
       initializers: initializersFromApi(input.initializer),
+      labels: input.labels,
       organizationId: input.organizationId,
     });
     return { project: projectToApi(project) };
@@ -55,6 +60,21 @@ export const getProject = defineMethod({
   input: z.object({ projectId: uuid() }),
   handler: async (input, call) => ({
     project: projectToApi(await projects.getProject(call, input.projectId)),
+  }),
+});
+
+/** envid: changes a project's labels; `labels` are set (added or replaced), `removeLabels` removed. */
+export const updateProject = defineMethod({
+  service: 'ProjectService',
+  method: 'UpdateProject',
+  input: z.object({ projectId: uuid(), ...labelChangeInput }),
+  handler: async (input, call) => ({
+    project: projectToApi(
+      await projects.updateProject(call, {
+        projectId: input.projectId,
+        labels: labelChangeFromApi(input),
+      }),
+    ),
   }),
 });
 
@@ -95,4 +115,4 @@ export const deleteProject = defineMethod({
   },
 });
 
-export const projectMethods = [createProject, getProject, listProjects, deleteProject];
+export const projectMethods = [createProject, getProject, updateProject, listProjects, deleteProject];

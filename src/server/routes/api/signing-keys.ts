@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signingAlgorithms } from '../../../core/domain/public-jwk.ts';
 import type { RotationDecision } from '../../../core/keys/plan-rotation.ts';
 import * as signingKeys from '../../../services/signing-keys.ts';
 import type { SigningKey } from '../../../store/records.ts';
@@ -42,9 +43,17 @@ export const listSigningKeys = defineMethod({
 export const rotateSigningKeys = defineMethod({
   service,
   method: 'RotateSigningKeys',
-  input: z.object({}),
-  handler: async (_input, call) => {
-    const { rotated, decisions, keys } = await signingKeys.rotateSigningKeys(call, call.tokens.keys);
+  input: z.object({
+    algorithm: z
+      .enum(signingAlgorithms, { error: `must be one of ${signingAlgorithms.join(', ')}` })
+      .optional(),
+  }),
+  handler: async (input, call) => {
+    const { rotated, decisions, keys } = await signingKeys.rotateSigningKeys(
+      call,
+      call.tokens.keys,
+      input.algorithm,
+    );
     return {
       rotated,
       ...(rotated

@@ -26,9 +26,10 @@ const clientGraceMs = 500;
 export async function openPostgres(databaseUrl: string, options: PostgresOptions = {}): Promise<SqlDatabase> {
   const connectTimeoutMs = options.connectTimeoutMs ?? defaultConnectTimeoutMs;
   const queryTimeoutMs = options.queryTimeoutMs ?? defaultQueryTimeoutMs;
+  const max = options.maxConnections ?? 10;
   const pool = newPool({
     connectionString: databaseUrl,
-    max: options.maxConnections ?? 10,
+    max,
     connectionTimeoutMillis: connectTimeoutMs,
     // Keep idle connections (pg closes them after 10 s by default): a burst of token requests after a
     // quiet spell would otherwise wait for new connections and cold backends (p99 of 50-80 ms instead
@@ -54,6 +55,12 @@ export async function openPostgres(databaseUrl: string, options: PostgresOptions
       await db.destroy();
     },
     listening: () => [...listeners].every((listener) => listener.connected),
+    poolStats: () => ({
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max,
+    }),
     withoutDeadlines: async (work) => {
       const unbounded = newPool({
         connectionString: databaseUrl,
