@@ -41,6 +41,10 @@ export interface TrustPlan {
     azure: AzureTrustPlanMessage;
     gcp: GoogleTrustPlanMessage;
   };
+  /** The audience profile that shapes the asked audience's tokens (PlanTrust's `audience`), if any. */
+  audienceProfile?: { id: string; name: string };
+  /** The AWS session tag keys that profile's tokens carry: the role must then allow sts:TagSession. */
+  awsSessionTagKeys?: string[];
 }
 
 /** Azure's plan: one federated credential per distinct sub (exact matching). */

@@ -177,7 +177,9 @@ export async function updateAudienceProfile(
         let before: AudienceProfile | undefined;
         const after = await tx.audienceProfiles.update(id, (row) => {
           before = row;
-          return { ...row, ...settings, version: row.version + 1, updatedAt: now };
+          // Settings replace the row's wholly: a field they leave out (session tags removed) is cleared.
+          const { awsSessionTags: _removed, ...kept } = row;
+          return { ...kept, ...settings, version: row.version + 1, updatedAt: now };
         });
         await tx.auditEvents.insert(
           audienceProfileEvent({

@@ -1,8 +1,11 @@
+import type { OidcConfig } from '../core/domain/oidc-config.ts';
 import { invalidArgument, notFound, permissionDenied } from '../core/errors.ts';
 import { principalLabel } from '../core/principal-kinds.ts';
+import { matchable, profileForAudience } from '../core/tokens/profiles/select-profile.ts';
+import { maxProfilesPerOrganization } from '../core/tokens/profiles/validate-profile.ts';
 import { subjectId, type TokenSubject, type TokenSubjectKind } from '../core/tokens/token-subject.ts';
 import { type ScopeSubject, scopeSubject, type TrustScope } from '../core/tokens/trust-scope.ts';
-import type { Organization } from '../store/records.ts';
+import type { AudienceProfile, Organization } from '../store/records.ts';
 import type { ServiceContext } from './context.ts';
 import { organizationForCreate } from './organization-scope.ts';
 import { loadOrganizationSubjects } from './organization-subjects.ts';
@@ -19,8 +22,12 @@ export interface TrustSubjects {
   scope: TrustScope;
   /** The scope's existing principals (for one principal, just it). */
   subjects: TokenSubject[];
-  /** The `sub` (or prefix) of the scope under the organization's configuration. */
+  /** The `sub` (or prefix) of the scope under the configuration its tokens get. */
   subject: ScopeSubject;
+  /** The configuration that shapes the scope's tokens: the audience's profile's, or the organization's. */
+  config: OidcConfig;
+  /** The audience profile that shapes tokens for the asked audience, when one does. */
+  profile?: AudienceProfile;
 }
 
 /**
@@ -30,9 +37,27 @@ export interface TrustSubjects {
  */
 export async function findTrustSubjects(
   { store, principal }: ServiceContext,
-  request: { organizationId?: string; scope: TrustScopeRequest },
+  request: { organizationId?: string; scope: TrustScopeRequest; audience?: string },
 ): Promise<TrustSubjects> {
   const { scope } = request;
+  // Tokens for the relying party's audience are shaped by the profile that audience matches, if any.
+  const withSubject = async (
+    organization: Organization,
+    trustScope: TrustScope,
+    subjects: TokenSubject[],
+  ) => {
+    const profile =
+      request.audience === undefined ? undefined : await profileFor(store, organization.id, request.audience);
+    const config = profile?.oidcConfig ?? organization.oidcConfig;
+    return {
+      organization,
+      scope: trustScope,
+      subjects,
+      subject: scopeSubject(trustScope, organization.id, config, subjects),
+      config,
+      ...(profile ? { profile } : {}),
+    };
+  };
   if (scope.kind === 'self') {
     if (principal.kind === 'installation_admin') {
       throw invalidArgument(
@@ -78,11 +103,14 @@ export async function findTrustSubjects(
   }
 }
 
-function withSubject(organization: Organization, scope: TrustScope, subjects: TokenSubject[]): TrustSubjects {
-  return {
-    organization,
-    scope,
-    subjects,
-    subject: scopeSubject(scope, organization.id, organization.oidcConfig, subjects),
-  };
+async function profileFor(
+  store: ServiceContext['store'],
+  organizationId: string,
+  audience: string,
+): Promise<AudienceProfile | undefined> {
+  const page = await store.audienceProfiles.list(
+    { organizationId },
+    { pageSize: maxProfilesPerOrganization },
+  );
+  return profileForAudience(page.items.map(matchable), audience)?.profile;
 }

@@ -33,7 +33,7 @@ export function registerOrgProfileCommands(org: Command, setup: AdminSetup): voi
       .option('--version <version>', 'sub format for its tokens: v3 or v2')
       .option('--extra-sub-field <field>', 'with v3: a claim appended to sub (repeatable, in order)', collect)
       .option('--lifetime <seconds>', 'default and longest token lifetime in seconds (60 to 3600)')
-      .option('--algorithm <alg>', 'signing algorithm: RS256 (ES256 once this installation has its keys)')
+      .option('--algorithm <alg>', 'signing algorithm: RS256 or ES256 (not for Azure audiences)')
       .option(
         '--claim <name=field>',
         'an extra claim from a sub field, e.g. project=project_id (repeatable)',
@@ -41,6 +41,17 @@ export function registerOrgProfileCommands(org: Command, setup: AdminSetup): voi
       )
       .option('--claim-text <name=text>', 'an extra claim with a fixed text (repeatable)', collect)
       .option('--no-claims', 'remove every extra claim (update)')
+      .option(
+        '--aws-tag <key=field>',
+        'an AWS session tag carrying a sub field, e.g. project_id=project_id (repeatable)',
+        collect,
+      )
+      .option(
+        '--aws-transitive-tag <key>',
+        'an --aws-tag key STS passes on when roles are chained (repeatable)',
+        collect,
+      )
+      .option('--no-aws-tags', 'remove the AWS session tags (update)')
       .option('--confirm-sub-change', 'apply it even though it may alter existing principals’ sub');
 
   addAdminCommand(
@@ -186,6 +197,16 @@ function settingsBody(flags: any): Record<string, unknown> {
       throw usageError('--no-claims excludes --claim and --claim-text');
     body['extraClaims'] = [];
   } else if (fromField.length + fixed.length > 0) body['extraClaims'] = [...fromField, ...fixed];
+  const tags = (flags.awsTag ?? []).map((pair: string) => splitPair(pair, '--aws-tag'));
+  if (flags.awsTags === false) {
+    if (tags.length > 0 || flags.awsTransitiveTag) throw usageError('--no-aws-tags excludes --aws-tag');
+    body['awsSessionTags'] = null;
+  } else if (tags.length > 0) {
+    body['awsSessionTags'] = {
+      principalTags: Object.fromEntries(tags),
+      transitiveTagKeys: flags.awsTransitiveTag ?? [],
+    };
+  } else if (flags.awsTransitiveTag) throw usageError('--aws-transitive-tag needs --aws-tag');
   if (flags.confirmSubChange === true) body['confirmSubChange'] = true;
   return body;
 }

@@ -28,6 +28,8 @@ export async function runTrust(
   const plan = await callApi<TrustPlan>(connection, 'TrustService/PlanTrust', {
     ...scope,
     ...(flags.organization ? { organizationId: flags.organization } : {}),
+    // The audience the relying party's tokens are asked for: its profile (if any) shapes the plan.
+    audience: typeof flags['audience'] === 'string' ? flags['audience'] : party.defaultAudience,
   });
   const envelope = party.trust.render(plan, flags);
   if (!flags.commands) return writeJson(io.stdout, envelope);

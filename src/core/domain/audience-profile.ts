@@ -1,3 +1,4 @@
+import type { AwsSessionTags } from '../tokens/aws-session-tags.ts';
 import type { OidcConfig } from './oidc-config.ts';
 
 export const signingAlgorithms = ['RS256', 'ES256'] as const;
@@ -21,6 +22,8 @@ export interface AudienceProfileSettings {
   lifetimeSeconds: number;
   signingAlgorithm: SigningAlgorithm;
   extraClaims: ExtraClaim[];
+  /** AWS session tags its tokens carry (the https://aws.amazon.com/tags claim); none when absent. */
+  awsSessionTags?: AwsSessionTags;
 }
 
 export interface AudienceProfile extends AudienceProfileSettings {

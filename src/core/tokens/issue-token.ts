@@ -3,6 +3,7 @@ import type { AudienceProfile } from '../domain/audience-profile.ts';
 import type { OidcConfig } from '../domain/oidc-config.ts';
 import { invalidArgument } from '../errors.ts';
 import { normalizeAudiences } from './audiences.ts';
+import { awsTagsClaim, awsTagsClaimValue } from './aws-session-tags.ts';
 import { composeV2Sub, composeV3Sub } from './compose-sub.ts';
 import { configuredClaims } from './configured-claims.ts';
 import { buildPrincipalClaims, type PrincipalClaims } from './principal-claims.ts';
@@ -45,7 +46,14 @@ export interface TokenRequest {
 /** What a token takes from its audience profile (docs/tokens.md#audience-profiles). */
 export type TokenProfile = Pick<
   AudienceProfile,
-  'id' | 'name' | 'version' | 'oidcConfig' | 'lifetimeSeconds' | 'signingAlgorithm' | 'extraClaims'
+  | 'id'
+  | 'name'
+  | 'version'
+  | 'oidcConfig'
+  | 'lifetimeSeconds'
+  | 'signingAlgorithm'
+  | 'extraClaims'
+  | 'awsSessionTags'
 >;
 
 export interface IssuedToken {
@@ -127,8 +135,8 @@ function preparePayload(request: TokenRequest) {
 interface SubjectClaims {
   sub: string;
   principal: PrincipalClaims | V2PrincipalClaims;
-  /** The profile's extra claims, after the principal's. */
-  extra: Record<string, string>;
+  /** The profile's extra claims (and AWS session tags), after the principal's. */
+  extra: Record<string, unknown>;
   /** The principal's claims as the end of the payload's JSON: `,"org":"…","gsub":{…}}` (or `}` for none). */
   jsonTail: string;
 }
@@ -167,12 +175,14 @@ function subjectClaims(
     principal = configuredClaims(principalClaims, oidcConfig);
     sub = composeV3Sub(subject.kind, principalClaims, oidcConfig.extraSubFields);
   }
-  const extra = profile?.extraClaims.length
-    ? resolveExtraClaims(
-        oidcConfig.version === 'v2' ? buildPrincipalClaims(subject) : (principal as PrincipalClaims),
-        profile.extraClaims,
-      )
+  const source = () =>
+    oidcConfig.version === 'v2' ? buildPrincipalClaims(subject) : (principal as PrincipalClaims);
+  const extra: Record<string, unknown> = profile?.extraClaims.length
+    ? resolveExtraClaims(source(), profile.extraClaims)
     : {};
+  // After the extra claims: a profile's session tags are the one thing AWS reads from that claim name.
+  const tags = profile?.awsSessionTags ? awsTagsClaimValue(profile.awsSessionTags, source()) : undefined;
+  if (tags) extra[awsTagsClaim] = tags;
   const tailJson = JSON.stringify({ ...principal, ...extra });
   const jsonTail = tailJson === '{}' ? '}' : `,${tailJson.slice(1)}`;
   const claims = { sub, principal, extra, jsonTail };

@@ -50,7 +50,10 @@ export function renderAwsTrust(plan: TrustPlan, settings: Record<string, unknown
       {
         Effect: 'Allow',
         Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${provider}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
+        // Session tags in the token need sts:TagSession too, or STS refuses the whole request.
+        Action: plan.awsSessionTagKeys?.length
+          ? ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']
+          : 'sts:AssumeRoleWithWebIdentity',
         Condition: subCondition,
       },
     ],
@@ -73,6 +76,11 @@ export function renderAwsTrust(plan: TrustPlan, settings: Record<string, unknown
     ],
     warnings: [
       ...warnings,
+      ...(plan.awsSessionTagKeys?.length
+        ? [
+            `the audience profile ${plan.audienceProfile?.name ?? ''} adds session tags (${plan.awsSessionTagKeys.join(', ')}): the trust policy allows sts:TagSession, and IAM policies can test aws:PrincipalTag/<key>`,
+          ]
+        : []),
       'an account has one OIDC provider per issuer: when it exists already, add the audience with aws iam add-client-id-to-open-id-connect-provider instead',
       ...placeholderWarnings(placeholders, '--account-id'),
     ],

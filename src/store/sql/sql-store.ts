@@ -46,7 +46,7 @@ const tables: { [K in keyof Records]: TableSpec } = {
   installationSettings: { table: 'installation_settings', json: [], quiet: true, uuid: ['id'] },
   audienceProfiles: {
     table: 'audience_profiles',
-    json: ['audiences', 'oidcConfig', 'extraClaims'],
+    json: ['audiences', 'oidcConfig', 'extraClaims', 'awsSessionTags'],
     uuid: ['id', 'organizationId'],
   },
   // The ID is the SHA-256 of the one-time code or device code, not a UUID.

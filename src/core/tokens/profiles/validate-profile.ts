@@ -4,6 +4,7 @@ import {
   signingAlgorithms,
 } from '../../domain/audience-profile.ts';
 import { invalidArgument } from '../../errors.ts';
+import { awsTagsClaim, parseAwsSessionTags } from '../aws-session-tags.ts';
 import { oidcConfigToMessage, parseOidcConfig } from '../oidc-config.ts';
 import { maxTokenLifetimeSeconds, minTokenLifetimeSeconds } from '../token-lifetime.ts';
 import { parseAudiencePattern, patternsOverlap } from './audience-pattern.ts';
@@ -30,7 +31,15 @@ export function parseAudienceProfileSettings(
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw invalidArgument('profile', 'must be an object');
   const p = input as Record<string, unknown>;
-  const known = ['name', 'audiences', 'oidcConfig', 'lifetimeSeconds', 'signingAlgorithm', 'extraClaims'];
+  const known = [
+    'name',
+    'audiences',
+    'oidcConfig',
+    'lifetimeSeconds',
+    'signingAlgorithm',
+    'extraClaims',
+    'awsSessionTags',
+  ];
   const unknown = Object.keys(p).find((k) => !known.includes(k));
   if (unknown !== undefined)
     throw invalidArgument('profile', `unknown member ${JSON.stringify(unknown.slice(0, 80))}`);
@@ -63,6 +72,10 @@ export function parseAudienceProfileSettings(
       'signingAlgorithm',
       `${signingAlgorithm} keys are not available on this installation yet`,
     );
+  const extraClaims = validateExtraClaims(p.extraClaims);
+  const taken = extraClaims.findIndex((claim) => claim.name === awsTagsClaim);
+  if (taken >= 0)
+    throw invalidArgument(`extraClaims[${taken}].name`, `${awsTagsClaim} is set through awsSessionTags`);
   const refusal = limits.algorithmRefusal?.(audiences, signingAlgorithm as SigningAlgorithm);
   if (refusal !== undefined) throw invalidArgument('signingAlgorithm', refusal);
   return {
@@ -71,7 +84,10 @@ export function parseAudienceProfileSettings(
     oidcConfig,
     lifetimeSeconds,
     signingAlgorithm: signingAlgorithm as SigningAlgorithm,
-    extraClaims: validateExtraClaims(p.extraClaims),
+    extraClaims,
+    ...(p.awsSessionTags !== undefined && p.awsSessionTags !== null
+      ? { awsSessionTags: parseAwsSessionTags(p.awsSessionTags) }
+      : {}),
   };
 }
 
@@ -129,5 +145,13 @@ export function audienceProfileToInput(settings: AudienceProfileSettings) {
     lifetimeSeconds: settings.lifetimeSeconds,
     signingAlgorithm: settings.signingAlgorithm,
     extraClaims: settings.extraClaims.map((claim) => ({ ...claim })),
+    ...(settings.awsSessionTags
+      ? {
+          awsSessionTags: {
+            principalTags: { ...settings.awsSessionTags.principalTags },
+            transitiveTagKeys: [...settings.awsSessionTags.transitiveTagKeys],
+          },
+        }
+      : {}),
   };
 }

@@ -39,6 +39,7 @@ const settingsFields = {
   lifetimeSeconds: z.unknown().optional(),
   signingAlgorithm: z.unknown().optional(),
   extraClaims: z.unknown().optional(),
+  awsSessionTags: z.unknown().optional(),
 };
 
 const confirmSubChange = z.boolean().optional();
@@ -126,7 +127,10 @@ export const deleteAudienceProfile = defineMethod({
 /** The fields the caller gave: null counts as absent (the SDKs send null for "unchanged"). */
 function definedOnly(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(fields).filter(([, value]) => value !== undefined && value !== null),
+    // null clears the session tags on update (`envid org profiles update --no-aws-tags`); elsewhere it means absent.
+    Object.entries(fields).filter(
+      ([name, value]) => value !== undefined && (value !== null || name === 'awsSessionTags'),
+    ),
   );
 }
 

@@ -29,17 +29,24 @@ export const planTrust = defineMethod({
     organizationId: uuid().optional(),
     scope: z.enum(scopes, { error: `must be one of ${scopes.join(', ')}` }),
     id: uuid().optional(),
+    /** The relying party's audience: the profile it matches shapes the plan. */
+    audience: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .max(256, { error: 'must be at most 256 characters' })
+      .optional(),
   }),
   handler: async (input, call) => {
     const scope = scopeRequest(input.scope, input.id);
     const found = await findTrustSubjects(call, {
       ...(input.organizationId ? { organizationId: input.organizationId } : {}),
       scope,
+      ...(input.audience !== undefined ? { audience: input.audience } : {}),
     });
     const data: ScopeData = {
       organizationId: found.organization.id,
       scope: found.scope,
-      config: found.organization.oidcConfig,
+      config: found.config,
       subjects: found.subjects,
       subject: found.subject,
     };
@@ -60,6 +67,10 @@ export const planTrust = defineMethod({
       subjectCount: bySub.size,
       subjects: [...bySub.values()].slice(0, maxListedSubjects),
       plans: { azure: planAzureTrust(data), gcp: planGoogleTrust(data) },
+      ...(found.profile ? { audienceProfile: { id: found.profile.id, name: found.profile.name } } : {}),
+      ...(found.profile?.awsSessionTags
+        ? { awsSessionTagKeys: Object.keys(found.profile.awsSessionTags.principalTags) }
+        : {}),
     };
     return { oidcConfig: oidcConfigToMessage(data.config), ...plan };
   },

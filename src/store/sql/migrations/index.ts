@@ -10,6 +10,7 @@ import * as es256SigningKeys from './0009-es256-signing-keys.ts';
 import * as installationSettings from './0010-installation-settings.ts';
 import * as auditPartitions from './0011-audit-partitions.ts';
 import * as labels from './0012-labels.ts';
+import * as profileSessionTags from './0013-profile-session-tags.ts';
 
 export interface Migration {
   /** Ordered, never renamed once released. */
@@ -31,4 +32,5 @@ export const migrations: Migration[] = [
   { id: '0010-installation-settings', up: installationSettings.up },
   { id: '0011-audit-partitions', up: auditPartitions.up },
   { id: '0012-labels', up: labels.up },
+  { id: '0013-profile-session-tags', up: profileSessionTags.up },
 ];
