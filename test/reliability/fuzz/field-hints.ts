@@ -212,6 +212,16 @@ export function fieldHints(fixture: FuzzFixture): FieldHints {
       ),
       fc.array(fc.record({ name: hostileString, value: hostileString }), { maxLength: 3 }),
     ),
+    awsSessionTags: fc.constantFrom<unknown>(
+      null,
+      { principalTags: { project_id: 'project_id' }, transitiveTagKeys: ['project_id'] },
+      { principalTags: { 'aws:x': 'project_id' } },
+      { principalTags: {} },
+      { principalTags: { a: 'project_id', A: 'organization_id' } },
+      { principalTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'project_id'])) },
+      { principalTags: { team: 'no_such_field' }, transitiveTagKeys: ['other'] },
+      'tags',
+    ),
     additionalScopes: fc.oneof(
       fc.subarray(['groups', 'offline_access', 'openid']),
       fc.constantFrom<unknown>(['a b'], ['"'], Array(21).fill('s')),
