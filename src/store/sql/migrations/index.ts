@@ -11,6 +11,7 @@ import * as installationSettings from './0010-installation-settings.ts';
 import * as auditPartitions from './0011-audit-partitions.ts';
 import * as labels from './0012-labels.ts';
 import * as profileSessionTags from './0013-profile-session-tags.ts';
+import * as auditEventsKind from './0014-audit-events-kind.ts';
 
 export interface Migration {
   /** Ordered, never renamed once released. */
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   { id: '0011-audit-partitions', up: auditPartitions.up },
   { id: '0012-labels', up: labels.up },
   { id: '0013-profile-session-tags', up: profileSessionTags.up },
+  { id: '0014-audit-events-kind', up: auditEventsKind.up },
 ];
