@@ -38,7 +38,8 @@ describe('envid serve --metrics-listen / --metrics-token-file', () => {
   });
 
   it('prints and logs the bound metrics address, and a scrape there answers the metrics', async () => {
-    expect(server!.output()).toMatch(/"msg":"metrics listening"/);
+    // The log line goes through pino's asynchronous writer: it may follow the plain stdout line.
+    await waitFor('the metrics log line', () => /"msg":"metrics listening"/.test(server!.output()));
     expect((await whoAmI(server!.url, server!.adminToken)).status).toBe(200);
     const response = await fetch(metricsUrl);
     expect(response.status).toBe(200);
